@@ -2,4 +2,7 @@
 //!
 //! This crate is pure: no I/O, no clock, no HTTP. Dates and instants come in as arguments.
 
+pub mod access;
+pub mod body;
+pub mod participation;
 pub mod party;

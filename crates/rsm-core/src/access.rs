@@ -1,0 +1,398 @@
+//! The one access policy: may this actor do this action to that object, now?
+//!
+//! Every handler of the server asks [`decide`]. A refusal carries its reason and whether
+//! the object must be concealed: for a restricted body an outsider gets "not found",
+//! never "forbidden", so the body's existence does not leak.
+
+use std::fmt;
+
+use jiff::civil::Date;
+
+use crate::{
+    body::{Body, BodyId, Visibility},
+    participation::{ParticipationStatus, Timeline},
+    party::PartyCode,
+};
+
+/// An account's role. Each account has exactly one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Runs the host: accounts, tokens, the audit trail.
+    SecretariatAdmin,
+    /// Sets up bodies and meetings, records participation acts; never speaks for a party.
+    SecretariatOfficer,
+    /// A party's delegate (ministry of foreign affairs or defence).
+    Delegate(PartyCode),
+    /// A party's auditor or national mirror operator.
+    Auditor(PartyCode),
+    /// A party's humanitarian focal point (e.g. its Red Cross society).
+    FocalPoint(PartyCode),
+    /// A party's member of one working group.
+    WorkingGroupMember(PartyCode, BodyId),
+}
+
+impl Role {
+    /// The role's kind as stored and shown: `delegate`, `auditor`, …
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::SecretariatAdmin => "secretariat-admin",
+            Self::SecretariatOfficer => "secretariat-officer",
+            Self::Delegate(_) => "delegate",
+            Self::Auditor(_) => "auditor",
+            Self::FocalPoint(_) => "focal-point",
+            Self::WorkingGroupMember(..) => "working-group-member",
+        }
+    }
+
+    pub const KINDS: [&'static str; 6] = [
+        "secretariat-admin",
+        "secretariat-officer",
+        "delegate",
+        "auditor",
+        "focal-point",
+        "working-group-member",
+    ];
+
+    /// The party the role acts for, if any.
+    pub fn party(&self) -> Option<PartyCode> {
+        match self {
+            Self::SecretariatAdmin | Self::SecretariatOfficer => None,
+            Self::Delegate(p) | Self::Auditor(p) | Self::FocalPoint(p) => Some(*p),
+            Self::WorkingGroupMember(p, _) => Some(*p),
+        }
+    }
+
+    /// The body a working-group member belongs to.
+    pub fn body(&self) -> Option<&BodyId> {
+        match self {
+            Self::WorkingGroupMember(_, b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// Builds a role from its stored parts, checking that party and body are given
+    /// exactly when the kind needs them.
+    pub fn from_parts(
+        kind: &str,
+        party: Option<PartyCode>,
+        body: Option<BodyId>,
+    ) -> Result<Self, RoleError> {
+        let need_party = || party.ok_or(RoleError::PartyRequired(kind.to_owned()));
+        let role = match kind {
+            "secretariat-admin" | "secretariat-officer" => {
+                if party.is_some() {
+                    return Err(RoleError::PartyNotAllowed(kind.to_owned()));
+                }
+                if kind == "secretariat-admin" {
+                    Self::SecretariatAdmin
+                } else {
+                    Self::SecretariatOfficer
+                }
+            }
+            "delegate" => Self::Delegate(need_party()?),
+            "auditor" => Self::Auditor(need_party()?),
+            "focal-point" => Self::FocalPoint(need_party()?),
+            "working-group-member" => {
+                let party = need_party()?;
+                let body = body.ok_or(RoleError::BodyRequired)?;
+                return Ok(Self::WorkingGroupMember(party, body));
+            }
+            other => return Err(RoleError::UnknownKind(other.to_owned())),
+        };
+        if body.is_some() {
+            return Err(RoleError::BodyNotAllowed(kind.to_owned()));
+        }
+        Ok(role)
+    }
+
+    fn is_secretariat(&self) -> bool {
+        matches!(self, Self::SecretariatAdmin | Self::SecretariatOfficer)
+    }
+}
+
+/// A role whose parts do not fit together.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RoleError {
+    #[error(
+        "`{0}` is not a role: expected one of secretariat-admin, secretariat-officer, delegate, auditor, focal-point, working-group-member"
+    )]
+    UnknownKind(String),
+    #[error("role `{0}` acts for a party: give its party code")]
+    PartyRequired(String),
+    #[error("role `{0}` does not act for a party: leave the party out")]
+    PartyNotAllowed(String),
+    #[error("role working-group-member needs the working group's body id")]
+    BodyRequired,
+    #[error("role `{0}` is not tied to a body: leave the body out")]
+    BodyNotAllowed(String),
+}
+
+/// Who is asking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// Signed out.
+    Public,
+    /// A signed-in account (or an API token acting for it).
+    Account { id: i64, role: Role },
+}
+
+impl Actor {
+    pub fn role(&self) -> Option<&Role> {
+        match self {
+            Self::Public => None,
+            Self::Account { role, .. } => Some(role),
+        }
+    }
+    pub fn account_id(&self) -> Option<i64> {
+        match self {
+            Self::Public => None,
+            Self::Account { id, .. } => Some(*id),
+        }
+    }
+}
+
+/// Everything that can be asked of the policy.
+#[derive(Debug, Clone, Copy)]
+pub enum Action<'a> {
+    /// List the parties and their participation (public).
+    ReadParties,
+    /// Record a change of a party's participation.
+    SetParticipation,
+    /// See a body, its name, members and everything in it.
+    ReadBody(&'a Body),
+    /// Create a new body.
+    CreateBody,
+    /// Edit an existing body (members, chair rotation, name).
+    EditBody(&'a Body),
+    /// List accounts.
+    ListPeople,
+    /// Create, disable or change the role of accounts, or manage another account's tokens.
+    ManagePeople,
+    /// Read or change one's own account, password and tokens.
+    ManageOwnAccount,
+    /// Read the audit trail.
+    ReadAudit,
+}
+
+impl fmt::Display for Action<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::ReadParties => f.write_str("read parties"),
+            Self::SetParticipation => f.write_str("set participation"),
+            Self::ReadBody(b) => write!(f, "read body {}", b.id),
+            Self::CreateBody => f.write_str("create body"),
+            Self::EditBody(b) => write!(f, "edit body {}", b.id),
+            Self::ListPeople => f.write_str("list people"),
+            Self::ManagePeople => f.write_str("manage people"),
+            Self::ManageOwnAccount => f.write_str("manage own account"),
+            Self::ReadAudit => f.write_str("read audit trail"),
+        }
+    }
+}
+
+/// A refusal, with its reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denied {
+    /// Why, in words fit to show the asker (never naming a concealed object).
+    pub reason: String,
+    /// The asker must not learn the object exists: answer "not found".
+    pub conceal: bool,
+    /// The asker is signed out and might be allowed after signing in.
+    pub needs_sign_in: bool,
+}
+
+impl Denied {
+    fn because(reason: impl Into<String>) -> Self {
+        Self {
+            reason: reason.into(),
+            conceal: false,
+            needs_sign_in: false,
+        }
+    }
+    fn sign_in() -> Self {
+        Self {
+            reason: "sign in first".into(),
+            conceal: false,
+            needs_sign_in: true,
+        }
+    }
+    fn concealed() -> Self {
+        Self {
+            reason: "not found".into(),
+            conceal: true,
+            needs_sign_in: false,
+        }
+    }
+}
+
+/// The policy. `today` is the date in force; `timeline` answers who participates.
+pub fn decide(
+    actor: &Actor,
+    action: Action<'_>,
+    today: Date,
+    timeline: &Timeline,
+) -> Result<(), Denied> {
+    let role = actor.role();
+    match action {
+        Action::ReadParties => Ok(()),
+        Action::ReadBody(body) => may_see_body(role, body, today, timeline),
+        Action::SetParticipation | Action::CreateBody => match role {
+            None => Err(Denied::sign_in()),
+            Some(r) if r.is_secretariat() => Ok(()),
+            Some(_) => Err(Denied::because("only the secretariat may do this")),
+        },
+        Action::EditBody(body) => {
+            may_see_body(role, body, today, timeline)?;
+            match role {
+                None => Err(Denied::sign_in()),
+                Some(r) if r.is_secretariat() => Ok(()),
+                Some(_) => Err(Denied::because("only the secretariat may edit bodies")),
+            }
+        }
+        Action::ListPeople | Action::ManagePeople | Action::ReadAudit => match role {
+            None => Err(Denied::sign_in()),
+            Some(Role::SecretariatAdmin) => Ok(()),
+            Some(_) => Err(Denied::because(
+                "only the secretariat administrator may do this",
+            )),
+        },
+        Action::ManageOwnAccount => match role {
+            None => Err(Denied::sign_in()),
+            Some(_) => Ok(()),
+        },
+    }
+}
+
+/// Public bodies are open to all. A restricted body is visible to the secretariat and to
+/// delegates and auditors of its member parties (unless withdrawn), and to working-group
+/// members of that very body; to everyone else it does not exist.
+fn may_see_body(
+    role: Option<&Role>,
+    body: &Body,
+    today: Date,
+    timeline: &Timeline,
+) -> Result<(), Denied> {
+    if body.visibility == Visibility::Public {
+        return Ok(());
+    }
+    let Some(role) = role else {
+        return Err(Denied::concealed());
+    };
+    let allowed = match role {
+        Role::SecretariatAdmin | Role::SecretariatOfficer => true,
+        Role::Delegate(p) | Role::Auditor(p) => {
+            body.names_member(*p) && timeline.status_on(*p, today) != ParticipationStatus::Withdrawn
+        }
+        Role::WorkingGroupMember(_, b) => *b == body.id,
+        Role::FocalPoint(_) => false,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(Denied::concealed())
+    }
+}
+
+/// The bodies `actor` may see, in the given order. Lists and counts go through this, so a
+/// concealed body never shows up, even as a number.
+pub fn visible_bodies<'a>(
+    actor: &Actor,
+    bodies: &'a [Body],
+    today: Date,
+    timeline: &Timeline,
+) -> Vec<&'a Body> {
+    bodies
+        .iter()
+        .filter(|b| decide(actor, Action::ReadBody(b), today, timeline).is_ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::body::default_bodies;
+    use PartyCode::*;
+    use jiff::civil::date;
+
+    fn account(role: Role) -> Actor {
+        Actor::Account { id: 1, role }
+    }
+
+    #[test]
+    fn restricted_body_is_concealed_from_outsiders_only() {
+        let t = Timeline::founding(date(2026, 1, 1), "Founding Declaration");
+        let bodies = default_bodies(2026);
+        let peace = &bodies[5];
+        let today = date(2026, 5, 1);
+        let see = |actor: &Actor| decide(actor, Action::ReadBody(peace), today, &t);
+        assert!(see(&account(Role::Delegate(KR))).is_ok());
+        assert!(
+            see(&account(Role::Delegate(KP))).is_ok(),
+            "invited members see it"
+        );
+        assert!(see(&account(Role::SecretariatOfficer)).is_ok());
+        for outsider in [
+            Actor::Public,
+            account(Role::Delegate(JP)),
+            account(Role::Auditor(RU)),
+            account(Role::FocalPoint(KR)),
+            account(Role::WorkingGroupMember(
+                KR,
+                BodyId::parse("wg-security").unwrap(),
+            )),
+        ] {
+            let denied = see(&outsider).unwrap_err();
+            assert!(denied.conceal, "{outsider:?} must get not-found");
+            assert!(!denied.reason.contains("peace"));
+        }
+        assert_eq!(
+            visible_bodies(&account(Role::Delegate(JP)), &bodies, today, &t).len(),
+            5
+        );
+        assert_eq!(
+            visible_bodies(&account(Role::Delegate(US)), &bodies, today, &t).len(),
+            6
+        );
+    }
+
+    #[test]
+    fn administration_is_the_admins_alone() {
+        let t = Timeline::founding(date(2026, 1, 1), "Founding Declaration");
+        let today = date(2026, 5, 1);
+        let admin = account(Role::SecretariatAdmin);
+        let officer = account(Role::SecretariatOfficer);
+        assert!(decide(&admin, Action::ReadAudit, today, &t).is_ok());
+        let denied = decide(&officer, Action::ReadAudit, today, &t).unwrap_err();
+        assert!(!denied.conceal && denied.reason.contains("administrator"));
+        assert!(
+            decide(&Actor::Public, Action::ReadAudit, today, &t)
+                .unwrap_err()
+                .needs_sign_in
+        );
+        assert!(decide(&officer, Action::SetParticipation, today, &t).is_ok());
+        assert!(
+            decide(
+                &account(Role::Delegate(KR)),
+                Action::SetParticipation,
+                today,
+                &t
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn roles_are_built_from_consistent_parts() {
+        assert_eq!(
+            Role::from_parts("delegate", Some(KR), None),
+            Ok(Role::Delegate(KR))
+        );
+        assert_eq!(
+            Role::from_parts("delegate", None, None),
+            Err(RoleError::PartyRequired("delegate".into()))
+        );
+        assert!(Role::from_parts("secretariat-admin", Some(KR), None).is_err());
+        assert!(Role::from_parts("working-group-member", Some(KR), None).is_err());
+        assert!(Role::from_parts("king", None, None).is_err());
+    }
+}
