@@ -187,10 +187,10 @@ impl Body {
             if !seen.insert(p) {
                 return Err(BodyError::ChairTwice(p));
             }
-            if let Membership::Parties(set) = &self.membership {
-                if !set.contains(&p) {
-                    return Err(BodyError::ChairNotMember(p));
-                }
+            if let Membership::Parties(set) = &self.membership
+                && !set.contains(&p)
+            {
+                return Err(BodyError::ChairNotMember(p));
             }
         }
         Ok(())

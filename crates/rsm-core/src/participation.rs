@@ -155,14 +155,14 @@ impl Timeline {
                 today: change.recorded_on,
             });
         }
-        if let Some(last) = self.history(change.party).last() {
-            if change.effective < last.effective {
-                return Err(ParticipationError::OutOfOrder {
-                    party: change.party,
-                    effective: change.effective,
-                    previous: last.effective,
-                });
-            }
+        if let Some(last) = self.history(change.party).last()
+            && change.effective < last.effective
+        {
+            return Err(ParticipationError::OutOfOrder {
+                party: change.party,
+                effective: change.effective,
+                previous: last.effective,
+            });
         }
         if self.status_on(change.party, change.effective) == change.status {
             return Err(ParticipationError::Unchanged {
