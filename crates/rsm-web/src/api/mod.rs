@@ -1,0 +1,84 @@
+//! The JSON API under `/api/v1`: routes, wire types and the OpenAPI document.
+
+pub mod audit;
+pub mod bodies;
+pub mod input;
+pub mod me;
+pub mod parties;
+pub mod people;
+pub mod search;
+pub mod session;
+pub mod tokens;
+
+use utoipa::OpenApi;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::AppState;
+
+pub use input::{ApiJson, ApiQuery};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "RSM API",
+        description = "The platform of the Northeast Asia regional security mechanism. Errors are application/problem+json.",
+        license(name = "Apache-2.0")
+    ),
+    components(schemas(crate::error::Problem)),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "parties", description = "Parties and their participation over time"),
+        (name = "bodies", description = "Bodies, members and chair rotation"),
+        (name = "people", description = "Accounts (secretariat administrator)"),
+        (name = "me", description = "The signed-in account"),
+        (name = "tokens", description = "API tokens"),
+        (name = "audit", description = "The audit trail (secretariat administrator)"),
+        (name = "session", description = "Sign-in and sign-out"),
+        (name = "search", description = "Search over what the caller may see")
+    )
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::SESSION_COOKIE,
+            ))),
+        );
+    }
+}
+
+/// Every API route, with its OpenAPI description.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(parties::list_parties))
+        .routes(routes!(parties::get_party))
+        .routes(routes!(parties::set_participation))
+        .routes(routes!(bodies::list_bodies, bodies::create_body))
+        .routes(routes!(bodies::get_body, bodies::update_body))
+        .routes(routes!(bodies::body_history))
+        .routes(routes!(people::list_people, people::create_person))
+        .routes(routes!(people::get_person))
+        .routes(routes!(people::disable_person))
+        .routes(routes!(people::enable_person))
+        .routes(routes!(me::get_me))
+        .routes(routes!(me::change_password))
+        .routes(routes!(me::set_preferences))
+        .routes(routes!(tokens::list_tokens, tokens::create_token))
+        .routes(routes!(tokens::revoke_token))
+        .routes(routes!(audit::list_audit))
+        .routes(routes!(session::sign_in, session::sign_out))
+        .routes(routes!(search::search))
+}

@@ -1,0 +1,262 @@
+//! Configuration: built-in defaults, then `rsm.toml`, then `RSM_*` environment variables.
+//!
+//! Unknown keys are errors in both the file and the environment, so a typo never passes
+//! silently. The database URL may carry a password; `Debug` redacts it.
+
+use std::{fmt, path::Path, time::Duration};
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+/// The settings of a running RSM.
+#[derive(Clone)]
+pub struct Config {
+    /// `sqlite://PATH` (default `sqlite://rsm.db`) or `postgres://…`.
+    pub database_url: String,
+    /// Address to listen on.
+    pub listen: String,
+    /// Mark session cookies `Secure`; turn off only for plain-HTTP localhost.
+    pub secure_cookies: bool,
+    pub session_hours: u32,
+    pub body_limit_kib: u32,
+    pub request_timeout_secs: u32,
+    /// A tracing filter, e.g. `info` or `rsm_web=debug,info`.
+    pub log: String,
+    /// `text` or `json`.
+    pub log_format: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://rsm.db".into(),
+            listen: "127.0.0.1:8080".into(),
+            secure_cookies: true,
+            session_hours: 12,
+            body_limit_kib: 64,
+            request_timeout_secs: 30,
+            log: "info".into(),
+            log_format: "text".into(),
+        }
+    }
+}
+
+/// Replaces a URL's password with `***`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("listen", &self.listen)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("session_hours", &self.session_hours)
+            .field("body_limit_kib", &self.body_limit_kib)
+            .field("request_timeout_secs", &self.request_timeout_secs)
+            .field("log", &self.log)
+            .field("log_format", &self.log_format)
+            .finish()
+    }
+}
+
+/// The file's keys; every one optional, none unknown.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Layer {
+    database_url: Option<String>,
+    listen: Option<String>,
+    secure_cookies: Option<bool>,
+    session_hours: Option<u32>,
+    body_limit_kib: Option<u32>,
+    request_timeout_secs: Option<u32>,
+    log: Option<String>,
+    log_format: Option<String>,
+}
+
+const KEYS: [&str; 8] = [
+    "database_url",
+    "listen",
+    "secure_cookies",
+    "session_hours",
+    "body_limit_kib",
+    "request_timeout_secs",
+    "log",
+    "log_format",
+];
+
+impl Config {
+    /// Loads defaults, then `file` (if it exists, or fails if it was named explicitly and
+    /// is missing), then the `RSM_*` variables of `env`.
+    pub fn load(
+        file: &Path,
+        file_required: bool,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> anyhow::Result<Self> {
+        let mut config = Self::default();
+        if file.exists() {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let layer: Layer =
+                toml::from_str(&text).with_context(|| format!("in {}", file.display()))?;
+            config.apply(layer);
+        } else if file_required {
+            bail!("configuration file {} does not exist", file.display());
+        }
+        let mut layer = Layer::default();
+        for (key, value) in env {
+            let Some(name) = key.strip_prefix("RSM_") else {
+                continue;
+            };
+            let name = name.to_ascii_lowercase();
+            let bad = |rule: &str| anyhow::anyhow!("{key}={value:?}: {rule}");
+            match name.as_str() {
+                "config" => {}
+                "database_url" => layer.database_url = Some(value),
+                "listen" => layer.listen = Some(value),
+                "secure_cookies" => {
+                    layer.secure_cookies =
+                        Some(value.parse().map_err(|_| bad("must be true or false"))?)
+                }
+                "session_hours" => {
+                    layer.session_hours =
+                        Some(value.parse().map_err(|_| bad("must be a whole number"))?)
+                }
+                "body_limit_kib" => {
+                    layer.body_limit_kib =
+                        Some(value.parse().map_err(|_| bad("must be a whole number"))?)
+                }
+                "request_timeout_secs" => {
+                    layer.request_timeout_secs =
+                        Some(value.parse().map_err(|_| bad("must be a whole number"))?)
+                }
+                "log" => layer.log = Some(value),
+                "log_format" => layer.log_format = Some(value),
+                _ => bail!(
+                    "unknown setting {key}: known are RSM_CONFIG and {}",
+                    KEYS.map(|k| format!("RSM_{}", k.to_ascii_uppercase()))
+                        .join(", ")
+                ),
+            }
+        }
+        config.apply(layer);
+        config.check()?;
+        Ok(config)
+    }
+
+    fn apply(&mut self, l: Layer) {
+        if let Some(v) = l.database_url {
+            self.database_url = v;
+        }
+        if let Some(v) = l.listen {
+            self.listen = v;
+        }
+        if let Some(v) = l.secure_cookies {
+            self.secure_cookies = v;
+        }
+        if let Some(v) = l.session_hours {
+            self.session_hours = v;
+        }
+        if let Some(v) = l.body_limit_kib {
+            self.body_limit_kib = v;
+        }
+        if let Some(v) = l.request_timeout_secs {
+            self.request_timeout_secs = v;
+        }
+        if let Some(v) = l.log {
+            self.log = v;
+        }
+        if let Some(v) = l.log_format {
+            self.log_format = v;
+        }
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        rsm_store::Backend::of_url(&self.database_url)
+            .with_context(|| format!("database_url {}", redact_url(&self.database_url)))?;
+        if !(1..=24 * 30).contains(&self.session_hours) {
+            bail!("session_hours must be between 1 and 720");
+        }
+        if !(1..=100 * 1024).contains(&self.body_limit_kib) {
+            bail!("body_limit_kib must be between 1 and 102400");
+        }
+        if !(1..=3600).contains(&self.request_timeout_secs) {
+            bail!("request_timeout_secs must be between 1 and 3600");
+        }
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            bail!("log_format must be text or json");
+        }
+        Ok(())
+    }
+
+    /// The web layer's part of the settings.
+    pub fn web(&self) -> rsm_web::WebConfig {
+        rsm_web::WebConfig {
+            secure_cookies: self.secure_cookies,
+            session_ttl: jiff::SignedDuration::from_hours(i64::from(self.session_hours)),
+            body_limit: self.body_limit_kib as usize * 1024,
+            request_timeout: Duration::from_secs(u64::from(self.request_timeout_secs)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn layers_apply_in_order_and_unknown_keys_fail() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("rsm.toml");
+        std::fs::write(&file, "listen = \"0.0.0.0:9000\"\nsession_hours = 8\n").unwrap();
+        let c = Config::load(
+            &file,
+            true,
+            env(&[("RSM_SESSION_HOURS", "4"), ("HOME", "/x")]),
+        )
+        .unwrap();
+        assert_eq!(c.listen, "0.0.0.0:9000");
+        assert_eq!(c.session_hours, 4, "environment overrides the file");
+
+        std::fs::write(&file, "lisen = \"0.0.0.0:9000\"\n").unwrap();
+        let err = format!("{:#}", Config::load(&file, true, env(&[])).unwrap_err());
+        assert!(err.contains("unknown field `lisen`"), "{err}");
+        let err = Config::load(
+            &dir.path().join("none.toml"),
+            false,
+            env(&[("RSM_LSTEN", "x")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("unknown setting RSM_LSTEN"), "{err}");
+        assert!(Config::load(&dir.path().join("none.toml"), true, env(&[])).is_err());
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug() {
+        let c = Config {
+            database_url: "postgres://rsm:hunter2@db/rsm".into(),
+            ..Config::default()
+        };
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("postgres://rsm:***@db/rsm"), "{shown}");
+    }
+}

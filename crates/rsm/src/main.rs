@@ -1,0 +1,190 @@
+//! `rsm`: the command line of the regional security mechanism's platform.
+//!
+//! Glue only: configuration, logging, choosing the backend, and calling the libraries.
+
+mod admin;
+mod config;
+mod demo;
+
+use std::{path::PathBuf, sync::Arc};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use rsm_store::Store;
+use rsm_web::{AppState, clock::SystemClock};
+
+use crate::config::{Config, redact_url};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rsm",
+    version,
+    about = "The platform of the Northeast Asia regional security mechanism"
+)]
+struct Cli {
+    /// Configuration file (TOML); `rsm.toml` in the working folder when present.
+    #[arg(long, global = true, env = "RSM_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the platform with the configured database.
+    Serve,
+    /// Start a demonstration: a fresh SQLite database with the parties, the bodies and one
+    /// account per role (passwords printed once), then serve it.
+    Demo {
+        /// Folder for the demo database; a temporary folder when absent.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage accounts (host operator).
+    #[command(subcommand)]
+    User(admin::UserCommand),
+    /// Manage API tokens (host operator).
+    #[command(subcommand)]
+    Token(admin::TokenCommand),
+    /// Show or record parties' participation.
+    #[command(subcommand)]
+    Party(admin::PartyCommand),
+    /// Write a consistent copy of the live SQLite database to FILE.
+    Backup { file: PathBuf },
+    /// Replace the SQLite database with the backup FILE (refuses a database with data
+    /// unless --force).
+    Restore {
+        file: PathBuf,
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if config.log_format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn load_config(cli: &Cli) -> anyhow::Result<Config> {
+    let (file, required) = match &cli.config {
+        Some(path) => (path.clone(), true),
+        None => (PathBuf::from("rsm.toml"), false),
+    };
+    Config::load(&file, required, std::env::vars())
+}
+
+async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    Store::open(&config.database_url)
+        .await
+        .with_context(|| format!("opening {}", redact_url(&config.database_url)))
+}
+
+/// Serves until Ctrl-C or SIGTERM, then drains in-flight requests.
+pub async fn serve(
+    config: &Config,
+    store: Store,
+    on_ready: impl FnOnce(std::net::SocketAddr),
+) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, database = %redact_url(&config.database_url), "serving");
+    on_ready(addr);
+    let state = AppState::new(store, Arc::new(SystemClock), config.web());
+    rsm_web::serve(listener, state, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+fn sqlite_path(url: &str) -> anyhow::Result<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .context("backup and restore work on SQLite; for PostgreSQL use pg_dump and pg_restore")?;
+    Ok(PathBuf::from(rest.split('?').next().unwrap_or(rest)))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let mut config = load_config(&cli)?;
+    match cli.command {
+        Command::Demo { dir, listen } => {
+            config.listen = listen;
+            init_logging(&config);
+            demo::run(config, dir).await
+        }
+        command => {
+            init_logging(&config);
+            match command {
+                Command::Serve => {
+                    let store = open_store(&config).await?;
+                    serve(&config, store, |addr| {
+                        println!("RSM serving on http://{addr}/ (API under /api/v1)");
+                    })
+                    .await
+                }
+                Command::Migrate => {
+                    let store = open_store(&config).await?;
+                    store.migrate().await?;
+                    println!(
+                        "database is up to date: {}",
+                        redact_url(&config.database_url)
+                    );
+                    Ok(())
+                }
+                Command::User(cmd) => admin::user(&open_store(&config).await?, cmd).await,
+                Command::Token(cmd) => admin::token(&open_store(&config).await?, cmd).await,
+                Command::Party(cmd) => admin::party(&open_store(&config).await?, cmd).await,
+                Command::Backup { file } => {
+                    let store = open_store(&config).await?;
+                    rsm_store::backup_sqlite(&store, &file).await?;
+                    println!("backup written to {}", file.display());
+                    Ok(())
+                }
+                Command::Restore { file, force } => {
+                    let target = sqlite_path(&config.database_url)?;
+                    rsm_store::restore_sqlite(&file, &target, force).await?;
+                    println!("restored {} into {}", file.display(), target.display());
+                    Ok(())
+                }
+                Command::Demo { .. } => unreachable!("handled above"),
+            }
+        }
+    }
+}
