@@ -1,0 +1,15 @@
+//! rsm-ledger: the tamper-evident, independently verifiable notification log of RSM.
+//!
+//! A pure library (no I/O, no clock, no randomness): RFC 6962 Merkle tree with stored
+//! hashes ([`merkle`]), and the C2SP formats built on it.
+
+pub mod hash;
+pub mod merkle;
+
+pub use hash::{Hash, HashParseError, empty_root, leaf_hash, node_hash, sha256};
+pub use merkle::{
+    AppendOutcome, Frontier, HashReader, MemoryHashStore, MemoryTree, NodeId, ProofPlan,
+    StorageError, TreeError, VerifyError, consistency_plan, inclusion_plan, prove_consistency,
+    prove_inclusion, root_at, root_from_inclusion_proof, root_plan, verify_consistency,
+    verify_inclusion,
+};
