@@ -13,3 +13,13 @@ pub use merkle::{
     prove_inclusion, root_at, root_from_inclusion_proof, root_plan, verify_consistency,
     verify_inclusion,
 };
+pub mod checkpoint;
+pub mod cosign;
+pub mod note;
+
+pub use checkpoint::{
+    Checkpoint, CheckpointError, Checkpointer, SignedCheckpoint, open_checkpoint,
+};
+pub use note::{
+    KeyKind, Note, NoteError, NoteSignature, NoteSigner, NoteVerifier, VerifiedSignature,
+};

@@ -1,4 +1,5 @@
 //! Integration tests of rsm-ledger (one binary; one module per area).
 
+mod notes;
 mod props;
 mod vectors;
