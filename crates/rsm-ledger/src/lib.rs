@@ -23,3 +23,4 @@ pub use checkpoint::{
 pub use note::{
     KeyKind, Note, NoteError, NoteSignature, NoteSigner, NoteVerifier, VerifiedSignature,
 };
+pub mod tiles;

@@ -2,4 +2,5 @@
 
 mod notes;
 mod props;
+mod tiles;
 mod vectors;
