@@ -20,7 +20,12 @@ pub mod note;
 pub use checkpoint::{
     Checkpoint, CheckpointError, Checkpointer, SignedCheckpoint, open_checkpoint,
 };
+pub use cosign::{
+    AddCheckpointRequest, CosignatureSigner, Cosigned, Witness, WitnessError, WitnessState,
+};
 pub use note::{
     KeyKind, Note, NoteError, NoteSignature, NoteSigner, NoteVerifier, VerifiedSignature,
 };
+pub use policy::{CosignedCheckpoint, PolicyError, WitnessPolicy};
+pub mod policy;
 pub mod tiles;

@@ -4,3 +4,4 @@ mod notes;
 mod props;
 mod tiles;
 mod vectors;
+mod witness;
