@@ -27,5 +27,7 @@ pub use note::{
     KeyKind, Note, NoteError, NoteSignature, NoteSigner, NoteVerifier, VerifiedSignature,
 };
 pub use policy::{CosignedCheckpoint, PolicyError, WitnessPolicy};
+pub use proof::{TlogProof, TlogProofError};
 pub mod policy;
+pub mod proof;
 pub mod tiles;

@@ -2,6 +2,7 @@
 
 mod notes;
 mod props;
+mod receipts;
 mod tiles;
 mod vectors;
 mod witness;
