@@ -17,17 +17,29 @@ pub mod checkpoint;
 pub mod cosign;
 pub mod note;
 
+pub use audit::{AuditConfig, Auditor, Finding, StateError};
 pub use checkpoint::{
     Checkpoint, CheckpointError, Checkpointer, SignedCheckpoint, open_checkpoint,
 };
 pub use cosign::{
     AddCheckpointRequest, CosignatureSigner, Cosigned, Witness, WitnessError, WitnessState,
 };
+pub use envelope::{
+    Anchor, EntryBody, EntryType, Envelope, EnvelopeError, Party, commit_public, commit_salted,
+    verify_salted,
+};
+pub use keys::{
+    AdmissionError, Admitted, ChainError, KeyChange, KeyError, KeyRegistry, LedgerState,
+    PartyChains,
+};
 pub use note::{
     KeyKind, Note, NoteError, NoteSignature, NoteSigner, NoteVerifier, VerifiedSignature,
 };
 pub use policy::{CosignedCheckpoint, PolicyError, WitnessPolicy};
 pub use proof::{TlogProof, TlogProofError};
+pub mod audit;
+pub mod envelope;
+pub mod keys;
 pub mod policy;
 pub mod proof;
 pub mod tiles;

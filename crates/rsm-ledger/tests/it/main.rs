@@ -1,5 +1,6 @@
 //! Integration tests of rsm-ledger (one binary; one module per area).
 
+mod entries;
 mod notes;
 mod props;
 mod receipts;
