@@ -4,6 +4,7 @@ mod entries;
 mod notes;
 mod props;
 mod receipts;
+mod robust;
 mod tiles;
 mod vectors;
 mod witness;
