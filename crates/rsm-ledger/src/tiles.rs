@@ -215,6 +215,9 @@ impl TileId {
                 .and_then(|n| n.checked_add(v))
                 .ok_or(bad("index overflows"))?;
         }
+        if n > u64::MAX / TILE_WIDTH {
+            return Err(bad("index beyond any tree"));
+        }
         let id = TileId {
             kind,
             index: n,
@@ -246,20 +249,22 @@ impl TileId {
             .is_some_and(|end| end <= units)
     }
 
-    /// The stored hashes a hash tile consists of.
+    /// The stored hashes a hash tile consists of (empty for levels above any 2^64 tree).
     pub fn node_ids(&self) -> Vec<NodeId> {
         let level = match self.kind {
-            TileKind::Hashes(l) => l * TILE_HEIGHT,
+            TileKind::Hashes(l) if l < 8 => l * TILE_HEIGHT,
+            TileKind::Hashes(_) => return Vec::new(),
             TileKind::Entries => 0,
         };
         (0..u64::from(self.width))
-            .map(|i| NodeId::new(level, self.index * TILE_WIDTH + i))
+            .map(|i| NodeId::new(level, self.first_entry().wrapping_add(i)))
             .collect()
     }
 
-    /// First leaf index of an entry bundle.
+    /// Position of the tile's first hash within its level (for an entry bundle: the index of
+    /// its first entry). Saturates for indices beyond any tree.
     pub fn first_entry(&self) -> u64 {
-        self.index * TILE_WIDTH
+        self.index.saturating_mul(TILE_WIDTH)
     }
 }
 
@@ -507,6 +512,14 @@ mod tests {
         assert_eq!(encode_index(0), "000");
         assert_eq!(encode_index(1234067), "x001/x234/067");
         assert_eq!(encode_index(1000), "x001/000");
+        let max = TileId::parse_path("tile/entries/x072/x057/x594/x037/x927/935").unwrap();
+        assert_eq!(max.first_entry(), u64::MAX / 256 * 256);
+        assert!(
+            TileId::parse_path("tile/63/000")
+                .unwrap()
+                .node_ids()
+                .is_empty()
+        );
         let t = TileId::parse_path("tile/0/x001/x234/067.p/8").unwrap();
         assert_eq!(t.index, 1234067);
         assert_eq!(t.width, 8);
@@ -531,6 +544,7 @@ mod tests {
             "tile//067",
             "tile/entries/067.p/",
             "tile/0/x018/x446/x744/x073/x709/x551/616",
+            "tile/0/x072/x057/x594/x037/x927/936",
         ] {
             assert!(TileId::parse_path(bad).is_err(), "{bad}");
         }
