@@ -24,6 +24,16 @@ pub fn cosigned_message(checkpoint_text: &str, timestamp: u64) -> Vec<u8> {
     m
 }
 
+/// The timestamp of a `cosignature/v1` signature line (without verifying it), if it has the
+/// cosignature shape (8-byte timestamp and 64-byte signature after the key ID).
+pub fn cosignature_timestamp(sig: &NoteSignature) -> Option<u64> {
+    if sig.signature.len() != 72 {
+        return None;
+    }
+    let ts = u64::from_be_bytes(sig.signature[..8].try_into().ok()?);
+    (ts <= i64::MAX as u64).then_some(ts)
+}
+
 /// A witness (cosigner) key: signs `cosignature/v1` timestamped cosignatures (type 0x04).
 #[derive(Clone)]
 pub struct CosignatureSigner {

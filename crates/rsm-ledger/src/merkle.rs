@@ -805,6 +805,43 @@ mod tests {
     }
 
     #[test]
+    fn proofs_need_logarithmic_reads() {
+        struct Counting<'a>(&'a MemoryHashStore, std::cell::Cell<(usize, usize)>);
+        impl HashReader for Counting<'_> {
+            fn read_hashes(&self, ids: &[NodeId]) -> Result<Vec<Hash>, StorageError> {
+                let (calls, n) = self.1.get();
+                self.1.set((calls + 1, n + ids.len()));
+                self.0.read_hashes(ids)
+            }
+        }
+        let mut t = MemoryTree::new();
+        for i in 0..5000u32 {
+            t.append(&i.to_be_bytes());
+        }
+        let r = Counting(t.store(), std::cell::Cell::new((0, 0)));
+        prove_inclusion(&r, 1234, 4999).unwrap();
+        assert_eq!(r.1.get().0, 1, "one batched read");
+        assert!(r.1.get().1 <= 2 * 13);
+        // Plans alone, for huge trees: at most 2·⌈log2 n⌉ stored hashes.
+        for n in [2u64, 3, 1000, 10_000_000, (1 << 40) + 12_345, u64::MAX / 2] {
+            let bound = 2 * (64 - (n - 1).leading_zeros()) as usize;
+            for m in [0, 1, n / 3, n / 2, n - 2, n - 1] {
+                let p = inclusion_plan(m, n).unwrap();
+                assert!(p.ids().len() <= bound, "incl {m} {n}: {}", p.ids().len());
+                if m > 0 {
+                    let c = consistency_plan(m, n).unwrap();
+                    assert!(
+                        c.ids().len() <= bound + 1,
+                        "cons {m} {n}: {}",
+                        c.ids().len()
+                    );
+                }
+            }
+            assert!(root_plan(n).ids().len() <= 64);
+        }
+    }
+
+    #[test]
     fn frontier_reload() {
         let mut t = MemoryTree::new();
         for i in 0..1000u32 {

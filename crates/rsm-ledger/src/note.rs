@@ -183,6 +183,17 @@ impl NoteVerifier {
         Ok(v)
     }
 
+    /// Parses a witness vkey for `cosignature/v1`: a native type-0x04 vkey, or (as Go's
+    /// `formats/note` also accepts) a plain Ed25519 type-0x01 vkey of the same key, whose key
+    /// ID is then recomputed with type 0x04.
+    pub fn cosigner_from_vkey(vkey: &str) -> Result<Self, NoteError> {
+        let v = Self::from_vkey(vkey)?;
+        match v.kind {
+            KeyKind::CosignatureV1 => Ok(v),
+            KeyKind::Ed25519 => Self::new(&v.name, KeyKind::CosignatureV1, v.key),
+        }
+    }
+
     /// The vkey string.
     pub fn to_vkey(&self) -> String {
         let mut raw = vec![self.kind.type_byte()];

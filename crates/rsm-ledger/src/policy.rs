@@ -85,7 +85,11 @@ pub struct CosignedCheckpoint {
 }
 
 fn parse_key(s: &str, name_for_hex: Option<&str>, kind: KeyKind) -> Result<NoteVerifier, String> {
-    if let Ok(v) = NoteVerifier::from_vkey(s) {
+    let parsed = match kind {
+        KeyKind::CosignatureV1 => NoteVerifier::cosigner_from_vkey(s),
+        KeyKind::Ed25519 => NoteVerifier::from_vkey(s),
+    };
+    if let Ok(v) = parsed {
         if v.kind() != kind {
             return Err(format!("key must be of type {:?}", kind));
         }
@@ -103,8 +107,9 @@ fn parse_key(s: &str, name_for_hex: Option<&str>, kind: KeyKind) -> Result<NoteV
 }
 
 impl WitnessPolicy {
-    /// Parses a policy file. Keys are vkeys; a witness key may also be 64 hex digits, in which
-    /// case the witness name is its key name. Names must be defined before use.
+    /// Parses a policy file. Keys are vkeys (a witness vkey may be of type 0x04 or 0x01, see
+    /// [`NoteVerifier::cosigner_from_vkey`]); a witness key may also be 64 hex digits, in
+    /// which case the witness name is its key name. Names must be defined before use.
     pub fn parse(text: &str) -> Result<Self, PolicyError> {
         if text.len() > MAX_POLICY_BYTES {
             return Err(PolicyError::TooLarge);

@@ -61,6 +61,35 @@ fn cosignature_vkey_and_key_id_use_type_4() {
     );
 }
 
+/// Vectors from transparency-dev/formats' cosignature tests: a native type-0x04 witness vkey
+/// (a real witness), a type-0x01 vkey accepted for cosigning, and a cosignature line whose
+/// timestamp is 1727964367.
+#[test]
+fn go_formats_cosignature_vectors() {
+    let native = "remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2";
+    let v = NoteVerifier::from_vkey(native).unwrap();
+    assert_eq!(v.kind(), rsm_ledger::KeyKind::CosignatureV1);
+    assert_eq!(v.key_id(), 0xda77ade7);
+    assert_eq!(v.to_vkey(), native);
+    assert_eq!(NoteVerifier::cosigner_from_vkey(native).unwrap(), v);
+    let plain = "TEST+7997405c+AQcC+FTVKf0jlTdHDY3rbevmnKxxPjigCXlVtGe6RIr6";
+    let p = NoteVerifier::from_vkey(plain).unwrap();
+    assert_eq!(p.key_id(), 0x7997405c);
+    let c = NoteVerifier::cosigner_from_vkey(plain).unwrap();
+    assert_eq!(c.kind(), rsm_ledger::KeyKind::CosignatureV1);
+    assert_eq!(c.public_key(), p.public_key());
+    assert_eq!(
+        c.key_id(),
+        rsm_ledger::note::key_id("TEST", 0x04, p.public_key().as_bytes())
+    );
+    let line = "\u{2014} x ZGhGuQAAAABm/qTPeyKXD+R2rzyQsxPiP8mXum7qq/iF0u4vanlqJyocWODBt97w9uL+8qT7S5gxEHWWOworDcFiEBYJXORmnFBOBA==\n";
+    let n = Note::parse(format!("t\n\n{line}").as_bytes()).unwrap();
+    assert_eq!(
+        rsm_ledger::cosign::cosignature_timestamp(&n.signatures()[0]),
+        Some(1727964367)
+    );
+}
+
 #[test]
 fn quorum_rules() {
     let t = tree(5);
@@ -119,12 +148,17 @@ fn policy_syntax_errors() {
         format!("log {log}\nquorum g\ngroup g any W1\nwitness W1 {w1}\n"),
         format!("log {log}\nwitness W1 {w1}\nquorum W1\nquorum W1\n"),
         format!("log {w1}\nquorum none\n"),
-        format!("log {log}\nwitness W1 {log}\nquorum none\n"),
         format!("log {log}\nfrobnicate\nquorum none\n"),
         format!("log {log}\nwitness none {w1}\nquorum none\n"),
     ] {
         assert!(WitnessPolicy::parse(&bad).is_err(), "{bad}");
     }
+    // A type-0x01 vkey is accepted for a witness and used as a cosigner key (as Go does).
+    let p = WitnessPolicy::parse(&format!("log {log}\nwitness W1 {log}\nquorum W1\n")).unwrap();
+    assert_eq!(
+        p.witnesses()[0].key.kind(),
+        rsm_ledger::KeyKind::CosignatureV1
+    );
     // Hex witness keys take the witness name as key name.
     let raw = rsm_ledger::hash::to_hex(witness(1).verifier().public_key().as_bytes());
     let p = WitnessPolicy::parse(&format!(
