@@ -360,6 +360,22 @@ impl LedgerState {
         })
     }
 
+    /// Rebuilds the state from an entry already in the log (start-up replay, in index order):
+    /// checks chain, key and signature like [`admit`](Self::admit) but not the anchor, then
+    /// records it.
+    pub fn replay_entry(&mut self, index: u64, bytes: &[u8]) -> Result<(), AdmissionError> {
+        let envelope = Envelope::parse(bytes)?;
+        self.chains.check(&envelope)?;
+        let change = self.keys.check(index, &envelope)?;
+        let a = Admitted {
+            envelope,
+            change,
+            leaf_hash: crate::hash::leaf_hash(bytes),
+        };
+        self.commit(index, &a);
+        Ok(())
+    }
+
     /// Records an admitted envelope appended at `index` (after the append committed).
     pub fn commit(&mut self, index: u64, a: &Admitted) {
         self.keys.apply(index, &a.envelope, a.change);

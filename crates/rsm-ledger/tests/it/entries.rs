@@ -247,6 +247,13 @@ fn admission_refuses_bad_submissions() {
     assert!(admit(&log, &env).is_err());
     // A valid one still goes through.
     log.notify("KR", &kr);
+    // Start-up replay rebuilds the same state.
+    let mut replayed = LedgerState::default();
+    for (i, e) in log.entries.iter().enumerate() {
+        replayed.replay_entry(i as u64, e).unwrap();
+    }
+    assert_eq!(replayed.chains, log.state.chains);
+    assert_eq!(replayed.keys, log.state.keys);
 }
 
 #[test]
