@@ -1,6 +1,7 @@
 //! Integration tests of rsm-ledger (one binary; one module per area).
 
 mod entries;
+mod go_interop;
 mod notes;
 mod props;
 mod receipts;
