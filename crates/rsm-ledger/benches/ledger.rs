@@ -184,6 +184,7 @@ fn audit(c: &mut Criterion) {
         log_key: log_key.verifier(),
         pins: Default::default(),
         max_anchor_lag: None,
+        policy: None,
     };
     let mut g = c.benchmark_group("audit");
     g.sample_size(10)

@@ -15,6 +15,7 @@ use crate::hash::{Hash, empty_root, leaf_hash};
 use crate::keys::{ChainError, ChainHead, KeyError, KeyRegistry, PartyChains};
 use crate::merkle::{MemoryTree, verify_consistency};
 use crate::note::NoteVerifier;
+use crate::policy::{PolicyError, WitnessPolicy};
 
 /// What the auditor needs to know beforehand.
 #[derive(Debug, Clone)]
@@ -27,6 +28,8 @@ pub struct AuditConfig {
     pub pins: BTreeMap<Party, VerifyingKey>,
     /// Largest allowed distance between an entry's index and its anchor size.
     pub max_anchor_lag: Option<u64>,
+    /// If set, every checkpoint must also be cosigned by a quorum of this policy.
+    pub policy: Option<WitnessPolicy>,
 }
 
 /// One problem found, with where and what.
@@ -117,6 +120,13 @@ pub enum Finding {
         /// Conflicting root.
         second: Hash,
     },
+    /// A checkpoint without the witness quorum the policy requires.
+    NoQuorum {
+        /// Size.
+        size: u64,
+        /// Witnesses whose cosignature verified.
+        cosigned: Vec<String>,
+    },
     /// A consistency proof supplied with a checkpoint does not verify.
     Inconsistent {
         /// Earlier size.
@@ -195,6 +205,10 @@ impl fmt::Display for Finding {
             } => write!(
                 f,
                 "SPLIT VIEW: two signed checkpoints of size {size}: roots {first} and {second}"
+            ),
+            Finding::NoQuorum { size, cosigned } => write!(
+                f,
+                "checkpoint at size {size} lacks a witness quorum (cosigned by {cosigned:?})"
             ),
             Finding::Inconsistent { old, new, error } => {
                 write!(
@@ -405,6 +419,18 @@ impl Auditor {
                 return findings;
             }
         };
+        if let Some(p) = &self.cfg.policy {
+            match p.verify_checkpoint(note, &self.cfg.origin) {
+                Ok(_) => {}
+                Err(PolicyError::NoQuorum { cosigned }) => findings.push(Finding::NoQuorum {
+                    size: cp.size,
+                    cosigned,
+                }),
+                Err(e) => findings.push(Finding::CheckpointInvalid {
+                    error: e.to_string(),
+                }),
+            }
+        }
         if let Some(&first) = self.checkpoints.get(&cp.size) {
             if first != cp.root {
                 findings.push(Finding::SplitView {

@@ -9,6 +9,7 @@ fuzz_target!(|data: &[u8]| {
         log_key: NoteSigner::from_seed("fuzz", &[1; 32]).unwrap().verifier(),
         pins: Default::default(),
         max_anchor_lag: None,
+        policy: None,
     };
     // Saved state is canonical only up to ordering, so just require no panic and that a
     // restored auditor saves and restores again.

@@ -6,7 +6,7 @@ use ed25519_dalek::SigningKey;
 use rsm_ledger::envelope::{TYPE_KEY_REGISTER, TYPE_KEY_ROTATE};
 use rsm_ledger::{
     Anchor, AuditConfig, Auditor, Checkpoint, EntryBody, EntryType, Envelope, EnvelopeError,
-    Finding, Hash, LedgerState, MemoryTree, NoteSigner, Party, commit_public, commit_salted,
+    Finding, Hash, LedgerState, MemoryTree, Note, NoteSigner, Party, commit_public, commit_salted,
     verify_salted,
 };
 
@@ -119,6 +119,7 @@ pub fn config(pins: BTreeMap<Party, ed25519_dalek::VerifyingKey>) -> AuditConfig
         log_key: log_key().verifier(),
         pins,
         max_anchor_lag: Some(1000),
+        policy: None,
     }
 }
 
@@ -412,6 +413,27 @@ fn audit_reports_split_view_and_bad_checkpoints() {
         matches!(f[..], [Finding::CheckpointMismatch { size: 15, .. }]),
         "{f:?}"
     );
+    // With a witness policy, a checkpoint without the quorum is reported (and still used).
+    let w = rsm_ledger::CosignatureSigner::from_seed("w.example", &[8; 32]).unwrap();
+    let mut cfg = config(BTreeMap::new());
+    cfg.policy = Some(
+        rsm_ledger::WitnessPolicy::parse(&format!(
+            "log {}\nwitness w {}\nquorum w\n",
+            log_key().verifier().to_vkey(),
+            w.verifier().to_vkey()
+        ))
+        .unwrap(),
+    );
+    let mut d = Auditor::new(cfg);
+    let f = d.feed_checkpoint(&log.checkpoint(5), None);
+    assert!(
+        matches!(&f[..], [Finding::NoQuorum { size: 5, .. }]),
+        "{f:?}"
+    );
+    let mut n = Note::parse(&log.checkpoint(6)).unwrap();
+    let text = n.text().to_owned();
+    n.add_signature(w.cosign(&text, 1_800_000_000).unwrap());
+    assert!(d.feed_checkpoint(n.to_text().as_bytes(), None).is_empty());
     // Gaps stop the batch.
     let mut c = Auditor::new(config(BTreeMap::new()));
     let f = c.feed_entries(&log.batch(1));

@@ -35,6 +35,7 @@ fn all_parsers(data: &[u8]) {
         log_key: log_key().verifier(),
         pins: Default::default(),
         max_anchor_lag: None,
+        policy: None,
     };
     let _ = Auditor::resume(cfg, data);
     if let Ok(s) = std::str::from_utf8(data) {
