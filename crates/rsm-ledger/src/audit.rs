@@ -127,6 +127,14 @@ pub enum Finding {
         /// Witnesses whose cosignature verified.
         cosigned: Vec<String>,
     },
+    /// A signed checkpoint is larger than the entries supplied so far (reported by
+    /// [`Auditor::finish`]): the log withholds entries, or the audit stopped early.
+    EntriesMissing {
+        /// Checkpoint size.
+        size: u64,
+        /// Entries replayed.
+        have: u64,
+    },
     /// A consistency proof supplied with a checkpoint does not verify.
     Inconsistent {
         /// Earlier size.
@@ -209,6 +217,10 @@ impl fmt::Display for Finding {
             Finding::NoQuorum { size, cosigned } => write!(
                 f,
                 "checkpoint at size {size} lacks a witness quorum (cosigned by {cosigned:?})"
+            ),
+            Finding::EntriesMissing { size, have } => write!(
+                f,
+                "a checkpoint of size {size} was signed but only {have} entries were supplied"
             ),
             Finding::Inconsistent { old, new, error } => {
                 write!(
@@ -457,6 +469,16 @@ impl Auditor {
             self.check_root(cp.size, cp.root, &mut findings);
         }
         findings
+    }
+
+    /// Findings that remain open at the end of an audit run: signed checkpoints beyond the
+    /// entries supplied (their roots could not be checked yet).
+    pub fn finish(&self) -> Vec<Finding> {
+        let have = self.tree.size();
+        self.checkpoints
+            .range(have + 1..)
+            .map(|(&size, _)| Finding::EntriesMissing { size, have })
+            .collect()
     }
 
     /// Serialises the auditor's state (leaf hashes, keys, chains, checkpoints).

@@ -124,7 +124,7 @@ pub fn config(pins: BTreeMap<Party, ed25519_dalek::VerifyingKey>) -> AuditConfig
 }
 
 /// A clean history with three parties, a rotation, and checkpoints.
-fn honest_log() -> Log {
+pub fn honest_log() -> Log {
     let mut log = Log::new();
     for p in ["SEC", "KR", "JP"] {
         log.register(p, &party_key(p, 0));

@@ -6,6 +6,7 @@ mod notes;
 mod props;
 mod receipts;
 mod robust;
+mod tamper;
 mod tiles;
 mod vectors;
 mod witness;
