@@ -1,0 +1,12 @@
+//! Integration tests of rsm-ledger (one binary; one module per area).
+
+mod entries;
+mod go_interop;
+mod notes;
+mod props;
+mod receipts;
+mod robust;
+mod tamper;
+mod tiles;
+mod vectors;
+mod witness;
