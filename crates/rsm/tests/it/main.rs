@@ -29,15 +29,87 @@ fn run_ok(cmd: &mut Command) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn http_get(addr: &str, path: &str) -> (u16, String) {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+fn http(addr: &str, method: &str, path: &str, token: Option<&str>, body: &str) -> std::io::Result<(u16, String)> {
+    let mut s = TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
     let mut text = String::new();
-    s.read_to_string(&mut text).unwrap();
-    let status = text[9..12].parse().unwrap();
+    s.read_to_string(&mut text)?;
+    let status = text.get(9..12).and_then(|s| s.parse().ok()).ok_or_else(|| std::io::Error::other("no status line"))?;
     let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
-    (status, body)
+    Ok((status, body))
+}
+
+fn http_get(addr: &str, path: &str) -> (u16, String) {
+    http(addr, "GET", path, None, "").unwrap()
+}
+
+/// Starts `rsm serve` on a free port and returns the child and its address.
+fn start_server(dir: &Path) -> (std::process::Child, String) {
+    let mut child = rsm(dir)
+        .args(["serve"])
+        .env("RSM_LISTEN", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = lines.next().expect("serve prints its address").unwrap();
+    let addr = line
+        .strip_prefix("RSM serving on http://")
+        .and_then(|r| r.split('/').next())
+        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+        .to_owned();
+    (child, addr)
+}
+
+#[test]
+fn acknowledged_writes_survive_a_kill() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    run_ok(rsm(d).args(["user", "add", "sec.admin", "--role", "secretariat-admin"]));
+    let token_out = run_ok(rsm(d).args(["token", "create", "sec.admin", "--name", "crash", "--scope", "write"]));
+    let token = token_out.lines().nth(1).unwrap().trim().to_owned();
+    let (mut child, addr) = start_server(d);
+
+    // A writer streams account creations; the test kills the server while it runs.
+    let writer = {
+        let addr = addr.clone();
+        let token = token.clone();
+        std::thread::spawn(move || {
+            let mut acknowledged = Vec::new();
+            for i in 0..100_000 {
+                let name = format!("crash.user{i}");
+                let body = format!(r#"{{"username":"{name}","display_name":"Crash {i}","role":"delegate","party":"KR"}}"#);
+                match http(&addr, "POST", "/api/v1/people", Some(&token), &body) {
+                    Ok((201, _)) => acknowledged.push(name),
+                    Ok((status, text)) => panic!("unexpected {status}: {text}"),
+                    Err(_) => break,
+                }
+            }
+            acknowledged
+        })
+    };
+    std::thread::sleep(Duration::from_millis(1500));
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let acknowledged = writer.join().unwrap();
+    assert!(acknowledged.len() > 5, "the stream was running when killed ({})", acknowledged.len());
+
+    let (mut child, addr) = start_server(d);
+    let (status, people) = http(&addr, "GET", "/api/v1/people", Some(&token), "").unwrap();
+    assert_eq!(status, 200, "{people}");
+    let missing: Vec<_> = acknowledged
+        .iter()
+        .filter(|n| !people.contains(&format!("\"{n}\"")))
+        .collect();
+    assert!(missing.is_empty(), "acknowledged but lost after the kill: {missing:?}");
+    child.kill().unwrap();
+    child.wait().unwrap();
 }
 
 #[test]
