@@ -13,7 +13,10 @@ fn rsm(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rsm"));
     cmd.current_dir(dir)
         .env_remove("RSM_CONFIG")
-        .env("RSM_DATABASE_URL", format!("sqlite://{}", dir.join("rsm.db").display()))
+        .env(
+            "RSM_DATABASE_URL",
+            format!("sqlite://{}", dir.join("rsm.db").display()),
+        )
         .env("RSM_LOG", "warn");
     cmd
 }
@@ -29,10 +32,18 @@ fn run_ok(cmd: &mut Command) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn http(addr: &str, method: &str, path: &str, token: Option<&str>, body: &str) -> std::io::Result<(u16, String)> {
+fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &str,
+) -> std::io::Result<(u16, String)> {
     let mut s = TcpStream::connect(addr)?;
     s.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
     write!(
         s,
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -40,8 +51,14 @@ fn http(addr: &str, method: &str, path: &str, token: Option<&str>, body: &str) -
     )?;
     let mut text = String::new();
     s.read_to_string(&mut text)?;
-    let status = text.get(9..12).and_then(|s| s.parse().ok()).ok_or_else(|| std::io::Error::other("no status line"))?;
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    let status = text
+        .get(9..12)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other("no status line"))?;
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
     Ok((status, body))
 }
 
@@ -72,7 +89,15 @@ fn acknowledged_writes_survive_a_kill() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     run_ok(rsm(d).args(["user", "add", "sec.admin", "--role", "secretariat-admin"]));
-    let token_out = run_ok(rsm(d).args(["token", "create", "sec.admin", "--name", "crash", "--scope", "write"]));
+    let token_out = run_ok(rsm(d).args([
+        "token",
+        "create",
+        "sec.admin",
+        "--name",
+        "crash",
+        "--scope",
+        "write",
+    ]));
     let token = token_out.lines().nth(1).unwrap().trim().to_owned();
     let (mut child, addr) = start_server(d);
 
@@ -84,7 +109,9 @@ fn acknowledged_writes_survive_a_kill() {
             let mut acknowledged = Vec::new();
             for i in 0..100_000 {
                 let name = format!("crash.user{i}");
-                let body = format!(r#"{{"username":"{name}","display_name":"Crash {i}","role":"delegate","party":"KR"}}"#);
+                let body = format!(
+                    r#"{{"username":"{name}","display_name":"Crash {i}","role":"delegate","party":"KR"}}"#
+                );
                 match http(&addr, "POST", "/api/v1/people", Some(&token), &body) {
                     Ok((201, _)) => acknowledged.push(name),
                     Ok((status, text)) => panic!("unexpected {status}: {text}"),
@@ -98,7 +125,11 @@ fn acknowledged_writes_survive_a_kill() {
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     let acknowledged = writer.join().unwrap();
-    assert!(acknowledged.len() > 5, "the stream was running when killed ({})", acknowledged.len());
+    assert!(
+        acknowledged.len() > 5,
+        "the stream was running when killed ({})",
+        acknowledged.len()
+    );
 
     let (mut child, addr) = start_server(d);
     let (status, people) = http(&addr, "GET", "/api/v1/people", Some(&token), "").unwrap();
@@ -107,7 +138,10 @@ fn acknowledged_writes_survive_a_kill() {
         .iter()
         .filter(|n| !people.contains(&format!("\"{n}\"")))
         .collect();
-    assert!(missing.is_empty(), "acknowledged but lost after the kill: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "acknowledged but lost after the kill: {missing:?}"
+    );
     child.kill().unwrap();
     child.wait().unwrap();
 }
@@ -139,12 +173,25 @@ fn demo_prints_url_and_sign_in_and_the_api_answers() {
         }
     }
     let text = printed.join("\n");
-    for user in ["admin", "officer", "kr.delegate", "ru.auditor", "kr.redcross", "cn.energy"] {
-        assert!(text.contains(&format!("  {user} ")), "{user} missing from:\n{text}");
+    for user in [
+        "admin",
+        "officer",
+        "kr.delegate",
+        "ru.auditor",
+        "kr.redcross",
+        "cn.energy",
+    ] {
+        assert!(
+            text.contains(&format!("  {user} ")),
+            "{user} missing from:\n{text}"
+        );
     }
     let (status, body) = http_get(&addr, "/api/v1/parties");
     assert_eq!(status, 200, "{body}");
-    assert!(body.contains("\"KP\"") && body.contains("invited"), "{body}");
+    assert!(
+        body.contains("\"KP\"") && body.contains("invited"),
+        "{body}"
+    );
     let (status, _) = http_get(&addr, "/readyz");
     assert_eq!(status, 200);
     child.kill().unwrap();
@@ -158,22 +205,58 @@ fn host_commands_manage_accounts_tokens_participation_and_backups() {
     run_ok(rsm(d).arg("migrate"));
     let added = run_ok(rsm(d).args(["user", "add", "sec.admin", "--role", "secretariat-admin"]));
     assert!(added.contains("password (shown once): "), "{added}");
-    let bad = rsm(d).args(["user", "add", "x.y", "--role", "delegate", "--party", "XX"]).output().unwrap();
+    let bad = rsm(d)
+        .args(["user", "add", "x.y", "--role", "delegate", "--party", "XX"])
+        .output()
+        .unwrap();
     assert!(!bad.status.success());
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("party"), "names the field");
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("party"),
+        "names the field"
+    );
     let listed = run_ok(rsm(d).args(["user", "list"]));
-    assert!(listed.contains("sec.admin") && listed.contains("secretariat-admin"), "{listed}");
+    assert!(
+        listed.contains("sec.admin") && listed.contains("secretariat-admin"),
+        "{listed}"
+    );
 
-    let token = run_ok(rsm(d).args(["token", "create", "sec.admin", "--name", "ci", "--scope", "write"]));
-    assert!(token.lines().nth(1).is_some_and(|t| t.starts_with("rsm_")), "{token}");
+    let token = run_ok(rsm(d).args([
+        "token",
+        "create",
+        "sec.admin",
+        "--name",
+        "ci",
+        "--scope",
+        "write",
+    ]));
+    assert!(
+        token.lines().nth(1).is_some_and(|t| t.starts_with("rsm_")),
+        "{token}"
+    );
     run_ok(rsm(d).args(["token", "revoke", "1"]));
     assert!(run_ok(rsm(d).args(["token", "list", "sec.admin"])).contains("revoked"));
 
     let shown = run_ok(rsm(d).args(["party", "status", "--date", "2026-06-01"]));
-    assert!(shown.contains("KP  invited") || shown.contains("KP  invited "), "{shown}");
-    run_ok(rsm(d).args(["party", "status", "KP", "--set", "participating", "--effective", "2200-01-01", "--basis", "MC.DEC/9/99"]));
+    assert!(
+        shown.contains("KP  invited") || shown.contains("KP  invited "),
+        "{shown}"
+    );
+    run_ok(rsm(d).args([
+        "party",
+        "status",
+        "KP",
+        "--set",
+        "participating",
+        "--effective",
+        "2200-01-01",
+        "--basis",
+        "MC.DEC/9/99",
+    ]));
     let kp = run_ok(rsm(d).args(["party", "status", "KP", "--date", "2200-01-02"]));
-    assert!(kp.contains("participating on 2200-01-02") && kp.contains("MC.DEC/9/99"), "{kp}");
+    assert!(
+        kp.contains("participating on 2200-01-02") && kp.contains("MC.DEC/9/99"),
+        "{kp}"
+    );
 
     // Backup, then restore refuses to overwrite the live database without --force.
     let backup = d.join("backup.db");
@@ -184,7 +267,10 @@ fn host_commands_manage_accounts_tokens_participation_and_backups() {
     run_ok(rsm(d).args(["user", "disable", "sec.admin"]));
     run_ok(rsm(d).arg("restore").arg(&backup).arg("--force"));
     let restored = run_ok(rsm(d).args(["user", "list"]));
-    assert!(restored.contains("active"), "the restore brought back the state before disable: {restored}");
+    assert!(
+        restored.contains("active"),
+        "the restore brought back the state before disable: {restored}"
+    );
 }
 
 #[test]
@@ -194,6 +280,12 @@ fn unknown_configuration_is_an_error() {
     let out = rsm(dir.path()).arg("migrate").output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown field `listen_adress`"));
-    let out = rsm(dir.path()).env("RSM_LISTEN_ADRESS", "x").arg("--config").arg("/nonexistent.toml").arg("migrate").output().unwrap();
+    let out = rsm(dir.path())
+        .env("RSM_LISTEN_ADRESS", "x")
+        .arg("--config")
+        .arg("/nonexistent.toml")
+        .arg("migrate")
+        .output()
+        .unwrap();
     assert!(!out.status.success());
 }
