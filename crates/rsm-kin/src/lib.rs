@@ -22,3 +22,10 @@ pub mod records;
 pub mod surname;
 
 pub use error::{KinError, Result, RowIssue};
+pub mod batch;
+pub mod block;
+pub mod compare;
+pub mod explain;
+pub mod features;
+pub mod linker;
+pub mod model;

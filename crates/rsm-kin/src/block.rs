@@ -1,0 +1,266 @@
+//! Blocking: several keys per record, unioned. A pair is a candidate when
+//! the request and the person share any key. Keys are script-independent
+//! (surname class + phonetic key of the given name …) so Hangul and
+//! romanised records meet. Blocks larger than a cap are skipped for that key.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use crate::features::{PerFeatures, ReqFeatures};
+use crate::hangul;
+use crate::names::Name;
+
+/// Which blocking rule produced a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Rule {
+    /// Surname class + given-name key (and childhood forms).
+    SurnameGiven = 1,
+    /// Given-name key alone (surname mistyped or changed).
+    Given = 2,
+    /// Surname class + birth year (±2 on the request side).
+    SurnameYear = 3,
+    /// Surname class + old county (through the gazetteer).
+    SurnameCounty = 4,
+    /// Surname class + father's given-name key.
+    SurnameFather = 5,
+    /// The applicant's name among the person's relatives in the South.
+    Relative = 6,
+    /// Old county + birth year, for requests without a usable name.
+    CountyYear = 7,
+}
+
+/// The rules in order.
+pub const RULES: [Rule; 7] = [
+    Rule::SurnameGiven,
+    Rule::Given,
+    Rule::SurnameYear,
+    Rule::SurnameCounty,
+    Rule::SurnameFather,
+    Rule::Relative,
+    Rule::CountyYear,
+];
+
+fn key(rule: Rule, parts: &[&dyn KeyPart]) -> u64 {
+    let mut h = DefaultHasher::new();
+    (rule as u8).hash(&mut h);
+    for p in parts {
+        p.feed(&mut h);
+    }
+    h.finish()
+}
+
+trait KeyPart {
+    fn feed(&self, h: &mut DefaultHasher);
+}
+impl KeyPart for str {
+    fn feed(&self, h: &mut DefaultHasher) {
+        self.hash(h);
+    }
+}
+impl KeyPart for String {
+    fn feed(&self, h: &mut DefaultHasher) {
+        self.hash(h);
+    }
+}
+impl KeyPart for i32 {
+    fn feed(&self, h: &mut DefaultHasher) {
+        self.hash(h);
+    }
+}
+impl KeyPart for u16 {
+    fn feed(&self, h: &mut DefaultHasher) {
+        self.hash(h);
+    }
+}
+
+/// Surname keys: class ids, or the South-spelled surname when unknown.
+fn surname_keys(n: &Name) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in &n.parses {
+        if p.surname.is_empty() {
+            continue;
+        }
+        if p.classes.is_empty() {
+            out.push(format!("s:{}", hangul::phonetic_key(&p.surname)));
+        } else {
+            out.extend(p.classes.iter().map(|c| format!("c:{c}")));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Given-name keys (phonetic), with childhood forms.
+fn given_keys(n: &Name) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in &n.parses {
+        if p.given_key.is_empty() {
+            continue;
+        }
+        out.push(p.given_key.clone());
+        match p.script {
+            crate::names::Script::Hangul => {
+                out.extend(p.variants.iter().map(|v| hangul::phonetic_key(v)));
+            }
+            crate::names::Script::Latin => out.extend(p.variants.iter().cloned()),
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn county_parts(place: &crate::features::Place) -> Vec<String> {
+    if !place.county_ids.is_empty() {
+        place.county_ids.iter().map(|i| format!("g:{i}")).collect()
+    } else if !place.county_stem.is_empty() {
+        vec![format!("k:{}", hangul::phonetic_key(&place.county_stem))]
+    } else {
+        Vec::new()
+    }
+}
+
+/// Keys of a person (index side).
+pub fn person_keys(p: &PerFeatures) -> Vec<u64> {
+    let mut out = Vec::new();
+    let sur = surname_keys(&p.name);
+    let given = given_keys(&p.name);
+    let counties = county_parts(&p.place);
+    let years: Vec<i32> = p
+        .years
+        .map(|(a, b)| b.map_or(vec![a], |b| vec![a, b]))
+        .unwrap_or_default();
+    for s in &sur {
+        for g in &given {
+            out.push(key(Rule::SurnameGiven, &[s, g]));
+        }
+        for y in &years {
+            out.push(key(Rule::SurnameYear, &[s, y]));
+        }
+        for c in &counties {
+            out.push(key(Rule::SurnameCounty, &[s, c]));
+        }
+        for f in given_keys(&p.father) {
+            out.push(key(Rule::SurnameFather, &[s, &f]));
+        }
+    }
+    for g in &given {
+        out.push(key(Rule::Given, &[g]));
+    }
+    for (_, rel) in &p.relatives {
+        for s in surname_keys(rel) {
+            for g in given_keys(rel) {
+                out.push(key(Rule::Relative, &[&s, &g]));
+            }
+        }
+    }
+    for c in &counties {
+        for y in &years {
+            out.push(key(Rule::CountyYear, &[c, y]));
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Keys of a request (query side), each with its rule.
+pub fn request_keys(r: &ReqFeatures) -> Vec<(Rule, u64)> {
+    let mut out = Vec::new();
+    let sur = surname_keys(&r.name);
+    let given = given_keys(&r.name);
+    let counties = county_parts(&r.place);
+    let years: Vec<i32> = r
+        .year
+        .map(|y| (y - 2..=y + 2).collect())
+        .unwrap_or_default();
+    for s in &sur {
+        for g in &given {
+            out.push((Rule::SurnameGiven, key(Rule::SurnameGiven, &[s, g])));
+        }
+        for y in &years {
+            out.push((Rule::SurnameYear, key(Rule::SurnameYear, &[s, y])));
+        }
+        for c in &counties {
+            out.push((Rule::SurnameCounty, key(Rule::SurnameCounty, &[s, c])));
+        }
+        if !r.father_is_applicant {
+            for f in given_keys(&r.father) {
+                out.push((Rule::SurnameFather, key(Rule::SurnameFather, &[s, &f])));
+            }
+        }
+    }
+    for g in &given {
+        out.push((Rule::Given, key(Rule::Given, &[g])));
+    }
+    for s in surname_keys(&r.applicant) {
+        for g in given_keys(&r.applicant) {
+            out.push((Rule::Relative, key(Rule::Relative, &[&s, &g])));
+        }
+    }
+    if given.is_empty() {
+        // Name unknown or surname only: county and year must carry it.
+        let ys: Vec<i32> = r
+            .year
+            .map(|y| (y - 1..=y + 1).collect())
+            .unwrap_or_default();
+        for c in &counties {
+            for y in &ys {
+                out.push((Rule::CountyYear, key(Rule::CountyYear, &[c, y])));
+            }
+        }
+    }
+    out.sort_unstable_by_key(|x| x.1);
+    out.dedup_by_key(|x| x.1);
+    out
+}
+
+/// The person index: key → person indices.
+#[derive(Debug, Default)]
+pub struct Index {
+    map: HashMap<u64, Vec<u32>>,
+}
+
+impl Index {
+    /// Builds the index from per-person key lists.
+    pub fn build(keys: &[Vec<u64>]) -> Self {
+        let mut map: HashMap<u64, Vec<u32>> = HashMap::new();
+        for (i, ks) in keys.iter().enumerate() {
+            for k in ks {
+                map.entry(*k).or_default().push(i as u32);
+            }
+        }
+        for v in map.values_mut() {
+            v.shrink_to_fit();
+        }
+        Self { map }
+    }
+
+    /// Candidate persons for a request: union over its keys, skipping
+    /// blocks larger than `max_block`. Sorted, without duplicates.
+    pub fn candidates(&self, keys: &[(Rule, u64)], max_block: usize) -> Vec<u32> {
+        let mut out = Vec::new();
+        for (_, k) in keys {
+            if let Some(v) = self.map.get(k)
+                && v.len() <= max_block
+            {
+                out.extend_from_slice(v);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
