@@ -81,6 +81,12 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
                 })
                 .collect();
             eprintln!("  {:<11} {}", field.name(), w.join("  "));
+            if let Some(fam) = &m.family {
+                let w: Vec<String> = (1..fam.f[f].len())
+                    .map(|l| format!("{l}:f={:.3}", fam.f[f][l]))
+                    .collect();
+                eprintln!("  {:<11} {}", "", w.join("  "));
+            }
         }
     }
     for i in res.issues.iter().take(3) {

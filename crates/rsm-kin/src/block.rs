@@ -16,7 +16,7 @@ use crate::names::Name;
 pub enum Rule {
     /// Surname class + given-name key (and childhood forms).
     SurnameGiven = 1,
-    /// Given-name key alone (surname mistyped or changed).
+    /// Given-name key + birth year (surname mistyped or changed).
     Given = 2,
     /// Surname class + birth year (±2 on the request side).
     SurnameYear = 3,
@@ -100,12 +100,7 @@ fn given_keys(n: &Name) -> Vec<String> {
             continue;
         }
         out.push(p.given_key.clone());
-        match p.script {
-            crate::names::Script::Hangul => {
-                out.extend(p.variants.iter().map(|v| hangul::phonetic_key(v)));
-            }
-            crate::names::Script::Latin => out.extend(p.variants.iter().cloned()),
-        }
+        out.extend(p.variant_keys.iter().cloned());
     }
     out.sort();
     out.dedup();
@@ -120,6 +115,17 @@ fn county_parts(place: &crate::features::Place) -> Vec<String> {
     } else {
         Vec::new()
     }
+}
+
+/// Old-province bits as key parts; 255 stands for "unknown". The index
+/// side files an unknown province under 255; the query side asks for its
+/// provinces and 255.
+fn province_bits(set: crate::gazetteer::ProvinceSet, index_side: bool) -> Vec<u16> {
+    let mut v: Vec<u16> = (0..8u16).filter(|b| set & (1 << b) != 0).collect();
+    if v.is_empty() == index_side {
+        v.push(255);
+    }
+    v
 }
 
 /// Keys of a person (index side).
@@ -137,7 +143,9 @@ pub fn person_keys(p: &PerFeatures) -> Vec<u64> {
             out.push(key(Rule::SurnameGiven, &[s, g]));
         }
         for y in &years {
-            out.push(key(Rule::SurnameYear, &[s, y]));
+            for b in province_bits(p.place.provinces, true) {
+                out.push(key(Rule::SurnameYear, &[s, y, &b]));
+            }
         }
         for c in &counties {
             out.push(key(Rule::SurnameCounty, &[s, c]));
@@ -147,7 +155,9 @@ pub fn person_keys(p: &PerFeatures) -> Vec<u64> {
         }
     }
     for g in &given {
-        out.push(key(Rule::Given, &[g]));
+        for y in &years {
+            out.push(key(Rule::Given, &[g, y]));
+        }
     }
     for (_, rel) in &p.relatives {
         for s in surname_keys(rel) {
@@ -181,7 +191,9 @@ pub fn request_keys(r: &ReqFeatures) -> Vec<(Rule, u64)> {
             out.push((Rule::SurnameGiven, key(Rule::SurnameGiven, &[s, g])));
         }
         for y in &years {
-            out.push((Rule::SurnameYear, key(Rule::SurnameYear, &[s, y])));
+            for b in province_bits(r.place.provinces, false) {
+                out.push((Rule::SurnameYear, key(Rule::SurnameYear, &[s, y, &b])));
+            }
         }
         for c in &counties {
             out.push((Rule::SurnameCounty, key(Rule::SurnameCounty, &[s, c])));
@@ -193,7 +205,9 @@ pub fn request_keys(r: &ReqFeatures) -> Vec<(Rule, u64)> {
         }
     }
     for g in &given {
-        out.push((Rule::Given, key(Rule::Given, &[g])));
+        for y in &years {
+            out.push((Rule::Given, key(Rule::Given, &[g, y])));
+        }
     }
     for s in surname_keys(&r.applicant) {
         for g in given_keys(&r.applicant) {

@@ -3,7 +3,7 @@
 
 use crate::features::{PerFeatures, Place, ReqFeatures};
 use crate::hangul;
-use crate::names::{Name, NameParse, Script};
+use crate::names::{self, Name, NameParse, Script};
 use crate::surname::{self, ClassId};
 
 /// The compared fields, in vector order.
@@ -136,6 +136,8 @@ pub enum GivenHow {
     Romanised,
     /// Childhood or alias form (순이/순희, 복이/복).
     Childhood,
+    /// A traditional childhood name (개똥이) on one side: no evidence.
+    PetName,
     /// One jamo apart, or the same syllables in another order.
     Typo,
     /// Shares a syllable.
@@ -168,7 +170,7 @@ fn compare_surname(a: &NameParse, b: &NameParse) -> (u8, SurnameHow) {
         return (3, SurnameHow::SameClass(c));
     }
     let close = if a.script == Script::Hangul && b.script == Script::Hangul {
-        hangul::jamo_distance(&a.surname, &b.surname) <= 1
+        hangul::within_one_jamo(&a.surname, &b.surname)
     } else {
         let (ka, kb) = (
             hangul::phonetic_key(&a.surname),
@@ -212,13 +214,26 @@ fn compare_given(a: &NameParse, b: &NameParse) -> (u8, GivenHow) {
             };
             return (5, how);
         }
+        if a.pet || b.pet {
+            return (0, GivenHow::PetName);
+        }
         if a.variants.contains(&b.given)
             || b.variants.contains(&a.given)
             || a.variants.iter().any(|v| b.variants.contains(v))
+            || names::is_first_syllable_form(&a.given, &b.given)
+            || names::is_first_syllable_form(&b.given, &a.given)
         {
             return (4, GivenHow::Childhood);
         }
-        if hangul::jamo_distance(&a.given, &b.given) <= 1 || same_syllables(&a.given, &b.given) {
+        let forms_a = std::iter::once(&a.given).chain(&a.variants);
+        let close = forms_a.clone().any(|x| {
+            std::iter::once(&b.given).chain(&b.variants).any(|y| {
+                hangul::within_one_jamo(x, y)
+                    || names::is_first_syllable_form(x, y)
+                    || names::is_first_syllable_form(y, x)
+            })
+        });
+        if close || same_syllables(&a.given, &b.given) {
             return (3, GivenHow::Typo);
         }
         if shares_syllable(&a.given, &b.given) {
@@ -231,8 +246,7 @@ fn compare_given(a: &NameParse, b: &NameParse) -> (u8, GivenHow) {
     if ka == kb {
         return (5, GivenHow::Romanised);
     }
-    let va: Vec<String> = variant_keys(a);
-    let vb: Vec<String> = variant_keys(b);
+    let (va, vb) = (&a.variant_keys, &b.variant_keys);
     if va.contains(kb) || vb.contains(ka) || va.iter().any(|v| vb.contains(v)) {
         return (4, GivenHow::Childhood);
     }
@@ -243,13 +257,6 @@ fn compare_given(a: &NameParse, b: &NameParse) -> (u8, GivenHow) {
         (2, GivenHow::Partial)
     } else {
         (1, GivenHow::Differ)
-    }
-}
-
-fn variant_keys(p: &NameParse) -> Vec<String> {
-    match p.script {
-        Script::Latin => p.variants.clone(),
-        Script::Hangul => p.variants.iter().map(|v| hangul::phonetic_key(v)).collect(),
     }
 }
 

@@ -59,6 +59,9 @@ fn given_text(how: GivenHow, what: &str, a: &str, b: &str) -> String {
         }
         GivenHow::Romanised => format!("{what} {a} is a romanisation of {b}"),
         GivenHow::Childhood => format!("{what} childhood/alias form ({a} / {b})"),
+        GivenHow::PetName => {
+            format!("{what}: a traditional childhood name, no evidence ({a} / {b})")
+        }
         GivenHow::Typo => format!("{what} nearly the same ({a} / {b})"),
         GivenHow::Partial => format!("{what} partly the same ({a} / {b})"),
         GivenHow::Differ => format!("{what} differs ({a} / {b})"),
@@ -190,6 +193,15 @@ pub fn explain(
             level,
             weight,
             text,
+        });
+    }
+    let fam = model.family_adjustment(&d.vector);
+    if fam.abs() > 1e-9 {
+        evidence.push(Evidence {
+            field: "family",
+            level: 0,
+            weight: fam,
+            text: "a sibling of the sought person would share the family evidence".into(),
         });
     }
     let adj = tf.adjustment(model, rf, pf, &d.vector);

@@ -330,21 +330,89 @@ pub fn jamo_similarity(a: &str, b: &str) -> f64 {
     jaro_winkler_chars(&a, &b)
 }
 
-/// Levenshtein distance over jamo (one mistyped jamo = 1).
+/// True when two strings are at most one jamo apart (fast path for
+/// syllable strings: same length and one syllable differing in one jamo).
+pub fn within_one_jamo(a: &str, b: &str) -> bool {
+    let mut diff = None;
+    let (mut ia, mut ib) = (a.chars(), b.chars());
+    loop {
+        match (ia.next(), ib.next()) {
+            (None, None) => break,
+            (Some(x), Some(y)) => {
+                if x != y {
+                    if diff.is_some() {
+                        return false;
+                    }
+                    diff = Some((x, y));
+                }
+            }
+            _ => return jamo_distance(a, b) <= 1,
+        }
+    }
+    match diff {
+        None => true,
+        Some((x, y)) => match (Syllable::of(x), Syllable::of(y)) {
+            (Some(p), Some(q)) => {
+                u8::from(p.initial != q.initial)
+                    + u8::from(p.vowel != q.vowel)
+                    + u8::from(p.fin != q.fin)
+                    <= 1
+            }
+            _ => jamo_distance(a, b) <= 1,
+        },
+    }
+}
+
+const MAX_CODES: usize = 48;
+
+/// Jamo codes of a short string without allocating: initial, vowel and
+/// (when present) final of each syllable; other characters as themselves.
+fn jamo_codes(s: &str, out: &mut [u32; MAX_CODES]) -> usize {
+    let mut n = 0;
+    for c in s.chars() {
+        if n + 3 > MAX_CODES {
+            break;
+        }
+        match Syllable::of(c) {
+            Some(sy) => {
+                out[n] = u32::from(sy.initial);
+                out[n + 1] = 100 + u32::from(sy.vowel);
+                n += 2;
+                if sy.fin != 0 {
+                    out[n] = 200 + u32::from(sy.fin);
+                    n += 1;
+                }
+            }
+            None => {
+                out[n] = 1000 + c as u32;
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+/// Levenshtein distance over jamo (one mistyped jamo = 1). Strings longer
+/// than 15 syllables are compared on their first 15.
 pub fn jamo_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = jamo(a).chars().collect();
-    let b: Vec<char> = jamo(b).chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for i in 1..=a.len() {
+    let mut ca = [0u32; MAX_CODES];
+    let mut cb = [0u32; MAX_CODES];
+    let na = jamo_codes(a, &mut ca);
+    let nb = jamo_codes(b, &mut cb);
+    let mut prev = [0usize; MAX_CODES + 1];
+    let mut cur = [0usize; MAX_CODES + 1];
+    for (j, p) in prev.iter_mut().enumerate().take(nb + 1) {
+        *p = j;
+    }
+    for i in 1..=na {
         cur[0] = i;
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
+        for j in 1..=nb {
+            let cost = usize::from(ca[i - 1] != cb[j - 1]);
             cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
         }
         std::mem::swap(&mut prev, &mut cur);
     }
-    prev[b.len()]
+    prev[nb]
 }
 
 #[cfg(test)]
@@ -428,5 +496,9 @@ mod tests {
         assert_eq!(jaro_winkler("", ""), 1.0);
         assert!(jamo_similarity("순희", "순이") > 0.8);
         assert_eq!(jamo_distance("김", "긤"), 1);
+        assert!(within_one_jamo("진쳘", "진철"));
+        assert!(within_one_jamo("영수", "영수"));
+        assert!(!within_one_jamo("영수", "명주"));
+        assert!(!within_one_jamo("영수", "영"));
     }
 }

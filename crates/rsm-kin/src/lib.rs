@@ -27,5 +27,6 @@ pub mod block;
 pub mod compare;
 pub mod explain;
 pub mod features;
+pub mod link;
 pub mod linker;
 pub mod model;

@@ -12,6 +12,10 @@ use crate::compare::{self, FIELDS, LEVELS, Vector};
 use crate::features::{PerFeatures, ReqFeatures};
 use crate::model::{self, Model};
 
+/// Fields a sibling shares with the sought person: surname, father,
+/// hometown, village, relatives in the South.
+pub const FAMILY_FIELDS: [usize; 5] = [0, 2, 5, 6, 7];
+
 /// Tuning of the matcher. Defaults are general, not fitted to any data set.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -40,13 +44,13 @@ impl Default for Options {
         Self {
             threshold: 0.5,
             max_block: 2_000,
-            u_samples: 300_000,
-            em_requests: 200_000,
+            u_samples: 100_000,
+            em_requests: 20_000,
             em_iterations: 100,
             seed: 0x6b69_6e5f_7273_6d31,
             distinct_per_applicant: true,
             keep_per_request: 3,
-            chunk: 50_000,
+            chunk: 20_000,
         }
     }
 }
@@ -279,6 +283,23 @@ pub fn run(
     ];
     let (mut model, _lambdas) =
         model::train_sessions(&patterns, &u, &LEVELS, &sessions, opts.em_iterations);
+    // Siblings share the family's evidence: a related-non-match class.
+    let family = |v: &Vector| v[2] == 4 || v[7] == 4;
+    model::add_family_class(
+        &mut model,
+        &patterns,
+        &FAMILY_FIELDS,
+        &family,
+        opts.em_iterations,
+    );
+    // The class shares were estimated among candidate pairs; the prior below
+    // is per pair over all persons, so the related share must be too:
+    // scale by the fraction of all pairs that are candidates.
+    let sampled_pairs: u64 = patterns.values().sum();
+    let per_request = sampled_pairs as f64 / sample.len().max(1) as f64;
+    if let Some(f) = model.family.as_mut() {
+        f.share = (f.share * per_request / persons.len().max(1) as f64).clamp(1e-12, 0.5);
+    }
     report(Stage::Train, 3, 3);
 
     // Score, chunk by chunk: Bayes factors (bits) per candidate, and the

@@ -15,6 +15,33 @@ pub struct Model {
     pub u: Vec<Vec<f64>>,
     /// EM iterations run.
     pub iterations: usize,
+    /// The related-non-match class, when trained (see [`train_mixture`]).
+    pub family: Option<Family>,
+}
+
+/// A second non-match class: pairs that agree on what a family shares
+/// (surname, father, hometown, relatives) but are different people —
+/// the sought person's siblings. Its level distributions are learnt by EM.
+#[derive(Debug, Clone)]
+pub struct Family {
+    /// P(level | related non-match), per field.
+    pub f: Vec<Vec<f64>>,
+    /// Share of non-matches in this class, π_F / (π_F + π_U).
+    pub share: f64,
+}
+
+fn log2_prob(t: &[Vec<f64>], v: &[u8]) -> f64 {
+    v.iter()
+        .enumerate()
+        .map(|(f, &l)| {
+            let l = usize::from(l);
+            if l == 0 || l >= t[f].len() {
+                0.0
+            } else {
+                t[f][l].log2()
+            }
+        })
+        .sum()
 }
 
 const FLOOR: f64 = 1e-6;
@@ -77,11 +104,34 @@ impl Model {
     }
 
     /// Sum of field weights (no prior, no term-frequency adjustment).
-    pub fn weight(&self, v: &[u8]) -> f64 {
+    pub fn independent_weight(&self, v: &[u8]) -> f64 {
         v.iter()
             .enumerate()
             .map(|(f, &l)| self.field_weight(f, l))
             .sum()
+    }
+
+    /// log2 likelihood ratio of match against non-match (no prior, no
+    /// term-frequency adjustment). With a family class, the non-match
+    /// likelihood is the mixture of unrelated and related pairs.
+    pub fn weight(&self, v: &[u8]) -> f64 {
+        self.independent_weight(v) + self.family_adjustment(v)
+    }
+
+    /// What the family class takes away (≤ 0 bits): evidence a sibling
+    /// would share counts for less.
+    pub fn family_adjustment(&self, v: &[u8]) -> f64 {
+        let Some(fam) = &self.family else {
+            return 0.0;
+        };
+        let lu = log2_prob(&self.u, v);
+        let lf = log2_prob(&fam.f, v);
+        // log2((1-s)·2^lu + s·2^lf) − lu
+        let a = (1.0 - fam.share).log2() + lu;
+        let b = fam.share.log2() + lf;
+        let mx = a.max(b);
+        let mix = mx + ((a - mx).exp2() + (b - mx).exp2()).log2();
+        (lu - mix).min(0.0)
     }
 
     /// Runs EM from `u`, `m0` and `lambda0` over distinct comparison
@@ -102,6 +152,7 @@ impl Model {
             m: m0,
             u,
             iterations: 0,
+            family: None,
         };
         let pats: Vec<(&[u8; F], f64)> = patterns.iter().map(|(k, &c)| (k, c as f64)).collect();
         for it in 0..max_iter {
@@ -226,9 +277,120 @@ pub fn train_sessions<const F: usize>(
             m,
             u: u.to_vec(),
             iterations,
+            family: None,
         },
         lambdas,
     )
+}
+
+/// Adds a related-non-match class to a trained model.
+///
+/// A sibling of the sought person agrees on what the family shares
+/// (surname, father, hometown, village, the applicant as relative) exactly as
+/// often as the person does, so on those `family_fields` the class uses m.
+/// On the person fields (given name, year, sex …) its distribution f is learnt
+/// by EM over the patterns with strong family evidence (`family_keep`), with
+/// m fixed. Then the shares of the three classes over all candidate patterns
+/// are estimated with every distribution fixed.
+pub fn add_family_class<const F: usize>(
+    model: &mut Model,
+    patterns: &HashMap<[u8; F], u64>,
+    family_fields: &[usize],
+    family_keep: &dyn Fn(&[u8; F]) -> bool,
+    max_iter: usize,
+) {
+    let person: Vec<usize> = (0..F).filter(|f| !family_fields.contains(f)).collect();
+    let proj = |t: &[Vec<f64>], v: &[u8; F]| -> f64 {
+        person
+            .iter()
+            .map(|&fi| {
+                let l = usize::from(v[fi]);
+                if l == 0 || l >= t[fi].len() {
+                    0.0
+                } else {
+                    t[fi][l].log2()
+                }
+            })
+            .sum()
+    };
+    // Step 1: f on person fields, within the family session.
+    let fam: Vec<(&[u8; F], f64)> = patterns
+        .iter()
+        .filter(|(k, _)| family_keep(k))
+        .map(|(k, &c)| (k, c as f64))
+        .collect();
+    let mut f: Vec<Vec<f64>> = model.u.clone();
+    let mut lam = 0.3f64;
+    for _ in 0..max_iter {
+        let mut acc: Vec<Vec<f64>> = f.iter().map(|v| vec![0.0; v.len()]).collect();
+        let (mut mm, mut tot) = (0.0, 0.0);
+        for (v, c) in &fam {
+            let a = lam.log2() + proj(&model.m, v);
+            let b = (1.0 - lam).log2() + proj(&f, v);
+            let p = 1.0 / (1.0 + (b - a).exp2());
+            mm += p * c;
+            tot += c;
+            for &fi in &person {
+                acc[fi][usize::from(v[fi])] += (1.0 - p) * c;
+            }
+        }
+        let mut delta: f64 = 0.0;
+        for &fi in &person {
+            normalise(&mut acc[fi]);
+            for (x, y) in acc[fi].iter().zip(&f[fi]) {
+                delta = delta.max((x - y).abs());
+            }
+            f[fi] = acc[fi].clone();
+        }
+        let nl = (mm / tot.max(1.0)).clamp(1e-6, 1.0 - 1e-6);
+        delta = delta.max((nl - lam).abs());
+        lam = nl;
+        if delta < 1e-6 {
+            break;
+        }
+    }
+    for &fi in family_fields {
+        f[fi] = model.m[fi].clone();
+    }
+    // Step 2: class shares over all candidates, distributions fixed.
+    let all: Vec<(&[u8; F], f64, [f64; 3])> = patterns
+        .iter()
+        .map(|(k, &c)| {
+            (
+                k,
+                c as f64,
+                [
+                    log2_prob(&model.m, &k[..]),
+                    log2_prob(&f, &k[..]),
+                    log2_prob(&model.u, &k[..]),
+                ],
+            )
+        })
+        .collect();
+    let mut pi = [0.01f64, 0.09, 0.90];
+    for _ in 0..max_iter {
+        let mut mass = [0.0f64; 3];
+        for (_, c, l) in &all {
+            let e: Vec<f64> = (0..3).map(|k| pi[k].log2() + l[k]).collect();
+            let mx = e.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let w: Vec<f64> = e.iter().map(|x| (x - mx).exp2()).collect();
+            let z: f64 = w.iter().sum();
+            for k in 0..3 {
+                mass[k] += w[k] / z * c;
+            }
+        }
+        let t: f64 = mass.iter().sum::<f64>().max(1.0);
+        let np = [mass[0] / t, mass[1] / t, mass[2] / t].map(|x| x.clamp(1e-6, 1.0));
+        let d = (0..3).map(|k| (np[k] - pi[k]).abs()).fold(0.0, f64::max);
+        pi = np;
+        if d < 1e-7 {
+            break;
+        }
+    }
+    model.family = Some(Family {
+        f,
+        share: pi[1] / (pi[1] + pi[2]),
+    });
 }
 
 #[cfg(test)]

@@ -34,6 +34,12 @@ pub struct NameParse {
     /// Childhood/alias forms of the given name (South spelling, Hangul;
     /// phonetic keys for Latin), not including `given` itself.
     pub variants: Vec<String>,
+    /// Phonetic keys of the variants.
+    pub variant_keys: Vec<String>,
+    /// Phonetic key of the surname.
+    pub surname_key: String,
+    /// The given name is a traditional childhood name (개똥이).
+    pub pet: bool,
 }
 
 /// A parsed name with all its readings.
@@ -54,6 +60,35 @@ impl Name {
     /// True when only the surname is known (김씨, or a lone surname).
     pub fn surname_only(&self) -> bool {
         self.parses.iter().all(|p| p.given.is_empty())
+    }
+}
+
+const CHILDHOOD: &str = include_str!("../data/childhood_names.txt");
+
+/// True when the given name is a traditional childhood name (개똥이,
+/// 막동이, 간난이 …) that says nothing about the formal name.
+pub fn is_pet_name(given: &str) -> bool {
+    use std::collections::HashSet;
+    use std::sync::OnceLock;
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| {
+        CHILDHOOD
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    })
+    .contains(given)
+}
+
+/// True when `short` is the childhood form "X이" of a two-syllable
+/// `full` name starting with X (숙이 for 숙자, 옥이 for 옥순, 예이 for 예녀).
+pub fn is_first_syllable_form(short: &str, full: &str) -> bool {
+    let mut s = short.chars();
+    let mut f = full.chars();
+    match (s.next(), s.next(), s.next(), f.next(), f.next(), f.next()) {
+        (Some(s0), Some('이'), None, Some(f0), Some(f1), None) => s0 == f0 && f1 != '이',
+        _ => false,
     }
 }
 
@@ -116,6 +151,9 @@ fn hangul_parses(text: &str) -> Vec<NameParse> {
     let variants = childhood_variants(&given);
     vec![NameParse {
         script: Script::Hangul,
+        variant_keys: variants.iter().map(|v| hangul::phonetic_key(v)).collect(),
+        pet: is_pet_name(&given),
+        surname_key: hangul::phonetic_key(&surname),
         classes: t.of_hangul(&surname).to_vec(),
         surname,
         given_key: hangul::phonetic_key(&given),
@@ -139,6 +177,9 @@ fn latin_parse(surname: &str, given_words: &[&str]) -> NameParse {
     }
     NameParse {
         script: Script::Latin,
+        variant_keys: variants.clone(),
+        pet: false,
+        surname_key: hangul::phonetic_key(surname),
         surname: surname.to_string(),
         classes: t.of_latin(surname).to_vec(),
         given_key: hangul::phonetic_key(&given_raw),
