@@ -3,7 +3,6 @@
 //! (surname class + phonetic key of the given name …) so Hangul and
 //! romanised records meet. Blocks larger than a cap are skipped for that key.
 
-use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use crate::features::{PerFeatures, ReqFeatures};
@@ -231,25 +230,28 @@ pub fn request_keys(r: &ReqFeatures) -> Vec<(Rule, u64)> {
     out
 }
 
-/// The person index: key → person indices.
+/// The person index: (key, person) entries sorted by key — 12 bytes per
+/// entry and no per-key allocation, so a million persons stay in memory.
 #[derive(Debug, Default)]
 pub struct Index {
-    map: HashMap<u64, Vec<u32>>,
+    entries: Vec<(u64, u32)>,
 }
 
 impl Index {
     /// Builds the index from per-person key lists.
     pub fn build(keys: &[Vec<u64>]) -> Self {
-        let mut map: HashMap<u64, Vec<u32>> = HashMap::new();
+        let mut entries: Vec<(u64, u32)> = Vec::with_capacity(keys.iter().map(Vec::len).sum());
         for (i, ks) in keys.iter().enumerate() {
-            for k in ks {
-                map.entry(*k).or_default().push(i as u32);
-            }
+            entries.extend(ks.iter().map(|&k| (k, i as u32)));
         }
-        for v in map.values_mut() {
-            v.shrink_to_fit();
-        }
-        Self { map }
+        entries.sort_unstable();
+        Self { entries }
+    }
+
+    fn block(&self, key: u64) -> &[(u64, u32)] {
+        let lo = self.entries.partition_point(|e| e.0 < key);
+        let hi = lo + self.entries[lo..].partition_point(|e| e.0 == key);
+        &self.entries[lo..hi]
     }
 
     /// Candidate persons for a request: union over its keys, skipping
@@ -257,10 +259,9 @@ impl Index {
     pub fn candidates(&self, keys: &[(Rule, u64)], max_block: usize) -> Vec<u32> {
         let mut out = Vec::new();
         for (_, k) in keys {
-            if let Some(v) = self.map.get(k)
-                && v.len() <= max_block
-            {
-                out.extend_from_slice(v);
+            let b = self.block(*k);
+            if b.len() <= max_block {
+                out.extend(b.iter().map(|e| e.1));
             }
         }
         out.sort_unstable();
@@ -268,13 +269,18 @@ impl Index {
         out
     }
 
-    /// Number of keys.
+    /// Size of one block (debugging, reports).
+    pub fn block_len(&self, key: u64) -> usize {
+        self.block(key).len()
+    }
+
+    /// Number of (key, person) entries.
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.entries.len()
     }
 
     /// True when empty.
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.entries.is_empty()
     }
 }

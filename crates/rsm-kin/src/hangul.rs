@@ -203,7 +203,11 @@ fn fold_latin(s: &str) -> String {
 /// Hangul input is romanised first (after the South initial-sound rule).
 pub fn phonetic_key(s: &str) -> String {
     let latin = if has_hangul(s) {
-        romanize(&to_south(&clean(s).replace(' ', "")))
+        let compact: String = clean(s)
+            .chars()
+            .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '\'' | '.' | ','))
+            .collect();
+        romanize(&to_south(&compact))
     } else {
         fold_latin(s)
     };

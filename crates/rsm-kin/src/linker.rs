@@ -16,6 +16,10 @@ use crate::model::{self, Model};
 /// hometown, village, relatives in the South.
 pub const FAMILY_FIELDS: [usize; 5] = [0, 2, 5, 6, 7];
 
+/// Below this many possible (request, person) pairs the data cannot train
+/// a model (random pairs would include the matches); a generic one is used.
+pub const MIN_TRAINING_SPACE: f64 = 100_000.0;
+
 /// Tuning of the matcher. Defaults are general, not fitted to any data set.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -181,7 +185,10 @@ impl TermFreq {
     /// Term-frequency adjustment (bits) for an exact given-name and
     /// same-class surname agreement, relative to the average u.
     pub fn adjustment(&self, model: &Model, r: &ReqFeatures, p: &PerFeatures, v: &Vector) -> f64 {
-        let total = f64::from(self.total.max(1));
+        if self.total < 1_000 {
+            return 0.0; // too few persons for frequencies to mean anything
+        }
+        let total = f64::from(self.total);
         let mut adj = 0.0;
         if v[1] == 5
             && let Some(x) = p.name.parses.first()
@@ -266,10 +273,17 @@ pub fn run(
     report(Stage::Train, 2, 3);
     // Sessions: (A) same surname class and same given name — trains every
     // other field; (B) same surname, birth year and county — trains the
-    // given name and the rest.
+    // given name and the rest; (C) same given name and year — trains the
+    // surname (which A and B fix).
     let same_name = |v: &Vector| v[0] == 3 && v[1] == 5;
     let same_year_place = |v: &Vector| v[0] == 3 && v[3] == 6 && v[5] >= 4;
+    let same_given_year = |v: &Vector| v[1] == 5 && v[3] == 6;
     let sessions = [
+        model::Session {
+            name: "given+year",
+            keep: &same_given_year,
+            fixed: &[1, 3],
+        },
         model::Session {
             name: "surname+given",
             keep: &same_name,
@@ -281,17 +295,24 @@ pub fn run(
             fixed: &[0, 3, 5],
         },
     ];
-    let (mut model, _lambdas) =
-        model::train_sessions(&patterns, &u, &LEVELS, &sessions, opts.em_iterations);
+    let space = requests.len() as f64 * persons.len() as f64;
+    let trainable = space >= MIN_TRAINING_SPACE;
+    let mut model = if trainable {
+        model::train_sessions(&patterns, &u, &LEVELS, &sessions, opts.em_iterations).0
+    } else {
+        model::default_kin_model()
+    };
     // Siblings share the family's evidence: a related-non-match class.
     let family = |v: &Vector| v[2] == 4 || v[7] == 4;
-    model::add_family_class(
-        &mut model,
-        &patterns,
-        &FAMILY_FIELDS,
-        &family,
-        opts.em_iterations,
-    );
+    if trainable {
+        model::add_family_class(
+            &mut model,
+            &patterns,
+            &FAMILY_FIELDS,
+            &family,
+            opts.em_iterations,
+        );
+    }
     // The class shares were estimated among candidate pairs; the prior below
     // is per pair over all persons, so the related share must be too:
     // scale by the fraction of all pairs that are candidates.

@@ -74,6 +74,41 @@ pub fn estimate_u<const F: usize>(levels: &[usize; F], random: &[[u8; F]]) -> Ve
     u
 }
 
+/// A generic model for inputs too small to train on: hand-set m and u per
+/// level of the kin comparison vector (agreement likely among matches, rare
+/// among random pairs). Used when the random-pair space is tiny.
+pub fn default_kin_model() -> Model {
+    let m: Vec<Vec<f64>> = vec![
+        vec![1.0, 0.03, 0.05, 0.92],
+        vec![1.0, 0.10, 0.08, 0.07, 0.05, 0.70],
+        vec![1.0, 0.05, 0.02, 0.08, 0.85],
+        vec![1.0, 0.02, 0.03, 0.05, 0.10, 0.30, 0.50],
+        vec![1.0, 0.03, 0.97],
+        vec![1.0, 0.05, 0.15, 0.10, 0.20, 0.50],
+        vec![1.0, 0.10, 0.90],
+        vec![1.0, 0.25, 0.05, 0.10, 0.60],
+        vec![1.0, 0.02, 0.98],
+    ];
+    let u: Vec<Vec<f64>> = vec![
+        vec![1.0, 0.88, 0.03, 0.09],
+        vec![1.0, 0.93, 0.05, 0.01, 0.002, 0.003],
+        vec![1.0, 0.88, 0.12, 0.001, 0.001],
+        vec![1.0, 0.78, 0.10, 0.03, 0.03, 0.03, 0.02],
+        vec![1.0, 0.5, 0.5],
+        vec![1.0, 0.78, 0.03, 0.17, 0.005, 0.01],
+        vec![1.0, 0.975, 0.025],
+        vec![1.0, 0.99, 0.007, 0.002, 0.001],
+        vec![1.0, 0.33, 0.67],
+    ];
+    Model {
+        lambda: 0.5,
+        m,
+        u,
+        iterations: 0,
+        family: None,
+    }
+}
+
 /// A starting m: agreement levels likelier than disagreement.
 pub fn initial_m(levels: &[usize]) -> Vec<Vec<f64>> {
     levels
