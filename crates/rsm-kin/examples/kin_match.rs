@@ -1,6 +1,7 @@
 //! Batch match of tracing requests against a North person list:
 //! `kin_match --south S.csv [--diaspora D.csv] --north N.csv --out PRED.csv
-//! [--explain E.jsonl] [--threshold P] [--refuse-bad-rows] [--runners-up]`.
+//! [--explain E.jsonl] [--threshold P] [--refuse-bad-rows] [--runners-up]
+//! [--truth TRUTH.csv (prints blocking pair completeness)] [--verbose]`.
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -24,6 +25,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     let (mut south, mut diaspora, mut north, mut out, mut explain) = (None, None, None, None, None);
     let mut opts = BatchOptions::default();
     let mut verbose = false;
+    let mut truth: Option<String> = None;
     while let Some(a) = args.next() {
         let mut val = || args.next().ok_or_else(|| format!("{a} needs a value"));
         match a.as_str() {
@@ -37,6 +39,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             "--refuse-bad-rows" => opts.bad_rows = BadRowPolicy::Refuse,
             "--runners-up" => opts.include_runners_up = true,
             "--verbose" => verbose = true,
+            "--truth" => truth = Some(val()?),
             "-h" | "--help" => {
                 println!(
                     "kin_match --south S.csv [--diaspora D.csv] --north N.csv --out PRED.csv [--explain E.jsonl] [--threshold P] [--seed N] [--refuse-bad-rows] [--runners-up]"
@@ -105,6 +108,33 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
         s.match_share,
         res.predictions.len()
     );
+    if let Some(t) = &truth {
+        // Blocking quality: pairs lost in blocking count as misses.
+        use rsm_kin::records;
+        let pairs: Vec<(String, String)> = std::fs::read_to_string(t)?
+            .lines()
+            .skip(1)
+            .filter_map(|l| {
+                l.trim()
+                    .split_once(',')
+                    .map(|(a, b)| (a.to_string(), b.to_string()))
+            })
+            .collect();
+        let mut reqs = records::load_requests(File::open(&south)?, "south", opts.bad_rows)?.records;
+        if let Some(p) = &diaspora {
+            reqs.extend(records::load_requests(File::open(p)?, "diaspora", opts.bad_rows)?.records);
+        }
+        let pers = records::load_persons(File::open(&north)?, "north", opts.bad_rows)?.records;
+        let b = batch::blocking_report(&reqs, &pers, &pairs, &opts.linker);
+        eprintln!(
+            "blocking: pair_completeness={:.4} ({}/{}) candidate_pairs={} reduction_ratio={:.6}",
+            b.pair_completeness(),
+            b.found,
+            b.true_pairs,
+            b.candidate_pairs,
+            b.reduction_ratio
+        );
+    }
     batch::write_predictions(BufWriter::new(File::create(&out)?), &res.predictions)?;
     if let Some(e) = explain {
         batch::write_explanations(BufWriter::new(File::create(e)?), &res.predictions)?;

@@ -219,3 +219,71 @@ pub fn write_explanations(mut w: impl Write, preds: &[Prediction]) -> Result<()>
     }
     w.flush().map_err(KinError::Write)
 }
+
+/// Blocking quality against known true pairs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BlockingReport {
+    /// True pairs given.
+    pub true_pairs: usize,
+    /// True pairs among the candidates (pairs lost in blocking are misses).
+    pub found: usize,
+    /// Candidate pairs.
+    pub candidate_pairs: u64,
+    /// 1 − candidates / all pairs.
+    pub reduction_ratio: f64,
+}
+
+impl BlockingReport {
+    /// found / true pairs.
+    pub fn pair_completeness(&self) -> f64 {
+        self.found as f64 / self.true_pairs.max(1) as f64
+    }
+}
+
+/// Pair completeness and reduction ratio of the blocking for a set with
+/// known truth (`(request_id, person_id)` pairs).
+pub fn blocking_report(
+    requests: &[Request],
+    persons: &[Person],
+    truth: &[(String, String)],
+    opts: &linker::Options,
+) -> BlockingReport {
+    use std::collections::HashMap;
+    let rf: Vec<ReqFeatures> = requests.par_iter().map(ReqFeatures::new).collect();
+    let pf: Vec<PerFeatures> = persons.par_iter().map(PerFeatures::new).collect();
+    let keys: Vec<Vec<u64>> = pf.par_iter().map(crate::block::person_keys).collect();
+    let index = crate::block::Index::build(&keys);
+    let pos: HashMap<&str, u32> = persons
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i as u32))
+        .collect();
+    let want: HashMap<&str, Vec<u32>> = truth.iter().fold(HashMap::new(), |mut m, (r, p)| {
+        if let Some(&i) = pos.get(p.as_str()) {
+            m.entry(r.as_str()).or_default().push(i);
+        }
+        m
+    });
+    let (found, cands): (usize, u64) = requests
+        .par_iter()
+        .zip(rf.par_iter())
+        .map(|(r, f)| {
+            let c = index.candidates(&crate::block::request_keys(f), opts.max_block);
+            let hit = want.get(r.id.as_str()).map_or(0, |ps| {
+                ps.iter().filter(|p| c.binary_search(p).is_ok()).count()
+            });
+            (hit, c.len() as u64)
+        })
+        .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    let all = requests.len() as f64 * persons.len() as f64;
+    BlockingReport {
+        true_pairs: truth.len(),
+        found,
+        candidate_pairs: cands,
+        reduction_ratio: if all > 0.0 {
+            1.0 - cands as f64 / all
+        } else {
+            0.0
+        },
+    }
+}

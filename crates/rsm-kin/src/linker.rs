@@ -158,6 +158,7 @@ impl SplitMix {
 #[derive(Debug, Default)]
 pub struct TermFreq {
     given: HashMap<String, u32>,
+    father: HashMap<String, u32>,
     surname: HashMap<u16, u32>,
     total: u32,
 }
@@ -170,6 +171,11 @@ impl TermFreq {
             ..Default::default()
         };
         for p in persons {
+            if let Some(x) = p.father.parses.first()
+                && !x.given_key.is_empty()
+            {
+                *t.father.entry(x.given_key.clone()).or_default() += 1;
+            }
             if let Some(x) = p.name.parses.first() {
                 if !x.given_key.is_empty() {
                     *t.given.entry(x.given_key.clone()).or_default() += 1;
@@ -182,8 +188,9 @@ impl TermFreq {
         t
     }
 
-    /// Term-frequency adjustment (bits) for an exact given-name and
-    /// same-class surname agreement, relative to the average u.
+    /// Term-frequency adjustment (bits) for an exact given-name, exact
+    /// father's-name and same-class surname agreement, relative to the
+    /// average u (a common name agreeing says less than a rare one).
     pub fn adjustment(&self, model: &Model, r: &ReqFeatures, p: &PerFeatures, v: &Vector) -> f64 {
         if self.total < 1_000 {
             return 0.0; // too few persons for frequencies to mean anything
@@ -196,6 +203,20 @@ impl TermFreq {
         {
             let tf = (f64::from(n) / total).max(1.0 / total);
             adj += (model.u[1][5] / tf).log2().clamp(-4.0, 4.0);
+        }
+        if v[2] == 4
+            && let Some(x) = p.father.parses.first()
+            && let Some(&n) = self.father.get(&x.given_key)
+        {
+            let with_father = self
+                .father
+                .values()
+                .map(|&c| f64::from(c))
+                .sum::<f64>()
+                .max(1.0);
+            let tf = (f64::from(n) / with_father).max(1.0 / with_father);
+            // Only weakens: a rare father's name is often a spelling slip.
+            adj += (model.u[2][4] / tf).log2().clamp(-4.0, 0.0);
         }
         if v[0] == 3
             && let Some(x) = p.name.parses.first()
@@ -313,13 +334,30 @@ pub fn run(
             opts.em_iterations,
         );
     }
-    // The class shares were estimated among candidate pairs; the prior below
-    // is per pair over all persons, so the related share must be too:
-    // scale by the fraction of all pairs that are candidates.
-    let sampled_pairs: u64 = patterns.values().sum();
-    let per_request = sampled_pairs as f64 / sample.len().max(1) as f64;
+    // The related share must be per pair over all persons, like the prior
+    // below: the expected number of the sought person's relatives on the
+    // list divided by the list's length. Relatives per request are counted
+    // as candidates agreeing on surname, father and county, among requests
+    // and persons whose father is known (the match itself included, so this
+    // errs high).
+    let fam_pairs: u64 = patterns
+        .iter()
+        .filter(|(v, _)| v[0] == 3 && v[2] == 4 && v[5] >= 4)
+        .map(|(_, c)| *c)
+        .sum();
+    let req_f = sample
+        .iter()
+        .filter(|&&ri| !requests[ri].father.is_empty())
+        .count();
+    let per_f = persons.iter().filter(|p| !p.father.is_empty()).count();
+    let q = per_f as f64 / persons.len().max(1) as f64;
+    let relatives = if req_f > 0 && q > 0.0 {
+        (fam_pairs as f64 / (req_f as f64 * q)).max(0.5)
+    } else {
+        1.0
+    };
     if let Some(f) = model.family.as_mut() {
-        f.share = (f.share * per_request / persons.len().max(1) as f64).clamp(1e-12, 0.5);
+        f.share = (relatives / persons.len().max(1) as f64).clamp(1e-12, 0.5);
     }
     report(Stage::Train, 3, 3);
 
