@@ -1,0 +1,143 @@
+//! Batch match of tracing requests against a North person list:
+//! `kin_match --south S.csv [--diaspora D.csv] --north N.csv --out PRED.csv
+//! [--explain E.jsonl] [--threshold P] [--refuse-bad-rows] [--runners-up]
+//! [--truth TRUTH.csv (prints blocking pair completeness)] [--verbose]`.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::process::ExitCode;
+
+use rsm_kin::batch::{self, BatchOptions};
+use rsm_kin::csvin::BadRowPolicy;
+
+fn main() -> ExitCode {
+    match real_main() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kin_match: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn real_main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let (mut south, mut diaspora, mut north, mut out, mut explain) = (None, None, None, None, None);
+    let mut opts = BatchOptions::default();
+    let mut verbose = false;
+    let mut truth: Option<String> = None;
+    while let Some(a) = args.next() {
+        let mut val = || args.next().ok_or_else(|| format!("{a} needs a value"));
+        match a.as_str() {
+            "--south" => south = Some(val()?),
+            "--diaspora" => diaspora = Some(val()?),
+            "--north" => north = Some(val()?),
+            "--out" => out = Some(val()?),
+            "--explain" => explain = Some(val()?),
+            "--threshold" => opts.linker.threshold = val()?.parse()?,
+            "--seed" => opts.linker.seed = val()?.parse()?,
+            "--refuse-bad-rows" => opts.bad_rows = BadRowPolicy::Refuse,
+            "--runners-up" => opts.include_runners_up = true,
+            "--verbose" => verbose = true,
+            "--truth" => truth = Some(val()?),
+            "-h" | "--help" => {
+                println!(
+                    "kin_match --south S.csv [--diaspora D.csv] --north N.csv --out PRED.csv [--explain E.jsonl] [--threshold P] [--seed N] [--refuse-bad-rows] [--runners-up]"
+                );
+                return Ok(());
+            }
+            other => return Err(format!("unknown argument {other}").into()),
+        }
+    }
+    let south = south.ok_or("--south is required")?;
+    let north = north.ok_or("--north is required")?;
+    let out = out.ok_or("--out is required")?;
+    opts.explain = explain.is_some();
+    let d = match &diaspora {
+        Some(p) => Some(File::open(p)?),
+        None => None,
+    };
+    let progress = |p: rsm_kin::linker::Progress| {
+        if std::env::var_os("KIN_PROGRESS").is_some() {
+            eprintln!("{:?} {}/{}", p.stage, p.done.min(p.total), p.total);
+        }
+    };
+    let res = batch::run(
+        File::open(&south)?,
+        d,
+        File::open(&north)?,
+        &opts,
+        &progress,
+    )?;
+    if verbose {
+        let m = &res.model;
+        eprintln!("lambda={:.5} prior={:.2} bits", m.lambda, m.prior_weight());
+        for (f, field) in rsm_kin::compare::ALL_FIELDS.iter().enumerate() {
+            let w: Vec<String> = (1..m.m[f].len())
+                .map(|l| {
+                    format!(
+                        "{l}:m={:.3},u={:.4},w={:+.1}",
+                        m.m[f][l],
+                        m.u[f][l],
+                        m.field_weight(f, l as u8)
+                    )
+                })
+                .collect();
+            eprintln!("  {:<11} {}", field.name(), w.join("  "));
+            if let Some(fam) = &m.family {
+                let w: Vec<String> = (1..fam.f[f].len())
+                    .map(|l| format!("{l}:f={:.3}", fam.f[f][l]))
+                    .collect();
+                eprintln!("  {:<11} {}", "", w.join("  "));
+            }
+        }
+    }
+    for i in res.issues.iter().take(3) {
+        eprintln!("note: {i}");
+    }
+    if res.issues.len() > 3 {
+        eprintln!("note: … {} more", res.issues.len() - 3);
+    }
+    let s = &res.stats;
+    eprintln!(
+        "requests={} persons={} candidate_pairs={} em_iterations={} match_share={:.4} predictions={}",
+        s.requests,
+        s.persons,
+        s.candidate_pairs,
+        s.em_iterations,
+        s.match_share,
+        res.predictions.len()
+    );
+    if let Some(t) = &truth {
+        // Blocking quality: pairs lost in blocking count as misses.
+        use rsm_kin::records;
+        let pairs: Vec<(String, String)> = std::fs::read_to_string(t)?
+            .lines()
+            .skip(1)
+            .filter_map(|l| {
+                l.trim()
+                    .split_once(',')
+                    .map(|(a, b)| (a.to_string(), b.to_string()))
+            })
+            .collect();
+        let mut reqs = records::load_requests(File::open(&south)?, "south", opts.bad_rows)?.records;
+        if let Some(p) = &diaspora {
+            reqs.extend(records::load_requests(File::open(p)?, "diaspora", opts.bad_rows)?.records);
+        }
+        let pers = records::load_persons(File::open(&north)?, "north", opts.bad_rows)?.records;
+        let b = batch::blocking_report(&reqs, &pers, &pairs, &opts.linker);
+        eprintln!(
+            "blocking: pair_completeness={:.4} ({}/{}) candidate_pairs={} reduction_ratio={:.6}",
+            b.pair_completeness(),
+            b.found,
+            b.true_pairs,
+            b.candidate_pairs,
+            b.reduction_ratio
+        );
+    }
+    batch::write_predictions(BufWriter::new(File::create(&out)?), &res.predictions)?;
+    if let Some(e) = explain {
+        batch::write_explanations(BufWriter::new(File::create(e)?), &res.predictions)?;
+    }
+    Ok(())
+}

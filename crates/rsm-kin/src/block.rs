@@ -1,0 +1,286 @@
+//! Blocking: several keys per record, unioned. A pair is a candidate when
+//! the request and the person share any key. Keys are script-independent
+//! (surname class + phonetic key of the given name …) so Hangul and
+//! romanised records meet. Blocks larger than a cap are skipped for that key.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use crate::features::{PerFeatures, ReqFeatures};
+use crate::hangul;
+use crate::names::Name;
+
+/// Which blocking rule produced a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Rule {
+    /// Surname class + given-name key (and childhood forms).
+    SurnameGiven = 1,
+    /// Given-name key + birth year (surname mistyped or changed).
+    Given = 2,
+    /// Surname class + birth year (±2 on the request side).
+    SurnameYear = 3,
+    /// Surname class + old county (through the gazetteer).
+    SurnameCounty = 4,
+    /// Surname class + father's given-name key.
+    SurnameFather = 5,
+    /// The applicant's name among the person's relatives in the South.
+    Relative = 6,
+    /// Old county + birth year, for requests without a usable name.
+    CountyYear = 7,
+}
+
+/// The rules in order.
+pub const RULES: [Rule; 7] = [
+    Rule::SurnameGiven,
+    Rule::Given,
+    Rule::SurnameYear,
+    Rule::SurnameCounty,
+    Rule::SurnameFather,
+    Rule::Relative,
+    Rule::CountyYear,
+];
+
+fn key(rule: Rule, parts: &[&dyn KeyPart]) -> u64 {
+    let mut h = DefaultHasher::new();
+    (rule as u8).hash(&mut h);
+    for p in parts {
+        p.feed(&mut h);
+    }
+    h.finish()
+}
+
+trait KeyPart {
+    fn feed(&self, h: &mut DefaultHasher);
+}
+impl KeyPart for str {
+    fn feed(&self, h: &mut DefaultHasher) {
+        self.hash(h);
+    }
+}
+impl KeyPart for String {
+    fn feed(&self, h: &mut DefaultHasher) {
+        self.hash(h);
+    }
+}
+impl KeyPart for i32 {
+    fn feed(&self, h: &mut DefaultHasher) {
+        self.hash(h);
+    }
+}
+impl KeyPart for u16 {
+    fn feed(&self, h: &mut DefaultHasher) {
+        self.hash(h);
+    }
+}
+
+/// Surname keys: class ids, or the South-spelled surname when unknown.
+fn surname_keys(n: &Name) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in &n.parses {
+        if p.surname.is_empty() {
+            continue;
+        }
+        if p.classes.is_empty() {
+            out.push(format!("s:{}", hangul::phonetic_key(&p.surname)));
+        } else {
+            out.extend(p.classes.iter().map(|c| format!("c:{c}")));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Given-name keys (phonetic), with childhood forms.
+fn given_keys(n: &Name) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in &n.parses {
+        if p.given_key.is_empty() {
+            continue;
+        }
+        out.push(p.given_key.clone());
+        out.extend(p.variant_keys.iter().cloned());
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn county_parts(place: &crate::features::Place) -> Vec<String> {
+    if !place.county_ids.is_empty() {
+        place.county_ids.iter().map(|i| format!("g:{i}")).collect()
+    } else if !place.county_stem.is_empty() {
+        vec![format!("k:{}", hangul::phonetic_key(&place.county_stem))]
+    } else {
+        Vec::new()
+    }
+}
+
+/// Old-province bits as key parts; 255 stands for "unknown". The index
+/// side files an unknown province under 255; the query side asks for its
+/// provinces and 255.
+fn province_bits(set: crate::gazetteer::ProvinceSet, index_side: bool) -> Vec<u16> {
+    let mut v: Vec<u16> = (0..8u16).filter(|b| set & (1 << b) != 0).collect();
+    if v.is_empty() == index_side {
+        v.push(255);
+    }
+    v
+}
+
+/// Keys of a person (index side).
+pub fn person_keys(p: &PerFeatures) -> Vec<u64> {
+    let mut out = Vec::new();
+    let sur = surname_keys(&p.name);
+    let given = given_keys(&p.name);
+    let counties = county_parts(&p.place);
+    let years: Vec<i32> = p
+        .years
+        .map(|(a, b)| b.map_or(vec![a], |b| vec![a, b]))
+        .unwrap_or_default();
+    for s in &sur {
+        for g in &given {
+            out.push(key(Rule::SurnameGiven, &[s, g]));
+        }
+        for y in &years {
+            for b in province_bits(p.place.provinces, true) {
+                out.push(key(Rule::SurnameYear, &[s, y, &b]));
+            }
+        }
+        for c in &counties {
+            out.push(key(Rule::SurnameCounty, &[s, c]));
+        }
+        for f in given_keys(&p.father) {
+            out.push(key(Rule::SurnameFather, &[s, &f]));
+        }
+    }
+    for g in &given {
+        for y in &years {
+            out.push(key(Rule::Given, &[g, y]));
+        }
+    }
+    for (_, rel) in &p.relatives {
+        for s in surname_keys(rel) {
+            for g in given_keys(rel) {
+                out.push(key(Rule::Relative, &[&s, &g]));
+            }
+        }
+    }
+    for c in &counties {
+        for y in &years {
+            out.push(key(Rule::CountyYear, &[c, y]));
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Keys of a request (query side), each with its rule.
+pub fn request_keys(r: &ReqFeatures) -> Vec<(Rule, u64)> {
+    let mut out = Vec::new();
+    let sur = surname_keys(&r.name);
+    let given = given_keys(&r.name);
+    let counties = county_parts(&r.place);
+    let years: Vec<i32> = r
+        .year
+        .map(|y| (y - 2..=y + 2).collect())
+        .unwrap_or_default();
+    for s in &sur {
+        for g in &given {
+            out.push((Rule::SurnameGiven, key(Rule::SurnameGiven, &[s, g])));
+        }
+        for y in &years {
+            for b in province_bits(r.place.provinces, false) {
+                out.push((Rule::SurnameYear, key(Rule::SurnameYear, &[s, y, &b])));
+            }
+        }
+        for c in &counties {
+            out.push((Rule::SurnameCounty, key(Rule::SurnameCounty, &[s, c])));
+        }
+        if !r.father_is_applicant {
+            for f in given_keys(&r.father) {
+                out.push((Rule::SurnameFather, key(Rule::SurnameFather, &[s, &f])));
+            }
+        }
+    }
+    for g in &given {
+        for y in &years {
+            out.push((Rule::Given, key(Rule::Given, &[g, y])));
+        }
+    }
+    for s in surname_keys(&r.applicant) {
+        for g in given_keys(&r.applicant) {
+            out.push((Rule::Relative, key(Rule::Relative, &[&s, &g])));
+        }
+    }
+    if given.is_empty() {
+        // Name unknown or surname only: county and year must carry it.
+        let ys: Vec<i32> = r
+            .year
+            .map(|y| (y - 1..=y + 1).collect())
+            .unwrap_or_default();
+        for c in &counties {
+            for y in &ys {
+                out.push((Rule::CountyYear, key(Rule::CountyYear, &[c, y])));
+            }
+        }
+    }
+    out.sort_unstable_by_key(|x| x.1);
+    out.dedup_by_key(|x| x.1);
+    out
+}
+
+/// The person index: (key, person) entries sorted by key — 12 bytes per
+/// entry and no per-key allocation, so a million persons stay in memory.
+#[derive(Debug, Default)]
+pub struct Index {
+    entries: Vec<(u64, u32)>,
+}
+
+impl Index {
+    /// Builds the index from per-person key lists.
+    pub fn build(keys: &[Vec<u64>]) -> Self {
+        let mut entries: Vec<(u64, u32)> = Vec::with_capacity(keys.iter().map(Vec::len).sum());
+        for (i, ks) in keys.iter().enumerate() {
+            entries.extend(ks.iter().map(|&k| (k, i as u32)));
+        }
+        entries.sort_unstable();
+        Self { entries }
+    }
+
+    fn block(&self, key: u64) -> &[(u64, u32)] {
+        let lo = self.entries.partition_point(|e| e.0 < key);
+        let hi = lo + self.entries[lo..].partition_point(|e| e.0 == key);
+        &self.entries[lo..hi]
+    }
+
+    /// Candidate persons for a request: union over its keys, skipping
+    /// blocks larger than `max_block`. Sorted, without duplicates.
+    pub fn candidates(&self, keys: &[(Rule, u64)], max_block: usize) -> Vec<u32> {
+        let mut out = Vec::new();
+        for (_, k) in keys {
+            let b = self.block(*k);
+            if b.len() <= max_block {
+                out.extend(b.iter().map(|e| e.1));
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Size of one block (debugging, reports).
+    pub fn block_len(&self, key: u64) -> usize {
+        self.block(key).len()
+    }
+
+    /// Number of (key, person) entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}

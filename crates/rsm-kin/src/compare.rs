@@ -1,0 +1,499 @@
+//! Comparison vectors: for a (request, person) pair, one agreement level
+//! per field, and the reasons behind each level for explanations.
+
+use crate::features::{PerFeatures, Place, ReqFeatures};
+use crate::hangul;
+use crate::names::{self, Name, NameParse, Script};
+use crate::surname::{self, ClassId};
+
+/// The compared fields, in vector order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// Surname (class by hanja).
+    Surname,
+    /// Given name.
+    Given,
+    /// Father's name.
+    Father,
+    /// Birth year.
+    Year,
+    /// Sex.
+    Sex,
+    /// Hometown province/county.
+    Place,
+    /// Hometown village.
+    Village,
+    /// The applicant among the North person's relatives in the South.
+    Relatives,
+    /// Age gap fits the stated relationship.
+    AgeFit,
+}
+
+/// Number of fields.
+pub const FIELDS: usize = 9;
+
+/// All fields in order.
+pub const ALL_FIELDS: [Field; FIELDS] = [
+    Field::Surname,
+    Field::Given,
+    Field::Father,
+    Field::Year,
+    Field::Sex,
+    Field::Place,
+    Field::Village,
+    Field::Relatives,
+    Field::AgeFit,
+];
+
+/// Levels per field (level 0 is always "not known on one side").
+pub const LEVELS: [usize; FIELDS] = [4, 6, 5, 7, 3, 6, 3, 5, 3];
+
+/// One level per field.
+pub type Vector = [u8; FIELDS];
+
+impl Field {
+    /// Short name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Surname => "surname",
+            Field::Given => "given_name",
+            Field::Father => "father",
+            Field::Year => "birth_year",
+            Field::Sex => "sex",
+            Field::Place => "hometown",
+            Field::Village => "village",
+            Field::Relatives => "relatives",
+            Field::AgeFit => "age_fit",
+        }
+    }
+
+    /// What a level means, for a person to read.
+    pub fn level_label(self, level: u8) -> &'static str {
+        match (self, level) {
+            (_, 0) => "not known on one side",
+            (Field::Surname, 3) => "same surname class",
+            (Field::Surname, 2) => "surname differs by one letter",
+            (Field::Surname, _) => "different surname",
+            (Field::Given, 5) => "same given name",
+            (Field::Given, 4) => "childhood/alias form of the given name",
+            (Field::Given, 3) => "given name nearly the same",
+            (Field::Given, 2) => "given name partly the same",
+            (Field::Given, _) => "different given name",
+            (Field::Father, 4) => "same father's name",
+            (Field::Father, 3) => "father's name nearly the same",
+            (Field::Father, 2) => "father's name partly the same",
+            (Field::Father, _) => "different father's name",
+            (Field::Year, 6) => "same birth year",
+            (Field::Year, 5) => "birth year 1 apart",
+            (Field::Year, 4) => "birth year 2 apart",
+            (Field::Year, 3) => "birth year 3 apart",
+            (Field::Year, 2) => "birth year 4–6 apart",
+            (Field::Year, _) => "birth year more than 6 apart",
+            (Field::Sex, 2) => "same sex",
+            (Field::Sex, _) => "different sex",
+            (Field::Place, 5) => "same county",
+            (Field::Place, 4) => "county matches through the gazetteer",
+            (Field::Place, 3) => "different county",
+            (Field::Place, 2) => "same province (county unknown)",
+            (Field::Place, _) => "different province",
+            (Field::Village, 2) => "same village",
+            (Field::Village, _) => "different village",
+            (Field::Relatives, 4) => "applicant listed among relatives in the South",
+            (Field::Relatives, 3) => "applicant nearly matches a listed relative",
+            (Field::Relatives, 2) => "a listed relative partly matches the applicant",
+            (Field::Relatives, _) => "relatives listed, applicant not among them",
+            (Field::AgeFit, 2) => "ages fit the relationship",
+            (Field::AgeFit, _) => "ages do not fit the relationship",
+        }
+    }
+}
+
+/// How two surnames agree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SurnameHow {
+    /// One side empty.
+    Missing,
+    /// Same spelling.
+    SameText,
+    /// Same class, different spelling (리/이, Lee/이).
+    SameClass(ClassId),
+    /// One jamo or letter apart.
+    Typo,
+    /// Different.
+    Differ,
+}
+
+/// How two given names agree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GivenHow {
+    /// One side empty.
+    Missing,
+    /// Same spelling.
+    Exact,
+    /// Same after the initial-sound rule (룡진/용진).
+    InitialRule,
+    /// Romanisation of the same Hangul.
+    Romanised,
+    /// Childhood or alias form (순이/순희, 복이/복).
+    Childhood,
+    /// A traditional childhood name (개똥이) on one side: no evidence.
+    PetName,
+    /// One jamo apart, or the same syllables in another order.
+    Typo,
+    /// Shares a syllable.
+    Partial,
+    /// Different.
+    Differ,
+}
+
+/// Result of comparing two names.
+#[derive(Debug, Clone, Copy)]
+pub struct NameCmp {
+    /// Surname level 0..=3.
+    pub surname: u8,
+    /// Given-name level 0..=5.
+    pub given: u8,
+    /// Why the surname level.
+    pub surname_how: SurnameHow,
+    /// Why the given-name level.
+    pub given_how: GivenHow,
+}
+
+fn compare_surname(a: &NameParse, b: &NameParse) -> (u8, SurnameHow) {
+    if a.surname.is_empty() || b.surname.is_empty() {
+        return (0, SurnameHow::Missing);
+    }
+    if a.script == b.script && a.surname.eq_ignore_ascii_case(&b.surname) {
+        return (3, SurnameHow::SameText);
+    }
+    if let Some(c) = surname::shared(&a.classes, &b.classes) {
+        return (3, SurnameHow::SameClass(c));
+    }
+    let close = if a.script == Script::Hangul && b.script == Script::Hangul {
+        hangul::within_one_jamo(&a.surname, &b.surname)
+    } else {
+        let (ka, kb) = (
+            hangul::phonetic_key(&a.surname),
+            hangul::phonetic_key(&b.surname),
+        );
+        ka == kb || hangul::jaro_winkler(&ka, &kb) >= 0.85
+    };
+    if close {
+        (2, SurnameHow::Typo)
+    } else {
+        (1, SurnameHow::Differ)
+    }
+}
+
+fn same_syllables(a: &str, b: &str) -> bool {
+    let mut x: Vec<char> = a.chars().collect();
+    let mut y: Vec<char> = b.chars().collect();
+    x.sort_unstable();
+    y.sort_unstable();
+    x.len() > 1 && x == y
+}
+
+fn shares_syllable(a: &str, b: &str) -> bool {
+    let x: Vec<char> = a.chars().collect();
+    let y: Vec<char> = b.chars().collect();
+    x.iter().zip(&y).any(|(p, q)| p == q)
+        || (x.len() >= 2 && b.contains(a))
+        || (y.len() >= 2 && a.contains(b))
+}
+
+fn compare_given(a: &NameParse, b: &NameParse) -> (u8, GivenHow) {
+    if a.given.is_empty() || b.given.is_empty() {
+        return (0, GivenHow::Missing);
+    }
+    if a.script == Script::Hangul && b.script == Script::Hangul {
+        if a.given == b.given {
+            let how = if a.given_raw == b.given_raw {
+                GivenHow::Exact
+            } else {
+                GivenHow::InitialRule
+            };
+            return (5, how);
+        }
+        if a.pet || b.pet {
+            return (0, GivenHow::PetName);
+        }
+        if a.variants.contains(&b.given)
+            || b.variants.contains(&a.given)
+            || a.variants.iter().any(|v| b.variants.contains(v))
+            || names::is_first_syllable_form(&a.given, &b.given)
+            || names::is_first_syllable_form(&b.given, &a.given)
+        {
+            return (4, GivenHow::Childhood);
+        }
+        let forms_a = std::iter::once(&a.given).chain(&a.variants);
+        let close = forms_a.clone().any(|x| {
+            std::iter::once(&b.given).chain(&b.variants).any(|y| {
+                hangul::within_one_jamo(x, y)
+                    || names::is_first_syllable_form(x, y)
+                    || names::is_first_syllable_form(y, x)
+            })
+        });
+        if close || same_syllables(&a.given, &b.given) {
+            return (3, GivenHow::Typo);
+        }
+        if shares_syllable(&a.given, &b.given) {
+            return (2, GivenHow::Partial);
+        }
+        return (1, GivenHow::Differ);
+    }
+    // At least one side romanised: compare phonetic keys.
+    let (ka, kb) = (&a.given_key, &b.given_key);
+    if ka == kb {
+        return (5, GivenHow::Romanised);
+    }
+    let (va, vb) = (&a.variant_keys, &b.variant_keys);
+    if va.contains(kb) || vb.contains(ka) || va.iter().any(|v| vb.contains(v)) {
+        return (4, GivenHow::Childhood);
+    }
+    let jw = hangul::jaro_winkler(ka, kb);
+    if jw >= 0.92 {
+        (3, GivenHow::Typo)
+    } else if jw >= 0.82 {
+        (2, GivenHow::Partial)
+    } else {
+        (1, GivenHow::Differ)
+    }
+}
+
+/// Compares two names over all their readings; the best pair of readings wins.
+pub fn compare_names(a: &Name, b: &Name) -> NameCmp {
+    let mut best = NameCmp {
+        surname: 0,
+        given: 0,
+        surname_how: SurnameHow::Missing,
+        given_how: GivenHow::Missing,
+    };
+    let mut best_score = -1i32;
+    for pa in &a.parses {
+        for pb in &b.parses {
+            let (s, sh) = compare_surname(pa, pb);
+            let (g, gh) = compare_given(pa, pb);
+            // Rank: agreement counts, "missing" counts as neutral.
+            let score = i32::from(g) * 4 + i32::from(s) * 3;
+            if score > best_score {
+                best_score = score;
+                best = NameCmp {
+                    surname: s,
+                    given: g,
+                    surname_how: sh,
+                    given_how: gh,
+                };
+            }
+        }
+    }
+    best
+}
+
+/// Father level 0..=4 from a name comparison.
+pub fn father_level(c: &NameCmp) -> u8 {
+    match (c.surname, c.given) {
+        (_, 0) => 0,
+        (0 | 2 | 3, 5) => 4,
+        (_, 4) | (0 | 2 | 3, 3) => 3,
+        (_, 2 | 3) | (_, 5) => 2,
+        _ => 1,
+    }
+}
+
+/// How two places agree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlaceHow {
+    /// Not comparable.
+    Missing,
+    /// Provinces disjoint.
+    ProvinceDiffer,
+    /// Same province, a county missing.
+    ProvinceOnly,
+    /// Counties differ.
+    CountyDiffer,
+    /// Counties linked through this old county.
+    Gazetteer(u16),
+    /// Same county name.
+    SameCounty,
+}
+
+/// Compares hometowns: level 0..=5 and why.
+pub fn compare_place(a: &Place, b: &Place) -> (u8, PlaceHow) {
+    if !a.county_stem.is_empty() && !b.county_stem.is_empty() {
+        if a.county_stem == b.county_stem {
+            return (5, PlaceHow::SameCounty);
+        }
+        if let Some(id) = a.county_ids.iter().find(|x| b.county_ids.contains(x)) {
+            return (4, PlaceHow::Gazetteer(*id));
+        }
+        if a.provinces != 0 && b.provinces != 0 && a.provinces & b.provinces == 0 {
+            return (1, PlaceHow::ProvinceDiffer);
+        }
+        return (3, PlaceHow::CountyDiffer);
+    }
+    if a.provinces == 0 || b.provinces == 0 {
+        return (0, PlaceHow::Missing);
+    }
+    if a.provinces & b.provinces == 0 {
+        (1, PlaceHow::ProvinceDiffer)
+    } else {
+        (2, PlaceHow::ProvinceOnly)
+    }
+}
+
+/// The relatives field: level 0..=4 and the index of the matching relative.
+pub fn compare_relatives(r: &ReqFeatures, p: &PerFeatures) -> (u8, Option<usize>) {
+    if p.relatives.is_empty() || r.applicant.is_empty() {
+        return (0, None);
+    }
+    let mut best = (1u8, None);
+    let labels = r.relation.inverse_labels();
+    for (i, (rel, name)) in p.relatives.iter().enumerate() {
+        let c = compare_names(&r.applicant, name);
+        let surname_ok = matches!(c.surname, 0 | 2 | 3);
+        let level = match c.given {
+            5 | 4 if surname_ok && (labels.is_empty() || labels.contains(&rel.as_str())) => 4,
+            5 | 4 if surname_ok => 3,
+            3 if surname_ok => 3,
+            2 if surname_ok => 2,
+            _ => 1,
+        };
+        if level > best.0 {
+            best = (level, Some(i));
+        }
+    }
+    best
+}
+
+fn year_level(r: &ReqFeatures, p: &PerFeatures) -> u8 {
+    match (r.year, p.years) {
+        (Some(y), Some(ys)) => match crate::calendar::year_gap(y, ys) {
+            0 => 6,
+            1 => 5,
+            2 => 4,
+            3 => 3,
+            4..=6 => 2,
+            _ => 1,
+        },
+        _ => 0,
+    }
+}
+
+fn age_fit_level(r: &ReqFeatures, p: &PerFeatures) -> u8 {
+    match (r.applicant_year, p.years, r.relation.age_gap_range()) {
+        (Some(a), Some((y, _)), Some((lo, hi))) => {
+            let gap = y - a;
+            if (lo..=hi).contains(&gap) { 2 } else { 1 }
+        }
+        _ => 0,
+    }
+}
+
+/// Everything behind one comparison, for explanations.
+#[derive(Debug, Clone, Copy)]
+pub struct Detail {
+    /// The levels.
+    pub vector: Vector,
+    /// Name comparison.
+    pub name: NameCmp,
+    /// Father comparison.
+    pub father: NameCmp,
+    /// Place comparison.
+    pub place: PlaceHow,
+    /// Index of the matching relative.
+    pub relative: Option<usize>,
+}
+
+/// Compares a request with a person.
+pub fn compare(r: &ReqFeatures, p: &PerFeatures) -> Vector {
+    compare_detail(r, p).vector
+}
+
+/// Compares a request with a person, keeping the reasons.
+pub fn compare_detail(r: &ReqFeatures, p: &PerFeatures) -> Detail {
+    let name = compare_names(&r.name, &p.name);
+    let father = compare_names(&r.father, &p.father);
+    let (place, place_how) = compare_place(&r.place, &p.place);
+    let village = if r.place.village.is_empty() || p.place.village.is_empty() {
+        0
+    } else if r.place.village == p.place.village {
+        2
+    } else {
+        1
+    };
+    let sex = match (r.sex, p.sex) {
+        (Some(a), Some(b)) => 1 + u8::from(a == b),
+        _ => 0,
+    };
+    let (relatives, relative) = compare_relatives(r, p);
+    Detail {
+        vector: [
+            name.surname,
+            name.given,
+            father_level(&father),
+            year_level(r, p),
+            sex,
+            place,
+            village,
+            relatives,
+            age_fit_level(r, p),
+        ],
+        name,
+        father,
+        place: place_how,
+        relative,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::names::parse;
+
+    #[test]
+    fn north_and_south_spellings_agree() {
+        let c = compare_names(&parse("이용진"), &parse("리룡진"));
+        assert_eq!((c.surname, c.given), (3, 5));
+        assert!(matches!(c.surname_how, SurnameHow::SameClass(_)));
+        assert_eq!(c.given_how, GivenHow::InitialRule);
+    }
+
+    #[test]
+    fn romanised_against_hangul() {
+        let c = compare_names(&parse("Ko Kee Mo"), &parse("고기모"));
+        assert_eq!((c.surname, c.given), (3, 5));
+        let c = compare_names(&parse("Sun Ja Yi"), &parse("리순자"));
+        assert_eq!((c.surname, c.given), (3, 5));
+        let c = compare_names(&parse("Won-il-i Kwak"), &parse("곽원일"));
+        assert_eq!((c.surname, c.given), (3, 4));
+    }
+
+    #[test]
+    fn childhood_and_typos() {
+        let c = compare_names(&parse("김순이"), &parse("김순희"));
+        assert_eq!(c.given, 4);
+        let c = compare_names(&parse("권성복이"), &parse("권성복"));
+        assert_eq!(c.given, 4);
+        let c = compare_names(&parse("김진군"), &parse("김진근"));
+        assert_eq!(c.given, 3);
+        let c = compare_names(&parse("김경덕"), &parse("김덕경"));
+        assert_eq!(c.given, 3);
+        let c = compare_names(&parse("김영수"), &parse("긤영수"));
+        assert_eq!((c.surname, c.given), (2, 5));
+        let c = compare_names(&parse("김영수"), &parse("박철호"));
+        assert_eq!((c.surname, c.given), (1, 1));
+    }
+
+    #[test]
+    fn places() {
+        let a = Place::new("황해도", "옹진", "");
+        let b = Place::new("황해남도", "강령군", "");
+        assert!(matches!(compare_place(&a, &b), (4, PlaceHow::Gazetteer(_))));
+        let c = Place::new("황해남도", "옹진군", "");
+        assert_eq!(compare_place(&a, &c).0, 5);
+        let d = Place::new("함경남도", "", "");
+        assert_eq!(compare_place(&a, &d).0, 1);
+        let e = Place::new("Hwanghae", "Ongjin-gun", "");
+        assert!(compare_place(&e, &b).0 >= 4);
+    }
+}

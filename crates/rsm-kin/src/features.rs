@@ -1,0 +1,243 @@
+//! Records prepared for comparison: names parsed and canonicalised, dates
+//! converted, places mapped through the gazetteer. Computed once per record.
+
+use crate::calendar;
+use crate::gazetteer::{self, Gazetteer, ProvinceSet};
+use crate::hangul;
+use crate::names::{self, Name};
+use crate::records::{Person, Request, Sex};
+
+/// The sought person's relation to the applicant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relation {
+    /// Father or mother.
+    Parent,
+    /// Son or daughter.
+    Child,
+    /// Brother or sister.
+    Sibling,
+    /// Husband or wife.
+    Spouse,
+    /// Uncle or aunt.
+    UncleAunt,
+    /// Cousin.
+    Cousin,
+    /// Other or unknown.
+    Other,
+}
+
+impl Relation {
+    /// Reads the relationship column.
+    pub fn parse(s: &str) -> Self {
+        match s.trim().to_lowercase().as_str() {
+            "father" | "mother" | "parent" | "아버지" | "어머니" | "부" | "모" => {
+                Self::Parent
+            }
+            "child" | "son" | "daughter" | "아들" | "딸" | "자녀" => Self::Child,
+            "brother" | "sister" | "sibling" | "형제" | "자매" | "남매" => Self::Sibling,
+            "spouse" | "husband" | "wife" | "배우자" | "남편" | "아내" | "처" => {
+                Self::Spouse
+            }
+            "uncle" | "aunt" | "삼촌" | "고모" | "이모" | "숙부" => Self::UncleAunt,
+            "cousin" | "사촌" => Self::Cousin,
+            _ => Self::Other,
+        }
+    }
+
+    /// Relations a Northern relative-list entry may use for the applicant,
+    /// given the sought person's relation to the applicant (inverse).
+    pub fn inverse_labels(self) -> &'static [&'static str] {
+        match self {
+            Self::Parent => &["child", "son", "daughter"],
+            Self::Child => &["father", "mother", "parent"],
+            Self::Sibling => &["brother", "sister", "sibling"],
+            Self::Spouse => &["spouse", "husband", "wife"],
+            Self::UncleAunt => &["nephew", "niece"],
+            Self::Cousin => &["cousin"],
+            Self::Other => &[],
+        }
+    }
+
+    /// Plausible range of (sought birth year − applicant birth year).
+    pub fn age_gap_range(self) -> Option<(i32, i32)> {
+        match self {
+            Self::Parent => Some((-55, -14)),
+            Self::Child => Some((14, 55)),
+            Self::Sibling => Some((-25, 25)),
+            Self::Spouse => Some((-20, 20)),
+            Self::UncleAunt => Some((-50, 10)),
+            Self::Cousin => Some((-35, 35)),
+            Self::Other => None,
+        }
+    }
+}
+
+/// A place as compared: old provinces, old-county ids, stems.
+#[derive(Debug, Clone, Default)]
+pub struct Place {
+    /// Old provinces it may lie in.
+    pub provinces: ProvinceSet,
+    /// County as written (cleaned).
+    pub county_text: String,
+    /// County stem in South spelling (Hangul) or phonetic key (Latin).
+    pub county_stem: String,
+    /// Old counties it may descend from.
+    pub county_ids: Vec<u16>,
+    /// Village (리/동) stem, South spelling or phonetic key.
+    pub village: String,
+}
+
+fn village_stem(s: &str) -> String {
+    let c = hangul::clean(s);
+    if c.is_empty() {
+        return String::new();
+    }
+    if hangul::has_hangul(&c) {
+        // A township and village may share the field ("유곡 백석"): keep the last word.
+        let last = c.split(' ').next_back().unwrap_or("");
+        let t = last
+            .strip_suffix('리')
+            .or_else(|| last.strip_suffix('동'))
+            .filter(|x| !x.is_empty())
+            .unwrap_or(last);
+        hangul::to_south(t)
+    } else {
+        let lower = c.to_lowercase();
+        let last = lower
+            .split([' ', ','])
+            .next_back()
+            .unwrap_or("")
+            .to_string();
+        let t = last
+            .strip_suffix("-ri")
+            .or_else(|| last.strip_suffix("-li"))
+            .or_else(|| last.strip_suffix("ri"))
+            .or_else(|| last.strip_suffix("-dong"))
+            .unwrap_or(&last);
+        hangul::phonetic_key(t)
+    }
+}
+
+impl Place {
+    /// Prepares a place from its parts.
+    pub fn new(province: &str, county: &str, village: &str) -> Self {
+        let g = Gazetteer::get();
+        let county_text = hangul::clean(county);
+        let county_stem = if county_text.is_empty() {
+            String::new()
+        } else if hangul::has_hangul(&county_text) {
+            gazetteer::county_stem(&county_text)
+        } else {
+            gazetteer::latin_place_key(&county_text)
+        };
+        let county_ids = g.counties(&county_text).to_vec();
+        let mut provinces = g.provinces(province);
+        if provinces == 0 {
+            for id in &county_ids {
+                provinces |= g.county_province(*id);
+            }
+        }
+        Self {
+            provinces,
+            county_text,
+            county_stem,
+            county_ids,
+            village: village_stem(village),
+        }
+    }
+
+    /// True when the place says nothing.
+    pub fn is_empty(&self) -> bool {
+        self.provinces == 0 && self.county_stem.is_empty()
+    }
+}
+
+/// A request ready for comparison.
+#[derive(Debug, Clone)]
+pub struct ReqFeatures {
+    /// Sought name.
+    pub name: Name,
+    /// Sought person's father.
+    pub father: Name,
+    /// True when `father` is the applicant (a child's request with no
+    /// father given).
+    pub father_is_applicant: bool,
+    /// Applicant's name (to find in the North's relatives list).
+    pub applicant: Name,
+    /// Applicant's birth year.
+    pub applicant_year: Option<i32>,
+    /// Sex.
+    pub sex: Option<Sex>,
+    /// Remembered birth year.
+    pub year: Option<i32>,
+    /// Relation of the sought person to the applicant.
+    pub relation: Relation,
+    /// Hometown.
+    pub place: Place,
+    /// Romanised (diaspora) record.
+    pub latin: bool,
+}
+
+/// A North person ready for comparison.
+#[derive(Debug, Clone)]
+pub struct PerFeatures {
+    /// Name.
+    pub name: Name,
+    /// Father.
+    pub father: Name,
+    /// Sex.
+    pub sex: Option<Sex>,
+    /// Solar birth year, and the lunar year when it differs.
+    pub years: Option<(i32, Option<i32>)>,
+    /// Birthplace.
+    pub place: Place,
+    /// Relatives in the South: relation label and name.
+    pub relatives: Vec<(String, Name)>,
+}
+
+impl ReqFeatures {
+    /// Prepares a request.
+    pub fn new(r: &Request) -> Self {
+        let relation = Relation::parse(&r.relationship);
+        let mut father = names::parse(&r.father_name);
+        let mut father_is_applicant = false;
+        if father.is_empty() && relation == Relation::Child {
+            father = names::parse(&r.applicant_name);
+            father_is_applicant = !father.is_empty();
+        }
+        let name = names::parse(&r.name);
+        let latin = [&r.name, &r.applicant_name, &r.county]
+            .iter()
+            .any(|s| !s.is_empty() && !hangul::has_hangul(s));
+        Self {
+            name,
+            father,
+            father_is_applicant,
+            applicant: names::parse(&r.applicant_name),
+            applicant_year: r.applicant_birth.map(|d| d.year),
+            sex: r.sex,
+            year: r.birth_year,
+            relation,
+            place: Place::new(&r.province, &r.county, &r.village),
+            latin,
+        }
+    }
+}
+
+impl PerFeatures {
+    /// Prepares a person.
+    pub fn new(p: &Person) -> Self {
+        Self {
+            name: names::parse(&p.name),
+            father: names::parse(&p.father_name),
+            sex: p.sex,
+            years: p.birth.map(|d| calendar::candidate_years(d, p.calendar)),
+            place: Place::new(&p.province, &p.county, &p.village),
+            relatives: p
+                .relatives
+                .iter()
+                .map(|(r, n)| (r.clone(), names::parse(n)))
+                .collect(),
+        }
+    }
+}

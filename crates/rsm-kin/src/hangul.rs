@@ -1,0 +1,508 @@
+//! Hangul text: NFC, syllable decomposition into jamo, the North/South
+//! initial-sound rule (두음법칙) and a romanisation-insensitive phonetic key.
+
+use unicode_normalization::UnicodeNormalization;
+
+const S_BASE: u32 = 0xAC00;
+const V_COUNT: u32 = 21;
+const T_COUNT: u32 = 28;
+const N_COUNT: u32 = V_COUNT * T_COUNT;
+const S_COUNT: u32 = 19 * N_COUNT;
+
+/// Initial consonant index of ㄴ.
+pub const L_NIEUN: u8 = 2;
+/// Initial consonant index of ㄹ.
+pub const L_RIEUL: u8 = 5;
+/// Initial consonant index of the silent ㅇ.
+pub const L_IEUNG: u8 = 11;
+
+/// A precomposed Hangul syllable split into initial, medial and final indices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Syllable {
+    /// Initial consonant, 0..19 (ㄱ = 0 … ㅎ = 18).
+    pub initial: u8,
+    /// Vowel, 0..21 (ㅏ = 0 … ㅣ = 20).
+    pub vowel: u8,
+    /// Final consonant, 0..28 (0 = none).
+    pub fin: u8,
+}
+
+impl Syllable {
+    /// Splits a precomposed syllable (가..힣); other characters give `None`.
+    pub fn of(c: char) -> Option<Self> {
+        let code = c as u32;
+        if !(S_BASE..S_BASE + S_COUNT).contains(&code) {
+            return None;
+        }
+        let i = code - S_BASE;
+        Some(Self {
+            initial: (i / N_COUNT) as u8,
+            vowel: ((i % N_COUNT) / T_COUNT) as u8,
+            fin: (i % T_COUNT) as u8,
+        })
+    }
+
+    /// The precomposed character.
+    pub fn to_char(self) -> char {
+        let code = S_BASE
+            + u32::from(self.initial) * N_COUNT
+            + u32::from(self.vowel) * T_COUNT
+            + u32::from(self.fin);
+        char::from_u32(code).unwrap_or('\u{FFFD}')
+    }
+}
+
+/// True when the text contains at least one Hangul syllable.
+pub fn has_hangul(s: &str) -> bool {
+    s.chars().any(|c| Syllable::of(c).is_some())
+}
+
+/// NFC-normalises, trims, and collapses runs of white space to one space.
+/// Conjoining jamo sequences (ᄀ ᅡ) become precomposed syllables (가).
+pub fn clean(s: &str) -> String {
+    let nfc: String = s.nfc().collect();
+    let mut out = String::with_capacity(nfc.len());
+    for w in nfc.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// Decomposes syllables into conjoining jamo (NFD for Hangul); other
+/// characters pass through.
+pub fn jamo(s: &str) -> String {
+    s.nfd().collect()
+}
+
+/// Vowels before which the South drops an initial ㄹ/ㄴ to ㅇ:
+/// ㅑ ㅕ ㅖ ㅛ ㅠ ㅣ (and ㅒ).
+fn is_i_vowel(v: u8) -> bool {
+    matches!(v, 2 | 3 | 6 | 7 | 12 | 17 | 20)
+}
+
+/// Applies the South's initial-sound rule to one syllable:
+/// 리 → 이, 녀 → 여, 로 → 노, 라 → 나. Returns the syllable unchanged when the
+/// rule does not apply.
+pub fn south_initial_syllable(c: char) -> char {
+    let Some(mut s) = Syllable::of(c) else {
+        return c;
+    };
+    match s.initial {
+        L_RIEUL if is_i_vowel(s.vowel) => s.initial = L_IEUNG,
+        L_RIEUL => s.initial = L_NIEUN,
+        L_NIEUN if is_i_vowel(s.vowel) => s.initial = L_IEUNG,
+        _ => return c,
+    }
+    s.to_char()
+}
+
+/// The South spelling of a word: the initial-sound rule on its first
+/// syllable (리성호 → 이성호 as a surname, 룡진 → 용진 as a given name,
+/// 녕변 → 영변 as a place).
+pub fn to_south(word: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(first) => {
+            let mut out = String::with_capacity(word.len());
+            out.push(south_initial_syllable(first));
+            out.extend(chars);
+            out
+        }
+        None => String::new(),
+    }
+}
+
+/// The North spellings a South-spelled word may have (the rule run
+/// backwards): 이 → {이, 리}, 양 → {양, 량}, 노 → {노, 로}, 여 → {여, 녀, 려}.
+/// The word itself is always first.
+pub fn north_variants(word: &str) -> Vec<String> {
+    let mut out = vec![word.to_string()];
+    let mut chars = word.chars();
+    let Some(first) = chars.next() else {
+        return out;
+    };
+    let rest: String = chars.collect();
+    let Some(s) = Syllable::of(first) else {
+        return out;
+    };
+    let mut push = |initial: u8| {
+        let v = Syllable { initial, ..s }.to_char();
+        let w = format!("{v}{rest}");
+        if !out.contains(&w) {
+            out.push(w);
+        }
+    };
+    match s.initial {
+        L_IEUNG if is_i_vowel(s.vowel) => {
+            push(L_RIEUL);
+            push(L_NIEUN);
+        }
+        L_NIEUN if !is_i_vowel(s.vowel) => push(L_RIEUL),
+        _ => {}
+    }
+    out
+}
+
+/// True when two words differ only by the initial-sound rule (리 ~ 이).
+pub fn initial_rule_equivalent(a: &str, b: &str) -> bool {
+    a != b && to_south(a) == to_south(b)
+}
+
+const RR_INITIAL: [&str; 19] = [
+    "g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch", "k", "t", "p",
+    "h",
+];
+const RR_VOWEL: [&str; 21] = [
+    "a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we",
+    "wi", "yu", "eu", "ui", "i",
+];
+const RR_FINAL: [&str; 28] = [
+    "", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "p", "l", "m", "p", "p",
+    "t", "t", "ng", "t", "t", "k", "t", "p", "t",
+];
+
+/// Revised Romanization of a Hangul string, syllable by syllable (no
+/// sound-change rules across syllables; names are written that way).
+/// Non-Hangul characters are kept.
+pub fn romanize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for c in s.chars() {
+        match Syllable::of(c) {
+            Some(sy) => {
+                out.push_str(RR_INITIAL[sy.initial as usize]);
+                out.push_str(RR_VOWEL[sy.vowel as usize]);
+                out.push_str(RR_FINAL[sy.fin as usize]);
+            }
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// Folds Latin letters with diacritics used by McCune–Reischauer
+/// (ŏ ŭ) and strips apostrophes, hyphens and spaces; lower case.
+fn fold_latin(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.nfd() {
+        if c.is_ascii_alphabetic() {
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+/// A phonetic key that is the same for the usual romanisations of one
+/// Korean word and for its Hangul spelling: RR, McCune–Reischauer and
+/// passport spellings fold together (Jeong/Jung/Chung/Chŏng → `CONG`,
+/// Young/Yeong/Yong → `ONG`). The initial-sound rule is applied at the start
+/// (Ryong = Yong, Ri = I), so North and South spellings share a key.
+///
+/// Hangul input is romanised first (after the South initial-sound rule).
+pub fn phonetic_key(s: &str) -> String {
+    let latin = if has_hangul(s) {
+        let compact: String = clean(s)
+            .chars()
+            .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '\'' | '.' | ','))
+            .collect();
+        romanize(&to_south(&compact))
+    } else {
+        fold_latin(s)
+    };
+    key_of_latin(&latin)
+}
+
+fn is_vowel(c: u8) -> bool {
+    matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y' | b'w')
+}
+
+fn key_of_latin(s: &str) -> String {
+    let s = s
+        .strip_prefix("rh")
+        .map_or_else(|| s.to_string(), |r| format!("r{r}"));
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut out: Vec<u8> = Vec::with_capacity(b.len());
+    // The initial-sound rule on romanised text: ry/ly/ny/ri/li/ni/lee drop the
+    // consonant, r/l before other vowels become n.
+    if b.len() >= 2 && matches!(b[0], b'r' | b'l' | b'n') {
+        let i_vowel = matches!(b[1], b'y' | b'i') || (b[1] == b'e' && b.get(2) == Some(&b'e'));
+        if i_vowel {
+            i = 1;
+        } else if b[0] != b'n' && is_vowel(b[1]) {
+            i = 1;
+            out.push(b'N');
+        }
+    }
+    while i < b.len() {
+        let c = b[i];
+        let next = b.get(i + 1).copied();
+        let (sym, step): (u8, usize) = match c {
+            b't' if next == Some(b'c') && b.get(i + 2) == Some(&b'h') => (b'C', 3),
+            b'c' if next == Some(b'h') => (b'C', 2),
+            b's' if next == Some(b'h') => (b'S', 2),
+            b'k' | b'g' | b'q' => (b'K', 1),
+            b'c' => (b'K', 1),
+            b'j' | b'z' => (b'C', 1),
+            b'p' | b'b' | b'f' | b'v' => (b'P', 1),
+            b't' | b'd' => (b'T', 1),
+            b'r' | b'l' => (b'L', 1),
+            b's' | b'x' => (b'S', 1),
+            b'n' if next == Some(b'g') => (b'G', 2),
+            b'n' => (b'N', 1),
+            b'm' => (b'M', 1),
+            b'h' => (b'H', 1),
+            b'y' | b'w' if next.is_some_and(is_vowel) => (0, 1),
+            b'a' if next == Some(b'e') || next == Some(b'i') => (b'E', 2),
+            b'e' if next == Some(b'e') => (b'I', 2),
+            b'e' if matches!(next, Some(b'o') | Some(b'u')) => (b'O', 2),
+            b'o' if matches!(next, Some(b'e') | Some(b'i')) => (b'E', 2),
+            b'o' if next == Some(b'o') => (b'O', 2),
+            b'e' => (b'E', 1),
+            b'a' => (b'A', 1),
+            b'o' | b'u' => (b'O', 1),
+            b'i' | b'y' => (b'I', 1),
+            b'w' => (b'O', 1),
+            _ => (0, 1),
+        };
+        if sym != 0 && out.last() != Some(&sym) {
+            out.push(sym);
+        }
+        i += step;
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Jaro–Winkler similarity of two strings, by characters.
+pub fn jaro_winkler(a: &str, b: &str) -> f64 {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    jaro_winkler_chars(&a, &b)
+}
+
+fn jaro_winkler_chars(a: &[char], b: &[char]) -> f64 {
+    if a.is_empty() && b.is_empty() {
+        return 1.0;
+    }
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let window = (a.len().max(b.len()) / 2).saturating_sub(1);
+    let mut a_m = vec![false; a.len()];
+    let mut b_m = vec![false; b.len()];
+    let mut matches = 0usize;
+    for i in 0..a.len() {
+        let lo = i.saturating_sub(window);
+        let hi = (i + window + 1).min(b.len());
+        for j in lo..hi {
+            if !b_m[j] && a[i] == b[j] {
+                a_m[i] = true;
+                b_m[j] = true;
+                matches += 1;
+                break;
+            }
+        }
+    }
+    if matches == 0 {
+        return 0.0;
+    }
+    let mut t = 0usize;
+    let mut k = 0usize;
+    for i in 0..a.len() {
+        if a_m[i] {
+            while !b_m[k] {
+                k += 1;
+            }
+            if a[i] != b[k] {
+                t += 1;
+            }
+            k += 1;
+        }
+    }
+    let m = matches as f64;
+    let jaro = (m / a.len() as f64 + m / b.len() as f64 + (m - t as f64 / 2.0) / m) / 3.0;
+    let prefix = a.iter().zip(b).take(4).take_while(|(x, y)| x == y).count();
+    jaro + prefix as f64 * 0.1 * (1.0 - jaro)
+}
+
+/// Jaro–Winkler over the jamo of two Hangul strings (so 순희/순이 are close).
+pub fn jamo_similarity(a: &str, b: &str) -> f64 {
+    let a: Vec<char> = jamo(a).chars().collect();
+    let b: Vec<char> = jamo(b).chars().collect();
+    jaro_winkler_chars(&a, &b)
+}
+
+/// True when two strings are at most one jamo apart (fast path for
+/// syllable strings: same length and one syllable differing in one jamo).
+pub fn within_one_jamo(a: &str, b: &str) -> bool {
+    let mut diff = None;
+    let (mut ia, mut ib) = (a.chars(), b.chars());
+    loop {
+        match (ia.next(), ib.next()) {
+            (None, None) => break,
+            (Some(x), Some(y)) => {
+                if x != y {
+                    if diff.is_some() {
+                        return false;
+                    }
+                    diff = Some((x, y));
+                }
+            }
+            _ => return jamo_distance(a, b) <= 1,
+        }
+    }
+    match diff {
+        None => true,
+        Some((x, y)) => match (Syllable::of(x), Syllable::of(y)) {
+            (Some(p), Some(q)) => {
+                u8::from(p.initial != q.initial)
+                    + u8::from(p.vowel != q.vowel)
+                    + u8::from(p.fin != q.fin)
+                    <= 1
+            }
+            _ => jamo_distance(a, b) <= 1,
+        },
+    }
+}
+
+const MAX_CODES: usize = 48;
+
+/// Jamo codes of a short string without allocating: initial, vowel and
+/// (when present) final of each syllable; other characters as themselves.
+fn jamo_codes(s: &str, out: &mut [u32; MAX_CODES]) -> usize {
+    let mut n = 0;
+    for c in s.chars() {
+        if n + 3 > MAX_CODES {
+            break;
+        }
+        match Syllable::of(c) {
+            Some(sy) => {
+                out[n] = u32::from(sy.initial);
+                out[n + 1] = 100 + u32::from(sy.vowel);
+                n += 2;
+                if sy.fin != 0 {
+                    out[n] = 200 + u32::from(sy.fin);
+                    n += 1;
+                }
+            }
+            None => {
+                out[n] = 1000 + c as u32;
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+/// Levenshtein distance over jamo (one mistyped jamo = 1). Strings longer
+/// than 15 syllables are compared on their first 15.
+pub fn jamo_distance(a: &str, b: &str) -> usize {
+    let mut ca = [0u32; MAX_CODES];
+    let mut cb = [0u32; MAX_CODES];
+    let na = jamo_codes(a, &mut ca);
+    let nb = jamo_codes(b, &mut cb);
+    let mut prev = [0usize; MAX_CODES + 1];
+    let mut cur = [0usize; MAX_CODES + 1];
+    for (j, p) in prev.iter_mut().enumerate().take(nb + 1) {
+        *p = j;
+    }
+    for i in 1..=na {
+        cur[0] = i;
+        for j in 1..=nb {
+            let cost = usize::from(ca[i - 1] != cb[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[nb]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syllable_round_trip() {
+        let s = Syllable::of('림').unwrap();
+        assert_eq!(s.initial, L_RIEUL);
+        assert_eq!(s.to_char(), '림');
+        assert_eq!(Syllable::of('A'), None);
+    }
+
+    #[test]
+    fn clean_composes_conjoining_jamo() {
+        assert_eq!(clean("\u{1100}\u{1175}\u{11B7}  순희 "), "김 순희");
+        assert_eq!(jamo("김"), "\u{1100}\u{1175}\u{11B7}");
+    }
+
+    #[test]
+    fn initial_sound_rule_south() {
+        for (north, south) in [
+            ("리", "이"),
+            ("림", "임"),
+            ("류", "유"),
+            ("로", "노"),
+            ("량", "양"),
+            ("려", "여"),
+            ("렴", "염"),
+            ("륙", "육"),
+            ("라", "나"),
+            ("룡진", "용진"),
+            ("녀", "여"),
+            ("녕변", "영변"),
+            ("린산", "인산"),
+            ("로동리", "노동리"),
+        ] {
+            assert_eq!(to_south(north), south, "{north}");
+        }
+        assert_eq!(to_south("김"), "김");
+        assert_eq!(to_south("노"), "노");
+    }
+
+    #[test]
+    fn initial_sound_rule_north() {
+        assert_eq!(north_variants("이"), vec!["이", "리", "니"]);
+        assert_eq!(north_variants("노"), vec!["노", "로"]);
+        assert_eq!(north_variants("영변"), vec!["영변", "령변", "녕변"]);
+        assert_eq!(north_variants("김"), vec!["김"]);
+        assert!(initial_rule_equivalent("리", "이"));
+        assert!(!initial_rule_equivalent("이", "이"));
+    }
+
+    #[test]
+    fn romanization() {
+        assert_eq!(romanize("김영철"), "gimyeongcheol");
+        assert_eq!(romanize("박"), "bak");
+    }
+
+    #[test]
+    fn phonetic_keys_fold_romanisations() {
+        let k = phonetic_key("정");
+        for s in ["Jeong", "Jung", "Chung", "Chŏng", "JONG"] {
+            assert_eq!(phonetic_key(s), k, "{s}");
+        }
+        assert_eq!(phonetic_key("Young"), phonetic_key("영"));
+        assert_eq!(phonetic_key("Yeong"), phonetic_key("Yong"));
+        assert_eq!(phonetic_key("Ryong"), phonetic_key("용"));
+        assert_eq!(phonetic_key("룡"), phonetic_key("용"));
+        assert_eq!(phonetic_key("Choi"), phonetic_key("Choe"));
+        assert_eq!(phonetic_key("Kil-nam"), phonetic_key("길남"));
+        assert_eq!(phonetic_key("Gilnam"), phonetic_key("길남"));
+        assert_eq!(phonetic_key("Soon-ja"), phonetic_key("순자"));
+        assert_eq!(phonetic_key("Sunja"), phonetic_key("순자"));
+    }
+
+    #[test]
+    fn jaro_winkler_known_values() {
+        assert!((jaro_winkler("MARTHA", "MARHTA") - 0.9611).abs() < 1e-3);
+        assert_eq!(jaro_winkler("", ""), 1.0);
+        assert!(jamo_similarity("순희", "순이") > 0.8);
+        assert_eq!(jamo_distance("김", "긤"), 1);
+        assert!(within_one_jamo("진쳘", "진철"));
+        assert!(within_one_jamo("영수", "영수"));
+        assert!(!within_one_jamo("영수", "명주"));
+        assert!(!within_one_jamo("영수", "영"));
+    }
+}

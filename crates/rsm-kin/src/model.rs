@@ -1,0 +1,460 @@
+//! The Fellegi–Sunter model: u-probabilities from random pairs, m and the
+//! match share λ by expectation–maximisation over candidate pairs, without
+//! labels; term-frequency adjustments for exact name agreement.
+
+use std::collections::HashMap;
+
+/// Per-field, per-level probabilities and the prior.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// Share of candidate pairs that are matches.
+    pub lambda: f64,
+    /// P(level | match), per field.
+    pub m: Vec<Vec<f64>>,
+    /// P(level | non-match), per field.
+    pub u: Vec<Vec<f64>>,
+    /// EM iterations run.
+    pub iterations: usize,
+    /// The related-non-match class, when trained (see [`train_mixture`]).
+    pub family: Option<Family>,
+}
+
+/// A second non-match class: pairs that agree on what a family shares
+/// (surname, father, hometown, relatives) but are different people —
+/// the sought person's siblings. Its level distributions are learnt by EM.
+#[derive(Debug, Clone)]
+pub struct Family {
+    /// P(level | related non-match), per field.
+    pub f: Vec<Vec<f64>>,
+    /// Share of non-matches in this class, π_F / (π_F + π_U).
+    pub share: f64,
+}
+
+fn log2_prob(t: &[Vec<f64>], v: &[u8]) -> f64 {
+    v.iter()
+        .enumerate()
+        .map(|(f, &l)| {
+            let l = usize::from(l);
+            if l == 0 || l >= t[f].len() {
+                0.0
+            } else {
+                t[f][l].log2()
+            }
+        })
+        .sum()
+}
+
+const FLOOR: f64 = 1e-6;
+
+fn normalise(v: &mut [f64]) {
+    // Level 0 means "missing" and takes no part.
+    let s: f64 = v.iter().skip(1).sum();
+    for x in v.iter_mut().skip(1) {
+        *x = (*x / s.max(FLOOR)).max(FLOOR);
+    }
+    if let Some(x) = v.first_mut() {
+        *x = 1.0;
+    }
+}
+
+/// u-probabilities from comparison vectors of random (mostly non-matching)
+/// pairs, with add-one smoothing.
+pub fn estimate_u<const F: usize>(levels: &[usize; F], random: &[[u8; F]]) -> Vec<Vec<f64>> {
+    let mut u: Vec<Vec<f64>> = levels.iter().map(|&n| vec![1.0; n]).collect();
+    for v in random {
+        for (f, &l) in v.iter().enumerate() {
+            if usize::from(l) < u[f].len() {
+                u[f][usize::from(l)] += 1.0;
+            }
+        }
+    }
+    for x in &mut u {
+        normalise(x);
+    }
+    u
+}
+
+/// A generic model for inputs too small to train on: hand-set m and u per
+/// level of the kin comparison vector (agreement likely among matches, rare
+/// among random pairs). Used when the random-pair space is tiny.
+pub fn default_kin_model() -> Model {
+    let m: Vec<Vec<f64>> = vec![
+        vec![1.0, 0.03, 0.05, 0.92],
+        vec![1.0, 0.10, 0.08, 0.07, 0.05, 0.70],
+        vec![1.0, 0.05, 0.02, 0.08, 0.85],
+        vec![1.0, 0.02, 0.03, 0.05, 0.10, 0.30, 0.50],
+        vec![1.0, 0.03, 0.97],
+        vec![1.0, 0.05, 0.15, 0.10, 0.20, 0.50],
+        vec![1.0, 0.10, 0.90],
+        vec![1.0, 0.25, 0.05, 0.10, 0.60],
+        vec![1.0, 0.02, 0.98],
+    ];
+    let u: Vec<Vec<f64>> = vec![
+        vec![1.0, 0.88, 0.03, 0.09],
+        vec![1.0, 0.93, 0.05, 0.01, 0.002, 0.003],
+        vec![1.0, 0.88, 0.12, 0.001, 0.001],
+        vec![1.0, 0.78, 0.10, 0.03, 0.03, 0.03, 0.02],
+        vec![1.0, 0.5, 0.5],
+        vec![1.0, 0.78, 0.03, 0.17, 0.005, 0.01],
+        vec![1.0, 0.975, 0.025],
+        vec![1.0, 0.99, 0.007, 0.002, 0.001],
+        vec![1.0, 0.33, 0.67],
+    ];
+    Model {
+        lambda: 0.5,
+        m,
+        u,
+        iterations: 0,
+        family: None,
+    }
+}
+
+/// A starting m: agreement levels likelier than disagreement.
+pub fn initial_m(levels: &[usize]) -> Vec<Vec<f64>> {
+    levels
+        .iter()
+        .map(|&n| {
+            let mut v: Vec<f64> = (0..n)
+                .map(|l| if l == 0 { 1.0 } else { 2f64.powi(l as i32 * 2) })
+                .collect();
+            normalise(&mut v);
+            v
+        })
+        .collect()
+}
+
+impl Model {
+    /// log2 Bayes factor of one field level.
+    pub fn field_weight(&self, field: usize, level: u8) -> f64 {
+        let l = usize::from(level);
+        if l == 0 || l >= self.m[field].len() {
+            return 0.0;
+        }
+        (self.m[field][l] / self.u[field][l]).log2()
+    }
+
+    /// log2 of the prior odds λ/(1−λ).
+    pub fn prior_weight(&self) -> f64 {
+        (self.lambda / (1.0 - self.lambda)).log2()
+    }
+
+    /// Sum of field weights (no prior, no term-frequency adjustment).
+    pub fn independent_weight(&self, v: &[u8]) -> f64 {
+        v.iter()
+            .enumerate()
+            .map(|(f, &l)| self.field_weight(f, l))
+            .sum()
+    }
+
+    /// log2 likelihood ratio of match against non-match (no prior, no
+    /// term-frequency adjustment). With a family class, the non-match
+    /// likelihood is the mixture of unrelated and related pairs.
+    pub fn weight(&self, v: &[u8]) -> f64 {
+        self.independent_weight(v) + self.family_adjustment(v)
+    }
+
+    /// What the family class takes away (≤ 0 bits): evidence a sibling
+    /// would share counts for less.
+    pub fn family_adjustment(&self, v: &[u8]) -> f64 {
+        let Some(fam) = &self.family else {
+            return 0.0;
+        };
+        let lu = log2_prob(&self.u, v);
+        let lf = log2_prob(&fam.f, v);
+        // log2((1-s)·2^lu + s·2^lf) − lu
+        let a = (1.0 - fam.share).log2() + lu;
+        let b = fam.share.log2() + lf;
+        let mx = a.max(b);
+        let mix = mx + ((a - mx).exp2() + (b - mx).exp2()).log2();
+        (lu - mix).min(0.0)
+    }
+
+    /// Runs EM from `u`, `m0` and `lambda0` over distinct comparison
+    /// patterns and their counts. With `learn_u` the u-probabilities are
+    /// re-estimated too (u conditional on being a candidate pair); without,
+    /// they stay as given (e.g. from random pairs).
+    pub fn train<const F: usize>(
+        patterns: &HashMap<[u8; F], u64>,
+        u: Vec<Vec<f64>>,
+        m0: Vec<Vec<f64>>,
+        lambda0: f64,
+        max_iter: usize,
+        learn_u: bool,
+        exclude: &[usize],
+    ) -> Model {
+        let mut model = Model {
+            lambda: lambda0,
+            m: m0,
+            u,
+            iterations: 0,
+            family: None,
+        };
+        let pats: Vec<(&[u8; F], f64)> = patterns.iter().map(|(k, &c)| (k, c as f64)).collect();
+        for it in 0..max_iter {
+            let mut m_acc: Vec<Vec<f64>> = model.m.iter().map(|v| vec![0.0; v.len()]).collect();
+            let mut u_acc: Vec<Vec<f64>> = model.u.iter().map(|v| vec![0.0; v.len()]).collect();
+            let mut match_mass = 0.0;
+            let mut total = 0.0;
+            let prior = model.prior_weight();
+            for (v, c) in &pats {
+                let w = prior
+                    + v.iter()
+                        .enumerate()
+                        .filter(|(f, _)| !exclude.contains(f))
+                        .map(|(f, &l)| model.field_weight(f, l))
+                        .sum::<f64>();
+                let p = 1.0 / (1.0 + (-w).exp2());
+                match_mass += p * c;
+                total += c;
+                for (f, &l) in v.iter().enumerate() {
+                    m_acc[f][usize::from(l)] += p * c;
+                    u_acc[f][usize::from(l)] += (1.0 - p) * c;
+                }
+            }
+            let new_lambda = (match_mass / total.max(1.0)).clamp(1e-6, 1.0 - 1e-6);
+            let mut delta = (new_lambda - model.lambda).abs();
+            if learn_u {
+                for (f, mut acc) in u_acc.into_iter().enumerate() {
+                    normalise(&mut acc);
+                    for (a, b) in acc.iter().zip(&model.u[f]) {
+                        delta = delta.max((a - b).abs());
+                    }
+                    model.u[f] = acc;
+                }
+            }
+            for (f, mut acc) in m_acc.into_iter().enumerate() {
+                if exclude.contains(&f) {
+                    continue;
+                }
+                normalise(&mut acc);
+                for (a, b) in acc.iter().zip(&model.m[f]) {
+                    delta = delta.max((a - b).abs());
+                }
+                model.m[f] = acc;
+            }
+            model.lambda = new_lambda;
+            model.iterations = it + 1;
+            if delta < 1e-5 {
+                break;
+            }
+        }
+        model
+    }
+}
+
+/// A training session: the candidate patterns a filter keeps (as if
+/// blocked on some fields), and the fields the filter fixes, which take no
+/// part in that session's EM (Splink's way of training m without labels).
+pub struct Session<'a, const F: usize> {
+    /// Name for reports.
+    pub name: &'static str,
+    /// Keeps a pattern.
+    pub keep: &'a dyn Fn(&[u8; F]) -> bool,
+    /// Fields fixed by the filter.
+    pub fixed: &'a [usize],
+}
+
+/// Trains m over several sessions with u fixed; a field's m is the mean over
+/// the sessions that did not fix it. Returns the model and each session's λ.
+pub fn train_sessions<const F: usize>(
+    patterns: &HashMap<[u8; F], u64>,
+    u: &[Vec<f64>],
+    levels: &[usize; F],
+    sessions: &[Session<'_, F>],
+    max_iter: usize,
+) -> (Model, Vec<f64>) {
+    let mut sum: Vec<Vec<f64>> = levels.iter().map(|&n| vec![0.0; n]).collect();
+    let mut count = vec![0usize; F];
+    let mut lambdas = Vec::new();
+    let mut iterations = 0;
+    for s in sessions {
+        let sub: HashMap<[u8; F], u64> = patterns
+            .iter()
+            .filter(|(k, _)| (s.keep)(k))
+            .map(|(k, v)| (*k, *v))
+            .collect();
+        let m = Model::train(
+            &sub,
+            u.to_vec(),
+            initial_m(levels),
+            0.1,
+            max_iter,
+            false,
+            s.fixed,
+        );
+        iterations += m.iterations;
+        lambdas.push(m.lambda);
+        for f in 0..F {
+            if s.fixed.contains(&f) {
+                continue;
+            }
+            for (a, b) in sum[f].iter_mut().zip(&m.m[f]) {
+                *a += b;
+            }
+            count[f] += 1;
+        }
+    }
+    let init = initial_m(levels);
+    let m: Vec<Vec<f64>> = (0..F)
+        .map(|f| {
+            if count[f] == 0 {
+                init[f].clone()
+            } else {
+                let mut v: Vec<f64> = sum[f].iter().map(|x| x / count[f] as f64).collect();
+                normalise(&mut v);
+                v
+            }
+        })
+        .collect();
+    (
+        Model {
+            lambda: 0.5,
+            m,
+            u: u.to_vec(),
+            iterations,
+            family: None,
+        },
+        lambdas,
+    )
+}
+
+/// Adds a related-non-match class to a trained model.
+///
+/// A sibling of the sought person agrees on what the family shares
+/// (surname, father, hometown, village, the applicant as relative) exactly as
+/// often as the person does, so on those `family_fields` the class uses m.
+/// On the person fields (given name, year, sex …) its distribution f is learnt
+/// by EM over the patterns with strong family evidence (`family_keep`), with
+/// m fixed. Then the shares of the three classes over all candidate patterns
+/// are estimated with every distribution fixed.
+pub fn add_family_class<const F: usize>(
+    model: &mut Model,
+    patterns: &HashMap<[u8; F], u64>,
+    family_fields: &[usize],
+    family_keep: &dyn Fn(&[u8; F]) -> bool,
+    max_iter: usize,
+) {
+    let person: Vec<usize> = (0..F).filter(|f| !family_fields.contains(f)).collect();
+    let proj = |t: &[Vec<f64>], v: &[u8; F]| -> f64 {
+        person
+            .iter()
+            .map(|&fi| {
+                let l = usize::from(v[fi]);
+                if l == 0 || l >= t[fi].len() {
+                    0.0
+                } else {
+                    t[fi][l].log2()
+                }
+            })
+            .sum()
+    };
+    // Step 1: f on person fields, within the family session.
+    let fam: Vec<(&[u8; F], f64)> = patterns
+        .iter()
+        .filter(|(k, _)| family_keep(k))
+        .map(|(k, &c)| (k, c as f64))
+        .collect();
+    let mut f: Vec<Vec<f64>> = model.u.clone();
+    let mut lam = 0.3f64;
+    for _ in 0..max_iter {
+        let mut acc: Vec<Vec<f64>> = f.iter().map(|v| vec![0.0; v.len()]).collect();
+        let (mut mm, mut tot) = (0.0, 0.0);
+        for (v, c) in &fam {
+            let a = lam.log2() + proj(&model.m, v);
+            let b = (1.0 - lam).log2() + proj(&f, v);
+            let p = 1.0 / (1.0 + (b - a).exp2());
+            mm += p * c;
+            tot += c;
+            for &fi in &person {
+                acc[fi][usize::from(v[fi])] += (1.0 - p) * c;
+            }
+        }
+        let mut delta: f64 = 0.0;
+        for &fi in &person {
+            normalise(&mut acc[fi]);
+            for (x, y) in acc[fi].iter().zip(&f[fi]) {
+                delta = delta.max((x - y).abs());
+            }
+            f[fi] = acc[fi].clone();
+        }
+        let nl = (mm / tot.max(1.0)).clamp(1e-6, 1.0 - 1e-6);
+        delta = delta.max((nl - lam).abs());
+        lam = nl;
+        if delta < 1e-6 {
+            break;
+        }
+    }
+    for &fi in family_fields {
+        f[fi] = model.m[fi].clone();
+    }
+    // Step 2: class shares over all candidates, distributions fixed.
+    let all: Vec<(&[u8; F], f64, [f64; 3])> = patterns
+        .iter()
+        .map(|(k, &c)| {
+            (
+                k,
+                c as f64,
+                [
+                    log2_prob(&model.m, &k[..]),
+                    log2_prob(&f, &k[..]),
+                    log2_prob(&model.u, &k[..]),
+                ],
+            )
+        })
+        .collect();
+    let mut pi = [0.01f64, 0.09, 0.90];
+    for _ in 0..max_iter {
+        let mut mass = [0.0f64; 3];
+        for (_, c, l) in &all {
+            let e: Vec<f64> = (0..3).map(|k| pi[k].log2() + l[k]).collect();
+            let mx = e.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let w: Vec<f64> = e.iter().map(|x| (x - mx).exp2()).collect();
+            let z: f64 = w.iter().sum();
+            for k in 0..3 {
+                mass[k] += w[k] / z * c;
+            }
+        }
+        let t: f64 = mass.iter().sum::<f64>().max(1.0);
+        let np = [mass[0] / t, mass[1] / t, mass[2] / t].map(|x| x.clamp(1e-6, 1.0));
+        let d = (0..3).map(|k| (np[k] - pi[k]).abs()).fold(0.0, f64::max);
+        pi = np;
+        if d < 1e-7 {
+            break;
+        }
+    }
+    model.family = Some(Family {
+        f,
+        share: pi[1] / (pi[1] + pi[2]),
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn em_separates_two_clusters() {
+        // Field 0: 2 = agree, 1 = disagree. Matches agree 95 %, non-matches 10 %.
+        let mut pats: HashMap<[u8; 2], u64> = HashMap::new();
+        pats.insert([2, 2], 90 + 1);
+        pats.insert([2, 1], 5 + 9);
+        pats.insert([1, 2], 5 + 9);
+        pats.insert([1, 1], 81);
+        let levels = [3usize, 3];
+        let random: Vec<[u8; 2]> = (0..1000)
+            .map(|i| {
+                [
+                    if i % 10 == 0 { 2 } else { 1 },
+                    if i % 10 == 1 { 2 } else { 1 },
+                ]
+            })
+            .collect();
+        let u = estimate_u(&levels, &random);
+        let m = Model::train(&pats, u, initial_m(&levels), 0.3, 200, false, &[]);
+        assert!(m.m[0][2] > 0.8, "{:?}", m.m);
+        assert!(m.lambda > 0.3 && m.lambda < 0.6, "{}", m.lambda);
+        assert!(m.field_weight(0, 2) > 2.0);
+        assert!(m.field_weight(0, 1) < 0.0);
+        assert_eq!(m.field_weight(0, 0), 0.0);
+    }
+}

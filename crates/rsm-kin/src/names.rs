@@ -1,0 +1,318 @@
+//! Person names: split into surname and given name in Hangul or
+//! romanised text (either order; joined, hyphenated or spaced given names),
+//! with the South spelling and childhood-name forms (순이 for 순희,
+//! 복이 for 복) as variants.
+
+use crate::hangul;
+use crate::surname::{ClassId, Surnames};
+
+/// The script a name was written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Script {
+    /// Hangul.
+    Hangul,
+    /// Latin letters (a romanisation).
+    Latin,
+}
+
+/// One reading of a name (romanised names may have two: surname first or
+/// last).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameParse {
+    /// The script.
+    pub script: Script,
+    /// Surname as written (cleaned).
+    pub surname: String,
+    /// Surname classes it may stand for (empty when unknown).
+    pub classes: Vec<ClassId>,
+    /// Given name as written, without separators (Hangul, or lower-case Latin).
+    pub given_raw: String,
+    /// Given name in South spelling (Hangul), or the Latin text.
+    pub given: String,
+    /// Phonetic key of the given name (script-independent).
+    pub given_key: String,
+    /// Childhood/alias forms of the given name (South spelling, Hangul;
+    /// phonetic keys for Latin), not including `given` itself.
+    pub variants: Vec<String>,
+    /// Phonetic keys of the variants.
+    pub variant_keys: Vec<String>,
+    /// Phonetic key of the surname.
+    pub surname_key: String,
+    /// The given name is a traditional childhood name (개똥이).
+    pub pet: bool,
+}
+
+/// A parsed name with all its readings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Name {
+    /// Cleaned full text.
+    pub text: String,
+    /// Readings, best first. Empty when the name is empty.
+    pub parses: Vec<NameParse>,
+}
+
+impl Name {
+    /// True when nothing usable is known.
+    pub fn is_empty(&self) -> bool {
+        self.parses.is_empty()
+    }
+
+    /// True when only the surname is known (김씨, or a lone surname).
+    pub fn surname_only(&self) -> bool {
+        self.parses.iter().all(|p| p.given.is_empty())
+    }
+}
+
+const CHILDHOOD: &str = include_str!("../data/childhood_names.txt");
+
+/// True when the given name is a traditional childhood name (개똥이,
+/// 막동이, 간난이 …) that says nothing about the formal name.
+pub fn is_pet_name(given: &str) -> bool {
+    use std::collections::HashSet;
+    use std::sync::OnceLock;
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| {
+        CHILDHOOD
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    })
+    .contains(given)
+}
+
+/// True when `short` is the childhood form "X이" of a two-syllable
+/// `full` name starting with X (숙이 for 숙자, 옥이 for 옥순, 예이 for 예녀).
+pub fn is_first_syllable_form(short: &str, full: &str) -> bool {
+    let mut s = short.chars();
+    let mut f = full.chars();
+    match (s.next(), s.next(), s.next(), f.next(), f.next(), f.next()) {
+        (Some(s0), Some('이'), None, Some(f0), Some(f1), None) => s0 == f0 && f1 != '이',
+        _ => false,
+    }
+}
+
+/// Childhood-name forms of a Hangul given name (South spelling):
+/// a trailing 이 after a closed syllable (복이 → 복, 성진이 → 성진),
+/// 순이 ↔ 순희, and the 이-suffixed form of a closed one-syllable name.
+pub fn childhood_variants(given: &str) -> Vec<String> {
+    let chars: Vec<char> = given.chars().collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |s: String| {
+        if !s.is_empty() && s != given && !out.contains(&s) {
+            out.push(s);
+        }
+    };
+    let n = chars.len();
+    if n >= 2 && chars[n - 1] == '이' {
+        let prev = hangul::Syllable::of(chars[n - 2]);
+        if n >= 3 || prev.is_some_and(|s| s.fin != 0) {
+            push(chars[..n - 1].iter().collect());
+        }
+        // 순이 → 순희 (the childhood form of a -희 name).
+        let mut h = chars.clone();
+        h[n - 1] = '희';
+        push(h.into_iter().collect());
+    }
+    if n >= 2 && chars[n - 1] == '희' {
+        let mut h = chars.clone();
+        h[n - 1] = '이';
+        push(h.into_iter().collect());
+    }
+    if n == 1 || (n == 2 && hangul::Syllable::of(chars[n - 1]).is_some_and(|s| s.fin != 0)) {
+        push(format!("{given}이"));
+    }
+    out
+}
+
+fn hangul_parses(text: &str) -> Vec<NameParse> {
+    let t = Surnames::get();
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let compact = compact
+        .strip_suffix("씨")
+        .filter(|s| s.chars().count() == 1 || t.is_compound(s))
+        .map_or(compact.clone(), str::to_string);
+    let chars: Vec<char> = compact.chars().collect();
+    if chars.is_empty() {
+        return Vec::new();
+    }
+    // A spaced name "남궁 민" says where the surname ends.
+    let split_at = if let Some((s, _)) = text.split_once(' ') {
+        s.chars().count()
+    } else if chars.len() >= 3 && t.is_compound(&chars[..2].iter().collect::<String>()) {
+        2
+    } else {
+        1
+    };
+    let split_at = split_at.min(chars.len());
+    let surname: String = chars[..split_at].iter().collect();
+    let given_raw: String = chars[split_at..].iter().collect();
+    let given = hangul::to_south(&given_raw);
+    let variants = childhood_variants(&given);
+    vec![NameParse {
+        script: Script::Hangul,
+        variant_keys: variants.iter().map(|v| hangul::phonetic_key(v)).collect(),
+        pet: is_pet_name(&given),
+        surname_key: hangul::phonetic_key(&surname),
+        classes: t.of_hangul(&surname).to_vec(),
+        surname,
+        given_key: hangul::phonetic_key(&given),
+        given_raw,
+        given,
+        variants,
+    }]
+}
+
+fn latin_parse(surname: &str, given_words: &[&str]) -> NameParse {
+    let t = Surnames::get();
+    let given_raw: String = given_words.concat().to_lowercase();
+    let mut variants = Vec::new();
+    // Childhood suffix -i written as its own syllable ("Won-il-i").
+    if given_words.len() >= 2
+        && let Some(last) = given_words.last()
+        && last.eq_ignore_ascii_case("i")
+    {
+        let k = hangul::phonetic_key(&given_words[..given_words.len() - 1].concat());
+        variants.push(k);
+    }
+    NameParse {
+        script: Script::Latin,
+        variant_keys: variants.clone(),
+        pet: false,
+        surname_key: hangul::phonetic_key(surname),
+        surname: surname.to_string(),
+        classes: t.of_latin(surname).to_vec(),
+        given_key: hangul::phonetic_key(&given_raw),
+        given: given_raw.clone(),
+        given_raw,
+        variants,
+    }
+}
+
+fn latin_parses(text: &str) -> Vec<NameParse> {
+    let t = Surnames::get();
+    // "KIM, Jaemo": a comma marks the surname.
+    if let Some((sur, given)) = text.split_once(',') {
+        let words: Vec<&str> = given
+            .split(|c: char| c.is_whitespace() || c == '-')
+            .filter(|w| !w.is_empty())
+            .collect();
+        return vec![latin_parse(sur.trim(), &words)];
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.is_empty() {
+        return Vec::new();
+    }
+    if words.len() == 1 {
+        let w = words[0];
+        let parts: Vec<&str> = w.split('-').filter(|p| !p.is_empty()).collect();
+        return vec![latin_parse(w, &[]), latin_parse("", &parts)];
+    }
+    let split = |w: &str| -> Vec<String> {
+        w.split('-')
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let first = words[0];
+    let last = words[words.len() - 1];
+    let first_known = !t.of_latin(first).is_empty();
+    let last_known = !t.of_latin(last).is_empty();
+    let mut out = Vec::new();
+    let surname_first = || {
+        let rest: Vec<String> = words[1..].iter().flat_map(|w| split(w)).collect();
+        let r: Vec<&str> = rest.iter().map(String::as_str).collect();
+        latin_parse(first, &r)
+    };
+    let surname_last = || {
+        let rest: Vec<String> = words[..words.len() - 1]
+            .iter()
+            .flat_map(|w| split(w))
+            .collect();
+        let r: Vec<&str> = rest.iter().map(String::as_str).collect();
+        latin_parse(last, &r)
+    };
+    // Upper-case word is the passport convention for the surname.
+    let upper = |w: &str| w.len() > 1 && w.chars().all(|c| !c.is_lowercase());
+    let first_upper = upper(first) && !upper(last);
+    let last_upper = upper(last) && !upper(first);
+    if (first_known && !last_known) || first_upper {
+        out.push(surname_first());
+        if last_known {
+            out.push(surname_last());
+        }
+    } else if (last_known && !first_known) || last_upper {
+        out.push(surname_last());
+        if first_known {
+            out.push(surname_first());
+        }
+    } else {
+        out.push(surname_first());
+        out.push(surname_last());
+    }
+    out
+}
+
+/// Parses a name in Hangul or romanised text.
+pub fn parse(text: &str) -> Name {
+    let clean = hangul::clean(text);
+    let parses = if clean.is_empty() {
+        Vec::new()
+    } else if hangul::has_hangul(&clean) {
+        hangul_parses(&clean)
+    } else {
+        latin_parses(&clean)
+    };
+    Name {
+        text: clean,
+        parses,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hangul_names() {
+        let n = parse("리성호");
+        let p = &n.parses[0];
+        assert_eq!((p.surname.as_str(), p.given.as_str()), ("리", "성호"));
+        assert!(!p.classes.is_empty());
+        let n = parse("김룡진");
+        assert_eq!(n.parses[0].given, "용진");
+        let n = parse("남궁민수");
+        assert_eq!(n.parses[0].surname, "남궁");
+        let n = parse("김씨");
+        assert!(n.surname_only());
+        assert_eq!(n.parses[0].surname, "김");
+        assert!(parse("  ").is_empty());
+    }
+
+    #[test]
+    fn childhood_forms() {
+        assert!(childhood_variants("순이").contains(&"순희".to_string()));
+        assert!(childhood_variants("순희").contains(&"순이".to_string()));
+        assert!(childhood_variants("복이").contains(&"복".to_string()));
+        assert!(childhood_variants("성진이").contains(&"성진".to_string()));
+        assert!(childhood_variants("똘똘이").contains(&"똘똘".to_string()));
+        assert!(childhood_variants("복").contains(&"복이".to_string()));
+    }
+
+    #[test]
+    fn latin_orders() {
+        let n = parse("Ko Kee Mo");
+        assert_eq!(n.parses[0].surname, "Ko");
+        assert_eq!(n.parses[0].given_key, hangul::phonetic_key("기모"));
+        let n = parse("Sangchul Kwak");
+        assert_eq!(n.parses[0].surname, "Kwak");
+        let n = parse("KIM, Jaemo");
+        assert_eq!(n.parses.len(), 1);
+        assert_eq!(n.parses[0].given_key, hangul::phonetic_key("재모"));
+        let n = parse("BOK-HWA KIM");
+        assert_eq!(n.parses[0].surname, "KIM");
+        assert_eq!(n.parses[0].given_key, hangul::phonetic_key("복화"));
+        let n = parse("Won-il-i Kwak");
+        assert_eq!(n.parses[0].variants, vec![hangul::phonetic_key("원일")]);
+    }
+}
