@@ -27,7 +27,7 @@ echo "== 2. N-1 sweep on nea14-daily (every existing link and real supply)"
 /usr/bin/time -v "$BIN" "$DATA/nea14-daily" --n-1 > "$OUT/rsm-n1.txt" 2> "$OUT/rsm-n1.time"
 /usr/bin/time -v "$PY" bench/energy/pypsa_run.py "$DATA/nea14-daily" --n-1 --out "$OUT/pypsa-n1.json" > /dev/null 2> "$OUT/pypsa-n1.time"
 python3 bench/energy/compare.py "$OUT/rsm-daily/summary.json" "$OUT/pypsa-n1.json" "$OUT/rsm-n1.txt" | tail -1
-grep -E "^n-1" "$OUT/rsm-n1.txt"
+grep -E "^n-1 [0-9]+ outages" "$OUT/rsm-n1.txt"
 grep -E '"time_n1_s"' "$OUT/pypsa-n1.json"
 
 echo "== 3. synthetic: $COPIES copies of nea14-daily chained"

@@ -1,6 +1,6 @@
-//! `plan_run NETWORK_DIR [--scenario FILE] [--out DIR] [--n-1] [--timings]`: solve a network and print a summary.
+//! `plan_run NETWORK_DIR [--scenario FILE] [--out DIR] [--n-1 [--cold]] [--timings]`: solve a network and print a summary.
 //!
-//! `--n-1` adds the outage sweep; `--timings` solves once more, timing model building and the
+//! `--n-1` adds the outage sweep (warm-started from the base solution; `--cold` without); `--timings` solves once more, timing model building and the
 //! HiGHS run apart.
 //!
 //! NETWORK_DIR is a folder in PyPSA's CSV vocabulary or a built-in name (`nea14-daily`, `nea14-annual`).
@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use rsm_energy::HighsSolver;
 use rsm_energy::run::{load_network, load_scenario, run, summary, write_report};
-use rsm_energy::sweep::n_minus_1;
+use rsm_energy::sweep::{n_minus_1, outages, sweep as sweep_outages};
 
 fn main() -> ExitCode {
     match real_main() {
@@ -26,19 +26,21 @@ fn main() -> ExitCode {
 fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let (mut network, mut scenario, mut out) = (None, None, None);
-    let (mut sweep, mut timings) = (false, false);
+    let (mut sweep, mut timings, mut cold) = (false, false, false);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--scenario" => scenario = Some(PathBuf::from(args.next().ok_or("--scenario FILE")?)),
             "--out" => out = Some(PathBuf::from(args.next().ok_or("--out DIR")?)),
             "--n-1" => sweep = true,
             "--timings" => timings = true,
+            "--cold" => cold = true,
             _ if network.is_none() => network = Some(a),
             _ => return Err(format!("unexpected argument `{a}`").into()),
         }
     }
-    let network = network
-        .ok_or("usage: plan_run NETWORK_DIR [--scenario FILE] [--out DIR] [--n-1] [--timings]")?;
+    let network = network.ok_or(
+        "usage: plan_run NETWORK_DIR [--scenario FILE] [--out DIR] [--n-1 [--cold]] [--timings]",
+    )?;
     let start = Instant::now();
     let net = load_network(&network)?;
     let scenario = scenario.map(|p| load_scenario(&p)).transpose()?;
@@ -66,11 +68,18 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if sweep {
         let t = Instant::now();
-        let (base, outages) = n_minus_1(&report.network, &solver)?;
+        let (base, outages) = if cold {
+            let base = rsm_energy::solve(&report.network, &solver)?;
+            let list = outages(&report.network);
+            let results = sweep_outages(&report.network, &solver, &base, None, &list)?;
+            (base, results)
+        } else {
+            n_minus_1(&report.network, &solver)?
+        };
         for o in &outages {
             println!(
-                "outage {:?} {} objective {:.4} delta {:.4} unserved {:.3}",
-                o.kind, o.name, o.plan.objective, o.delta, o.unserved_volume
+                "outage {:?} {} objective {:.4} delta {:.4} unserved {:.3} iterations {}",
+                o.kind, o.name, o.plan.objective, o.delta, o.unserved_volume, o.plan.iterations
             );
         }
         println!(

@@ -148,6 +148,12 @@ pub fn dependence(net: &Network, plan: &Plan) -> Vec<Dependence> {
         .map(|b| b.country.as_deref().map(|c| li[c]))
         .collect();
 
+    // Incoming links of every bus, with the labels of their transit countries.
+    let mut incoming: Vec<Vec<(usize, usize, Vec<usize>)>> = vec![Vec::new(); nb];
+    for (l, link) in net.links.iter().enumerate() {
+        let through = link.transit.iter().map(|x| li[x.as_str()]).collect();
+        incoming[idx[link.bus1.as_str()]].push((l, idx[link.bus0.as_str()], through));
+    }
     // consumption[country][origin], crossed[country][label]
     let mut cons: BTreeMap<usize, (f64, Vec<f64>, Vec<f64>)> = BTreeMap::new();
     for t in 0..net.num_snapshots() {
@@ -163,12 +169,36 @@ pub fn dependence(net: &Network, plan: &Plan) -> Vec<Dependence> {
             };
             inject[b][o] += plan.dispatch[s][t];
         }
-        // Gauss–Seidel on the mixes; exact after as many sweeps as the longest path when flows are acyclic.
+        // Visit buses in topological order of the flows (Kahn), cyclic leftovers last;
+        // Gauss–Seidel sweeps then converge in one pass when flows are acyclic.
+        let mut indeg = vec![0usize; nb];
+        let mut out: Vec<Vec<usize>> = vec![Vec::new(); nb];
+        for (b, ins) in incoming.iter().enumerate() {
+            for (l, b0, _) in ins {
+                if plan.flows[*l][t] > 0.0 {
+                    indeg[b] += 1;
+                    out[*b0].push(b);
+                }
+            }
+        }
+        let mut order: Vec<usize> = (0..nb).filter(|b| indeg[*b] == 0).collect();
+        let mut head = 0;
+        while head < order.len() {
+            let b = order[head];
+            head += 1;
+            for &c in &out[b] {
+                indeg[c] -= 1;
+                if indeg[c] == 0 {
+                    order.push(c);
+                }
+            }
+        }
+        order.extend((0..nb).filter(|b| indeg[*b] > 0));
         let mut origin = vec![vec![0.0; nl]; nb];
         let mut been = vec![vec![0.0; nl]; nb];
         for _ in 0..(nb + 2) {
             let mut change = 0.0f64;
-            for b in 0..nb {
+            for &b in &order {
                 let mut tot = inject[b].iter().sum::<f64>();
                 let mut o = inject[b].clone();
                 let mut e = vec![0.0; nl];
@@ -179,20 +209,19 @@ pub fn dependence(net: &Network, plan: &Plan) -> Vec<Dependence> {
                         e[c] += v;
                     }
                 }
-                for (l, link) in net.links.iter().enumerate() {
-                    if link.bus1 != net.buses[b].name {
-                        continue;
-                    }
-                    let q = plan.flows[l][t] * link.efficiency;
+                for (l, b0, through) in &incoming[b] {
+                    let q = plan.flows[*l][t] * net.links[*l].efficiency;
                     if q <= 0.0 {
                         continue;
                     }
-                    let b0 = idx[link.bus0.as_str()];
                     tot += q;
                     for k in 0..nl {
-                        o[k] += q * origin[b0][k];
-                        let through = link.transit.iter().any(|x| li[x.as_str()] == k);
-                        e[k] += q * if through { 1.0 } else { been[b0][k] };
+                        o[k] += q * origin[*b0][k];
+                        e[k] += q * if through.contains(&k) {
+                            1.0
+                        } else {
+                            been[*b0][k]
+                        };
                     }
                 }
                 if tot > 0.0 {

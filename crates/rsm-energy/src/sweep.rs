@@ -71,7 +71,7 @@ pub fn sweep(
             };
             let n = sc.apply(net)?;
             let (plan, _) = solve_from(&n, solver, start)?;
-            let unserved_volume = plan.unserved.iter().map(|u| u.volume).sum();
+            let unserved_volume = plan.unserved.iter().map(|u| u.volume).sum::<f64>() + 0.0;
             Ok(OutageResult {
                 kind: *kind,
                 name: name.clone(),

@@ -61,3 +61,39 @@ fn nea14_dependence_sums_to_one_and_sees_transit() {
         assert!(cn.transit.iter().any(|(c, s)| c == "MN" && *s > 0.0));
     }
 }
+
+#[test]
+fn dependence_traces_origin_and_transit_through_a_chain() {
+    use crate::support::net;
+    // RU field → KP → KR (60 % of KR's demand), LNG → KR the rest; one transit link is
+    // labelled as crossing MN as well.
+    let list = [
+        ("buses.csv", "bus,x,y\nRU_A,0,0\nKP,1,0\nKR,2,0\nLNG,3,0\n"),
+        (
+            "links.csv",
+            "name,bus0,bus1,p_nom,extendable,p_nom_max,length,capital_cost,efficiency,marginal_cost,transit\n\
+             ru_kp,RU_A,KP,60,0,0,10,0,1,0,MN\n\
+             kp_kr,KP,KR,60,0,0,10,0,1,0,\n\
+             reg,LNG,KR,100,0,0,0,0,1,0,\n",
+        ),
+        (
+            "supplies.csv",
+            "name,bus,p_nom,marginal_cost\nfield,RU_A,100,1\nspot,LNG,100,5\n",
+        ),
+        ("loads.csv", "t,KR\n0,100\n"),
+    ];
+    let n = net(&list).unwrap();
+    let p = solve(&n, &HighsSolver::default()).unwrap();
+    let d = dependence(&n, &p);
+    assert_eq!(d.len(), 1);
+    let kr = &d[0];
+    assert_eq!(kr.country, "KR");
+    let share = |v: &[(String, f64)], k: &str| v.iter().find(|(c, _)| c == k).map_or(0.0, |x| x.1);
+    close(share(&kr.origins, "RU"), 0.6, 1e-12);
+    close(share(&kr.origins, "LNG"), 0.4, 1e-12);
+    close(share(&kr.transit, "KP"), 0.6, 1e-12);
+    close(share(&kr.transit, "MN"), 0.6, 1e-12);
+    close(share(&kr.transit, "RU"), 0.0, 1e-12);
+    close(kr.max_single_supplier, 0.6, 1e-12);
+    close(kr.hhi, 0.36 + 0.16, 1e-12);
+}
