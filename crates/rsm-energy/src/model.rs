@@ -32,66 +32,67 @@ pub fn formulate(net: &Network) -> Formulation {
     let nb = net.buses.len();
     let mut lp = LinearProgram::default();
 
-    let mut balance_rows = vec![Vec::with_capacity(nt); nb];
-    for (b, bus) in net.buses.iter().enumerate() {
-        let load = net.load_of(&bus.name);
-        for d in load {
-            balance_rows[b].push(lp.add_row(d, d));
-        }
-    }
-    // Capacity rows f[l,t] − P_l ≤ 0 of extendable links.
-    let cap_rows: Vec<Option<Vec<usize>>> = net
+    // Snapshot-major order of rows and columns, as linopy lays out PyPSA's model.
+    let ext: Vec<usize> = (0..net.links.len())
+        .filter(|l| net.links[*l].extendable)
+        .collect();
+    let mut cap_rows: Vec<Option<Vec<usize>>> = net
         .links
         .iter()
-        .map(|l| {
-            l.extendable.then(|| {
-                (0..nt)
-                    .map(|_| lp.add_row(f64::NEG_INFINITY, 0.0))
-                    .collect()
-            })
-        })
+        .map(|l| l.extendable.then(|| Vec::with_capacity(nt)))
         .collect();
-
-    let mut supply_cols = Vec::with_capacity(net.supplies.len());
-    for s in &net.supplies {
-        let b = idx[s.bus.as_str()];
-        let cols = (0..nt)
-            .map(|t| {
-                let w = net.snapshots[t].weight;
-                lp.add_col(
-                    w * s.marginal_cost,
-                    0.0,
-                    s.p_nom,
-                    vec![(balance_rows[b][t], 1.0)],
-                )
-            })
-            .collect();
-        supply_cols.push(cols);
+    for _ in 0..nt {
+        for &l in &ext {
+            let r = lp.add_row(f64::NEG_INFINITY, 0.0);
+            if let Some(rows) = cap_rows[l].as_mut() {
+                rows.push(r);
+            }
+        }
+    }
+    let loads: Vec<Vec<f64>> = net.buses.iter().map(|b| net.load_of(&b.name)).collect();
+    let mut balance_rows = vec![Vec::with_capacity(nt); nb];
+    for t in 0..nt {
+        for (b, load) in loads.iter().enumerate() {
+            balance_rows[b].push(lp.add_row(load[t], load[t]));
+        }
     }
 
-    let mut link_cols = Vec::with_capacity(net.links.len());
+    let mut supply_cols = vec![Vec::with_capacity(nt); net.supplies.len()];
+    for (t, snap) in net.snapshots.iter().enumerate() {
+        let w = snap.weight;
+        for (s, sup) in net.supplies.iter().enumerate() {
+            let b = idx[sup.bus.as_str()];
+            supply_cols[s].push(lp.add_col(
+                w * sup.marginal_cost,
+                0.0,
+                sup.p_nom,
+                vec![(balance_rows[b][t], 1.0)],
+            ));
+        }
+    }
+
+    let mut link_cols = vec![Vec::with_capacity(nt); net.links.len()];
+    for (t, snap) in net.snapshots.iter().enumerate() {
+        let w = snap.weight;
+        for (l, link) in net.links.iter().enumerate() {
+            let (b0, b1) = (idx[link.bus0.as_str()], idx[link.bus1.as_str()]);
+            let mut entries = vec![
+                (balance_rows[b0][t], -1.0),
+                (balance_rows[b1][t], link.efficiency),
+            ];
+            let upper = match &cap_rows[l] {
+                Some(rows) => {
+                    entries.push((rows[t], 1.0));
+                    f64::INFINITY
+                }
+                None => link.p_nom,
+            };
+            entries.sort_by_key(|e| e.0);
+            link_cols[l].push(lp.add_col(w * link.marginal_cost, 0.0, upper, entries));
+        }
+    }
     let mut cap_cols = Vec::with_capacity(net.links.len());
     for (l, link) in net.links.iter().enumerate() {
-        let (b0, b1) = (idx[link.bus0.as_str()], idx[link.bus1.as_str()]);
-        let cols = (0..nt)
-            .map(|t| {
-                let w = net.snapshots[t].weight;
-                let mut entries = vec![
-                    (balance_rows[b0][t], -1.0),
-                    (balance_rows[b1][t], link.efficiency),
-                ];
-                let upper = match &cap_rows[l] {
-                    Some(rows) => {
-                        entries.push((rows[t], 1.0));
-                        f64::INFINITY
-                    }
-                    None => link.p_nom,
-                };
-                entries.sort_by_key(|e| e.0);
-                lp.add_col(w * link.marginal_cost, 0.0, upper, entries)
-            })
-            .collect();
-        link_cols.push(cols);
         cap_cols.push(cap_rows[l].as_ref().map(|rows| {
             lp.offset -= link.capital_cost * link.p_nom;
             lp.add_col(
