@@ -139,6 +139,45 @@ pub fn summary(r: &Report) -> String {
     s
 }
 
+/// A side-by-side table of several runs (for `plan compare`): objective, change against the
+/// first run, unserved volume, and new capacity per link that any run builds.
+pub fn compare_table(reports: &[Report]) -> String {
+    let mut links: Vec<&str> = reports
+        .iter()
+        .flat_map(|r| r.plan.builds.iter())
+        .filter(|b| b.new_capacity > 1e-6)
+        .map(|b| b.link.as_str())
+        .collect();
+    links.sort_unstable();
+    links.dedup();
+    let base = reports.first().map_or(0.0, |r| r.plan.objective);
+    let mut s = String::from("scenario,objective,delta,unserved");
+    for l in &links {
+        let _ = write!(s, ",{l}");
+    }
+    s.push('\n');
+    for r in reports {
+        let unserved: f64 = r.plan.unserved.iter().map(|u| u.volume).sum::<f64>() + 0.0;
+        let name = if r.scenario.is_empty() {
+            "base"
+        } else {
+            r.scenario.as_str()
+        };
+        let _ = write!(
+            s,
+            "{name},{:.4},{:.4},{unserved:.3}",
+            r.plan.objective,
+            r.plan.objective - base
+        );
+        for l in &links {
+            let v = r.plan.build(l).map_or(0.0, |b| b.new_capacity);
+            let _ = write!(s, ",{v:.6}");
+        }
+        s.push('\n');
+    }
+    s
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> Result<()> {
     let path = dir.join(name);
     std::fs::write(&path, text).map_err(|source| EnergyError::Io { path, source })

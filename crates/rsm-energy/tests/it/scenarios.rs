@@ -92,3 +92,32 @@ fn n_minus_1_sweep_on_the_annual_network() {
         close(r.plan.objective, cold.objective, 1e-9);
     }
 }
+
+#[test]
+fn run_many_and_compare_table() {
+    use rsm_energy::run::{compare_table, run_many, summary};
+    let base = data::builtin("nea14-annual").unwrap().unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut scenarios = vec![Scenario::default()];
+    for f in ["no-kp-transit", "lng-shock", "either-or", "sakhalin-cut"] {
+        let path = dir.join(format!("{f}.toml"));
+        scenarios.push(rsm_energy::run::load_scenario(&path).unwrap());
+    }
+    let reports = run_many(&base, &scenarios, &HighsSolver::default()).unwrap();
+    assert_eq!(reports.len(), 5);
+    assert!(summary(&reports[0]).starts_with("objective 56966865.8570\n"));
+    assert!(reports[3].plan.integer);
+    let table = compare_table(&reports);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 6);
+    assert!(lines[0].starts_with("scenario,objective,delta,unserved,"));
+    assert!(lines[1].starts_with("base,56966865.8570,0.0000,"));
+    assert!(lines[2].starts_with("no-KP-transit,"));
+    for r in &reports[1..] {
+        assert!(
+            r.plan.objective >= reports[0].plan.objective - 1e-6,
+            "{}",
+            r.scenario
+        );
+    }
+}
