@@ -1,0 +1,9 @@
+//! Integration tests of rsm-energy, in one binary.
+
+mod bad_input;
+mod nea14;
+mod roundtrip;
+mod scenarios;
+mod security;
+mod small;
+mod support;
