@@ -403,6 +403,7 @@ pub fn run(
                 };
                 list.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.person.cmp(&b.person)));
                 list.truncate(opts.keep_per_request.max(1));
+                list.shrink_to_fit(); // keep only the kept candidates in memory
                 (cands.len() as u64, log_sum, list)
             })
             .collect();
