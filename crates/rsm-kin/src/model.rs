@@ -189,7 +189,10 @@ impl Model {
             iterations: 0,
             family: None,
         };
-        let pats: Vec<(&[u8; F], f64)> = patterns.iter().map(|(k, &c)| (k, c as f64)).collect();
+        // Sorted, so the floating-point sums do not depend on the map's
+        // (randomised) iteration order: same input, same model.
+        let mut pats: Vec<(&[u8; F], f64)> = patterns.iter().map(|(k, &c)| (k, c as f64)).collect();
+        pats.sort_unstable_by(|a, b| a.0.cmp(b.0));
         for it in 0..max_iter {
             let mut m_acc: Vec<Vec<f64>> = model.m.iter().map(|v| vec![0.0; v.len()]).collect();
             let mut u_acc: Vec<Vec<f64>> = model.u.iter().map(|v| vec![0.0; v.len()]).collect();
@@ -349,11 +352,12 @@ pub fn add_family_class<const F: usize>(
             .sum()
     };
     // Step 1: f on person fields, within the family session.
-    let fam: Vec<(&[u8; F], f64)> = patterns
+    let mut fam: Vec<(&[u8; F], f64)> = patterns
         .iter()
         .filter(|(k, _)| family_keep(k))
         .map(|(k, &c)| (k, c as f64))
         .collect();
+    fam.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut f: Vec<Vec<f64>> = model.u.clone();
     let mut lam = 0.3f64;
     for _ in 0..max_iter {
@@ -388,7 +392,7 @@ pub fn add_family_class<const F: usize>(
         f[fi] = model.m[fi].clone();
     }
     // Step 2: class shares over all candidates, distributions fixed.
-    let all: Vec<(&[u8; F], f64, [f64; 3])> = patterns
+    let mut all: Vec<(&[u8; F], f64, [f64; 3])> = patterns
         .iter()
         .map(|(k, &c)| {
             (
@@ -402,6 +406,7 @@ pub fn add_family_class<const F: usize>(
             )
         })
         .collect();
+    all.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut pi = [0.01f64, 0.09, 0.90];
     for _ in 0..max_iter {
         let mut mass = [0.0f64; 3];
