@@ -74,6 +74,50 @@ pub fn estimate_u<const F: usize>(levels: &[usize; F], random: &[[u8; F]]) -> Ve
     u
 }
 
+/// log2(1 + 2^t) without overflow.
+pub fn log2_1p_exp2(t: f64) -> f64 {
+    if t > 0.0 {
+        t + (1.0 + (-t).exp2()).log2()
+    } else {
+        (1.0 + t.exp2()).log2()
+    }
+}
+
+/// log2 Σ 2^w over weights in bits (−∞ for none).
+pub fn log2_sum_exp2(ws: impl Iterator<Item = f64> + Clone) -> f64 {
+    let mx = ws.clone().fold(f64::NEG_INFINITY, f64::max);
+    if mx.is_finite() {
+        mx + ws.map(|w| (w - mx).exp2()).sum::<f64>().log2()
+    } else {
+        f64::NEG_INFINITY
+    }
+}
+
+/// The per-pair prior when each query has at most one match among `n`
+/// records: π, the share of queries that have one, by EM over each query's
+/// log2 Σ BF of its candidates; returns (π, log2 of the prior odds
+/// π / ((1 − π) · n)).
+pub fn per_pair_prior(log_sums: &[f64], n: f64) -> (f64, f64) {
+    let n = n.max(1.0);
+    let log_odds = |pi: f64| (pi / ((1.0 - pi) * n)).log2();
+    let mut pi = 0.5;
+    for _ in 0..200 {
+        let lo = log_odds(pi);
+        let mean = log_sums
+            .iter()
+            .map(|&ls| 1.0 / (1.0 + (-(lo + ls)).exp2()))
+            .sum::<f64>()
+            / log_sums.len().max(1) as f64;
+        let next = mean.clamp(1e-4, 1.0 - 1e-4);
+        let done = (next - pi).abs() < 1e-7;
+        pi = next;
+        if done {
+            break;
+        }
+    }
+    (pi, log_odds(pi))
+}
+
 /// A generic model for inputs too small to train on: hand-set m and u per
 /// level of the kin comparison vector (agreement likely among matches, rare
 /// among random pairs). Used when the random-pair space is tiny.
