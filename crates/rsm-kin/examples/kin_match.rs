@@ -53,6 +53,11 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     let north = north.ok_or("--north is required")?;
     let out = out.ok_or("--out is required")?;
     opts.explain = explain.is_some();
+    opts.labels = batch::FileLabels {
+        south: south.clone(),
+        diaspora: diaspora.clone().unwrap_or_default(),
+        north: north.clone(),
+    };
     let d = match &diaspora {
         Some(p) => Some(File::open(p)?),
         None => None,

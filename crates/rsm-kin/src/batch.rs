@@ -24,6 +24,29 @@ pub struct BatchOptions {
     pub explain: bool,
     /// Also list runner-up candidates (below the threshold, for review).
     pub include_runners_up: bool,
+    /// How the three inputs are named in reported issues (usually their paths).
+    pub labels: FileLabels,
+}
+
+/// Names of the input files, used in [`RowIssue`]s.
+#[derive(Debug, Clone)]
+pub struct FileLabels {
+    /// The South's requests.
+    pub south: String,
+    /// The diaspora's requests.
+    pub diaspora: String,
+    /// The North's list.
+    pub north: String,
+}
+
+impl Default for FileLabels {
+    fn default() -> Self {
+        Self {
+            south: "south".into(),
+            diaspora: "diaspora".into(),
+            north: "north".into(),
+        }
+    }
 }
 
 /// One predicted link.
@@ -74,15 +97,15 @@ pub fn run<S: Read, D: Read, N: Read>(
         total: 3,
     });
     let mut issues = Vec::new();
-    let s = records::load_requests(south, "south", opts.bad_rows)?;
+    let s = records::load_requests(south, &opts.labels.south, opts.bad_rows)?;
     issues.extend(s.issues);
     let mut requests = s.records;
     if let Some(d) = diaspora {
-        let d = records::load_requests(d, "diaspora", opts.bad_rows)?;
+        let d = records::load_requests(d, &opts.labels.diaspora, opts.bad_rows)?;
         issues.extend(d.issues);
         requests.extend(d.records);
     }
-    let n = records::load_persons(north, "north", opts.bad_rows)?;
+    let n = records::load_persons(north, &opts.labels.north, opts.bad_rows)?;
     issues.extend(n.issues);
     let persons = n.records;
     progress(Progress {

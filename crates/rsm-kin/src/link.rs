@@ -367,43 +367,16 @@ pub fn link(
     let n_r = rr.len().max(1) as f64;
     let log_sums: Vec<f64> = weights
         .iter()
-        .map(|(_, cs)| {
-            let mx = cs.iter().map(|x| x.1).fold(f64::NEG_INFINITY, f64::max);
-            if mx.is_finite() {
-                mx + cs.iter().map(|x| (x.1 - mx).exp2()).sum::<f64>().log2()
-            } else {
-                f64::NEG_INFINITY
-            }
-        })
+        .map(|(_, cs)| model::log2_sum_exp2(cs.iter().map(|x| x.1)))
         .collect();
-    let mut pi = 0.5f64;
-    for _ in 0..200 {
-        let lo = (pi / ((1.0 - pi) * n_r)).log2();
-        let mean = log_sums
-            .iter()
-            .map(|&s| 1.0 / (1.0 + (-(lo + s)).exp2()))
-            .sum::<f64>()
-            / log_sums.len().max(1) as f64;
-        let next = mean.clamp(1e-4, 1.0 - 1e-4);
-        if (next - pi).abs() < 1e-8 {
-            break;
-        }
-        pi = next;
-    }
-    let lo = (pi / ((1.0 - pi) * n_r)).log2();
+    let (_pi, lo) = model::per_pair_prior(&log_sums, n_r);
     let mut out = Vec::new();
     for ((li, cs), ls) in weights.iter().zip(&log_sums) {
         let mut scored: Vec<(u32, f64)> = cs
             .iter()
             .map(|&(j, w)| {
                 let p = if opts.one_to_one {
-                    let t = lo + ls;
-                    let denom = if t > 0.0 {
-                        t + (1.0 + (-t).exp2()).log2()
-                    } else {
-                        (1.0 + t.exp2()).log2()
-                    };
-                    (lo + w - denom).exp2()
+                    (lo + w - model::log2_1p_exp2(lo + ls)).exp2()
                 } else {
                     1.0 / (1.0 + (-(lo + w)).exp2())
                 };

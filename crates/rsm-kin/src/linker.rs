@@ -387,22 +387,10 @@ pub fn run(
                         }
                     })
                     .collect();
-                let max_w = list
-                    .iter()
-                    .map(|s| s.weight)
-                    .fold(f64::NEG_INFINITY, f64::max);
-                let log_sum = if max_w.is_finite() {
-                    max_w
-                        + list
-                            .iter()
-                            .map(|s| (s.weight - max_w).exp2())
-                            .sum::<f64>()
-                            .log2()
-                } else {
-                    f64::NEG_INFINITY
-                };
+                let log_sum = model::log2_sum_exp2(list.iter().map(|s| s.weight));
                 list.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.person.cmp(&b.person)));
                 list.truncate(opts.keep_per_request.max(1));
+                list.shrink_to_fit(); // keep only the kept candidates in memory
                 (cands.len() as u64, log_sum, list)
             })
             .collect();
@@ -418,22 +406,7 @@ pub fn run(
     // of requests that have one, the prior odds of a given pair are
     // π / ((1 − π) · persons). π by EM over the requests.
     let n_p = persons.len().max(1) as f64;
-    let mut pi = 0.5;
-    for _ in 0..200 {
-        let log_o = (pi / ((1.0 - pi) * n_p)).log2();
-        let mean = log_sums
-            .iter()
-            .map(|&ls| 1.0 / (1.0 + (-(log_o + ls)).exp2()))
-            .sum::<f64>()
-            / log_sums.len().max(1) as f64;
-        let next = mean.clamp(1e-4, 1.0 - 1e-4);
-        if (next - pi).abs() < 1e-7 {
-            pi = next;
-            break;
-        }
-        pi = next;
-    }
-    let log_o = (pi / ((1.0 - pi) * n_p)).log2();
+    let (pi, log_o) = model::per_pair_prior(&log_sums, n_p);
     model.lambda = {
         let o = log_o.exp2();
         o / (1.0 + o)
@@ -443,13 +416,7 @@ pub fn run(
         for s in list.iter_mut() {
             s.weight += log_o;
             let denom_log = if ls.is_finite() {
-                let t = log_o + ls;
-                // log2(1 + 2^t), stable.
-                if t > 0.0 {
-                    t + (1.0 + (-t).exp2()).log2()
-                } else {
-                    (1.0 + t.exp2()).log2()
-                }
+                model::log2_1p_exp2(log_o + ls)
             } else {
                 0.0
             };

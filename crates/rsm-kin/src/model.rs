@@ -74,6 +74,50 @@ pub fn estimate_u<const F: usize>(levels: &[usize; F], random: &[[u8; F]]) -> Ve
     u
 }
 
+/// log2(1 + 2^t) without overflow.
+pub fn log2_1p_exp2(t: f64) -> f64 {
+    if t > 0.0 {
+        t + (1.0 + (-t).exp2()).log2()
+    } else {
+        (1.0 + t.exp2()).log2()
+    }
+}
+
+/// log2 Σ 2^w over weights in bits (−∞ for none).
+pub fn log2_sum_exp2(ws: impl Iterator<Item = f64> + Clone) -> f64 {
+    let mx = ws.clone().fold(f64::NEG_INFINITY, f64::max);
+    if mx.is_finite() {
+        mx + ws.map(|w| (w - mx).exp2()).sum::<f64>().log2()
+    } else {
+        f64::NEG_INFINITY
+    }
+}
+
+/// The per-pair prior when each query has at most one match among `n`
+/// records: π, the share of queries that have one, by EM over each query's
+/// log2 Σ BF of its candidates; returns (π, log2 of the prior odds
+/// π / ((1 − π) · n)).
+pub fn per_pair_prior(log_sums: &[f64], n: f64) -> (f64, f64) {
+    let n = n.max(1.0);
+    let log_odds = |pi: f64| (pi / ((1.0 - pi) * n)).log2();
+    let mut pi = 0.5;
+    for _ in 0..200 {
+        let lo = log_odds(pi);
+        let mean = log_sums
+            .iter()
+            .map(|&ls| 1.0 / (1.0 + (-(lo + ls)).exp2()))
+            .sum::<f64>()
+            / log_sums.len().max(1) as f64;
+        let next = mean.clamp(1e-4, 1.0 - 1e-4);
+        let done = (next - pi).abs() < 1e-7;
+        pi = next;
+        if done {
+            break;
+        }
+    }
+    (pi, log_odds(pi))
+}
+
 /// A generic model for inputs too small to train on: hand-set m and u per
 /// level of the kin comparison vector (agreement likely among matches, rare
 /// among random pairs). Used when the random-pair space is tiny.
@@ -189,7 +233,10 @@ impl Model {
             iterations: 0,
             family: None,
         };
-        let pats: Vec<(&[u8; F], f64)> = patterns.iter().map(|(k, &c)| (k, c as f64)).collect();
+        // Sorted, so the floating-point sums do not depend on the map's
+        // (randomised) iteration order: same input, same model.
+        let mut pats: Vec<(&[u8; F], f64)> = patterns.iter().map(|(k, &c)| (k, c as f64)).collect();
+        pats.sort_unstable_by(|a, b| a.0.cmp(b.0));
         for it in 0..max_iter {
             let mut m_acc: Vec<Vec<f64>> = model.m.iter().map(|v| vec![0.0; v.len()]).collect();
             let mut u_acc: Vec<Vec<f64>> = model.u.iter().map(|v| vec![0.0; v.len()]).collect();
@@ -349,11 +396,12 @@ pub fn add_family_class<const F: usize>(
             .sum()
     };
     // Step 1: f on person fields, within the family session.
-    let fam: Vec<(&[u8; F], f64)> = patterns
+    let mut fam: Vec<(&[u8; F], f64)> = patterns
         .iter()
         .filter(|(k, _)| family_keep(k))
         .map(|(k, &c)| (k, c as f64))
         .collect();
+    fam.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut f: Vec<Vec<f64>> = model.u.clone();
     let mut lam = 0.3f64;
     for _ in 0..max_iter {
@@ -388,7 +436,7 @@ pub fn add_family_class<const F: usize>(
         f[fi] = model.m[fi].clone();
     }
     // Step 2: class shares over all candidates, distributions fixed.
-    let all: Vec<(&[u8; F], f64, [f64; 3])> = patterns
+    let mut all: Vec<(&[u8; F], f64, [f64; 3])> = patterns
         .iter()
         .map(|(k, &c)| {
             (
@@ -402,6 +450,7 @@ pub fn add_family_class<const F: usize>(
             )
         })
         .collect();
+    all.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut pi = [0.01f64, 0.09, 0.90];
     for _ in 0..max_iter {
         let mut mass = [0.0f64; 3];
