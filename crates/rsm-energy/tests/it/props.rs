@@ -132,3 +132,43 @@ proptest! {
         }
     }
 }
+
+fn csvish() -> impl Strategy<Value = String> {
+    // Lines of short cells drawn from names, numbers and junk the parser must survive.
+    let cell = prop_oneof![
+        Just(String::new()),
+        Just("NaN".to_owned()),
+        Just("inf".to_owned()),
+        Just("-1".to_owned()),
+        Just("AA_A".to_owned()),
+        Just("BB_B".to_owned()),
+        Just("True".to_owned()),
+        "[a-z_0-9.]{0,6}",
+        any::<f64>().prop_map(|f| f.to_string()),
+    ];
+    prop::collection::vec(prop::collection::vec(cell, 0..5), 0..5).prop_map(|rows| {
+        rows.iter()
+            .map(|r| r.join(","))
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The readers answer garbage with an error, never a panic.
+    #[test]
+    fn parsers_never_panic(which in 0usize..5, text in csvish()) {
+        let mut files: rsm_energy::csv::Files = crate::support::files(&crate::support::TWO_NODE);
+        let names = ["buses.csv", "links.csv", "supplies.csv", "loads.csv", "snapshots.csv"];
+        files.insert(names[which].to_owned(), text.clone());
+        let _ = parse(&files);
+        let mut pypsa = rsm_energy::csv::Files::new();
+        for n in ["buses.csv", "links.csv", "generators.csv", "loads.csv", "loads-p_set.csv", "snapshots.csv"] {
+            pypsa.insert(n.to_owned(), text.clone());
+        }
+        let _ = rsm_energy::csv::parse_pypsa(&pypsa);
+        let _ = rsm_energy::scenario::Scenario::from_toml(&text);
+    }
+}
