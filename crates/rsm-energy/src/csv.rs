@@ -17,8 +17,12 @@ const SUPPLIES: &str = "supplies.csv";
 const LOADS: &str = "loads.csv";
 const SNAPSHOTS: &str = "snapshots.csv";
 
-/// Reads the network folder `dir`.
+/// Reads the network folder `dir`: this crate's vocabulary, or PyPSA's own
+/// `export_to_csv_folder` layout when the folder has `generators.csv` and no `supplies.csv`.
 pub fn read_dir(dir: &Path) -> Result<Network> {
+    if dir.join("generators.csv").exists() && !dir.join(SUPPLIES).exists() {
+        return read_pypsa_dir(dir);
+    }
     let mut files = Files::new();
     for name in [BUSES, LINKS, SUPPLIES, LOADS, SNAPSHOTS] {
         let path = dir.join(name);
@@ -366,4 +370,218 @@ pub fn to_files(net: &Network) -> Files {
         files.insert(SNAPSHOTS.into(), s);
     }
     files
+}
+
+/// PyPSA component files this reader cannot represent; their presence is an error.
+const PYPSA_UNSUPPORTED: [&str; 8] = [
+    "lines.csv",
+    "transformers.csv",
+    "stores.csv",
+    "storage_units.csv",
+    "generators-p_max_pu.csv",
+    "generators-p_min_pu.csv",
+    "links-p_max_pu.csv",
+    "links-p_min_pu.csv",
+];
+
+/// Reads a folder written by PyPSA's `Network.export_to_csv_folder` (buses, links,
+/// generators, loads with `loads-p_set.csv`, `snapshots.csv` with objective weights).
+/// Absent columns and empty cells take PyPSA's defaults; attributes the model cannot
+/// represent (e.g. `p_min_pu`, extendable generators, stores) are refused.
+pub fn read_pypsa_dir(dir: &Path) -> Result<Network> {
+    for name in PYPSA_UNSUPPORTED {
+        if dir.join(name).exists() {
+            return Err(EnergyError::input(
+                name,
+                1,
+                "",
+                InputProblem::Inconsistent("component not supported by rsm-energy".into()),
+            ));
+        }
+    }
+    let mut files = Files::new();
+    for name in [
+        "buses.csv",
+        "links.csv",
+        "generators.csv",
+        "loads.csv",
+        "loads-p_set.csv",
+        SNAPSHOTS,
+    ] {
+        let path = dir.join(name);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                files.insert(name.to_owned(), text);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && name != "buses.csv" => {}
+            Err(source) => return Err(EnergyError::Io { path, source }),
+        }
+    }
+    parse_pypsa(&files)
+}
+
+impl<'a> Table<'a> {
+    fn num_or(&self, row: &(usize, Vec<&'a str>), col: Option<usize>, default: f64) -> Result<f64> {
+        match col {
+            Some(c) if !row.1[c].is_empty() => self.num(row, c),
+            _ => Ok(default),
+        }
+    }
+
+    fn flag_or(&self, row: &(usize, Vec<&'a str>), col: Option<usize>) -> Result<bool> {
+        match col {
+            Some(c) if !row.1[c].is_empty() => self.flag(row, c),
+            _ => Ok(false),
+        }
+    }
+
+    /// Refuses a column whose values differ from the default the model assumes.
+    fn only_default(&self, row: &(usize, Vec<&'a str>), name: &str, default: f64) -> Result<()> {
+        if let Some(c) = self.col(&[name]) {
+            let v = self.num_or(row, Some(c), default)?;
+            if v != default {
+                return Err(EnergyError::input(
+                    self.file,
+                    row.0,
+                    name,
+                    InputProblem::Inconsistent(format!("only {default} is supported, found {v}")),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Parses the files of a PyPSA export (see [`read_pypsa_dir`]), validates and sorts.
+pub fn parse_pypsa(files: &Files) -> Result<Network> {
+    let mut net = Network::default();
+    let t = Table::parse("buses.csv", file(files, "buses.csv")?)?;
+    let name = t
+        .col(&["name", "Bus", "bus"])
+        .ok_or_else(|| EnergyError::input("buses.csv", 1, "name", InputProblem::Missing))?;
+    let (x, y, country) = (t.col(&["x"]), t.col(&["y"]), t.col(&["country"]));
+    for r in &t.rows {
+        let n = t.text(r, name)?.to_owned();
+        let c = match country {
+            Some(c) if !r.1[c].is_empty() => Some(r.1[c].to_owned()),
+            _ => country_from_name(&n),
+        };
+        net.buses.push(Bus {
+            x: t.num_or(r, x, 0.0)?,
+            y: t.num_or(r, y, 0.0)?,
+            name: n,
+            country: c,
+        });
+    }
+    if let Some(text) = files.get("links.csv") {
+        let t = Table::parse("links.csv", text)?;
+        let (name, bus0, bus1) = (t.need("name")?, t.need("bus0")?, t.need("bus1")?);
+        let c = |n: &str| t.col(&[n]);
+        for r in &t.rows {
+            t.only_default(r, "p_min_pu", 0.0)?;
+            t.only_default(r, "p_max_pu", 1.0)?;
+            t.only_default(r, "p_nom_min", 0.0)?;
+            let extendable = t.flag_or(r, c("p_nom_extendable"))?;
+            let p_nom = t.num_or(r, c("p_nom"), 0.0)?;
+            let max = t.num_or(r, c("p_nom_max"), f64::INFINITY)?;
+            net.links.push(Link {
+                name: t.text(r, name)?.to_owned(),
+                bus0: t.text(r, bus0)?.to_owned(),
+                bus1: t.text(r, bus1)?.to_owned(),
+                p_nom,
+                extendable,
+                p_nom_max: if extendable { max } else { 0.0 },
+                length: t.num_or(r, c("length"), 0.0)?,
+                capital_cost: t.num_or(r, c("capital_cost"), 0.0)?,
+                efficiency: t.num_or(r, c("efficiency"), 1.0)?,
+                marginal_cost: t.num_or(r, c("marginal_cost"), 0.0)?,
+                transit: Vec::new(),
+            });
+        }
+    }
+    if let Some(text) = files.get("generators.csv") {
+        let t = Table::parse("generators.csv", text)?;
+        let (name, bus) = (t.need("name")?, t.need("bus")?);
+        let c = |n: &str| t.col(&[n]);
+        for r in &t.rows {
+            t.only_default(r, "p_min_pu", 0.0)?;
+            t.only_default(r, "p_max_pu", 1.0)?;
+            if t.flag_or(r, c("p_nom_extendable"))? {
+                return Err(EnergyError::input(
+                    "generators.csv",
+                    r.0,
+                    "p_nom_extendable",
+                    InputProblem::Inconsistent("extendable generators are not supported".into()),
+                ));
+            }
+            net.supplies.push(Supply {
+                name: t.text(r, name)?.to_owned(),
+                bus: t.text(r, bus)?.to_owned(),
+                p_nom: t.num_or(r, c("p_nom"), 0.0)?,
+                marginal_cost: t.num_or(r, c("marginal_cost"), 0.0)?,
+            });
+        }
+    }
+    // Snapshots and weights.
+    let series = files
+        .get("loads-p_set.csv")
+        .map(|text| Table::parse("loads-p_set.csv", text))
+        .transpose()?;
+    if let Some(text) = files.get(SNAPSHOTS) {
+        let t = Table::parse(SNAPSHOTS, text)?;
+        let sc = t.need("snapshot")?;
+        let wc = t.col(&["objective"]);
+        for r in &t.rows {
+            net.snapshots.push(Snapshot {
+                name: t.text(r, sc)?.to_owned(),
+                weight: t.num_or(r, wc, 1.0)?,
+            });
+        }
+    } else if let Some(s) = &series {
+        for r in &s.rows {
+            net.snapshots.push(Snapshot {
+                name: s.text(r, 0)?.to_owned(),
+                weight: 1.0,
+            });
+        }
+    }
+    // Loads: static `loads.csv` (name, bus, p_set) and the `loads-p_set.csv` series, summed by bus.
+    let mut by_bus: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let nt = net.snapshots.len();
+    if let Some(text) = files.get("loads.csv") {
+        let t = Table::parse("loads.csv", text)?;
+        let (name, bus, p_set) = (t.need("name")?, t.need("bus")?, t.col(&["p_set"]));
+        for r in &t.rows {
+            let load = t.text(r, name)?;
+            let bus = t.text(r, bus)?.to_owned();
+            let mut values = vec![t.num_or(r, p_set, 0.0)?; nt];
+            if let Some(s) = &series
+                && let Some(c) = s.col(&[load])
+            {
+                if s.rows.len() != nt {
+                    return Err(EnergyError::input(
+                        "loads-p_set.csv",
+                        s.rows.len() + 1,
+                        load,
+                        InputProblem::Inconsistent(format!(
+                            "{} rows, {nt} snapshots",
+                            s.rows.len()
+                        )),
+                    ));
+                }
+                for (k, r) in s.rows.iter().enumerate() {
+                    values[k] = s.num(r, c)?;
+                }
+            }
+            let entry = by_bus.entry(bus).or_insert_with(|| vec![0.0; nt]);
+            entry.iter_mut().zip(values).for_each(|(a, b)| *a += b);
+        }
+    }
+    net.loads = by_bus
+        .into_iter()
+        .map(|(bus, p_set)| Load { bus, p_set })
+        .collect();
+    net.validate()?;
+    net.sort();
+    Ok(net)
 }

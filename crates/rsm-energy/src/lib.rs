@@ -17,6 +17,7 @@ pub use error::{EnergyError, InputProblem, Result};
 pub use lp::{HighsSolver, LinearProgram, LpSolver};
 pub use network::{Bus, Link, Load, Network, Snapshot, Supply};
 pub use plan::{Build, Costs, Plan, solve};
+pub mod periods;
 pub mod run;
 pub mod scenario;
 pub mod security;

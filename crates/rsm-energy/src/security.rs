@@ -91,7 +91,8 @@ pub fn n1_by_country(net: &Network, plan: Option<&Plan>) -> Vec<CountryN1> {
             .iter()
             .filter(|s| !s.is_shed() && net.country_of(&s.bus) == Some(country))
             .map(|s| s.p_nom)
-            .sum();
+            .sum::<f64>()
+            + 0.0; // an empty f64 sum is -0.0
         terms.i_m = largest.0;
         out.push(CountryN1 {
             country: country.to_owned(),
@@ -286,7 +287,7 @@ pub fn dependence(net: &Network, plan: &Plan) -> Vec<Dependence> {
                 .filter(|(n, _)| *n != labels[c] && n != UNSERVED)
                 .map(|(_, s)| *s)
                 .fold(0.0, f64::max);
-            let hhi = origins.iter().map(|(_, s)| s * s).sum();
+            let hhi = origins.iter().map(|(_, s)| s * s).sum::<f64>() + 0.0;
             Dependence {
                 country: labels[c].clone(),
                 consumption: d,

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod nea14;
+mod props;
 mod roundtrip;
 mod scenarios;
 mod security;

@@ -29,3 +29,16 @@ fn nea14_daily_objective_matches_pypsa() {
         plan.objective
     );
 }
+
+#[test]
+fn nea14_annual_as_one_investment_period_matches_pypsa() {
+    use rsm_energy::periods::{Period, solve_periods};
+    let net = data::builtin("nea14-annual").unwrap().unwrap();
+    let one = [Period {
+        name: "2030".into(),
+        weight: 1.0,
+        demand_factor: 1.0,
+    }];
+    let p = solve_periods(&net, &one, &HighsSolver::default()).unwrap();
+    assert!(rel(p.objective, 56_966_865.857_0) < 1e-8, "{}", p.objective);
+}

@@ -36,3 +36,50 @@ fn committed_copy_matches_shared_data() {
         }
     }
 }
+
+#[test]
+fn pypsa_export_folders_read_as_the_same_network() {
+    use rsm_energy::{HighsSolver, solve};
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    for (name, objective) in [
+        ("nea14-annual", 56_966_865.857_0),
+        ("nea14-daily", 58_206_763.426_5),
+    ] {
+        let dir = fixtures.join(format!("pypsa-export-{}", &name[6..]));
+        let from_pypsa = read_dir(&dir).unwrap();
+        let ours = data::builtin(name).unwrap().unwrap();
+        // PyPSA writes p_nom_max = inf for fixed links; the reader keeps 0 there, as ours say.
+        assert_eq!(from_pypsa.buses, ours.buses);
+        assert_eq!(from_pypsa.supplies, ours.supplies);
+        assert_eq!(from_pypsa.loads, ours.loads);
+        assert_eq!(from_pypsa.snapshots, ours.snapshots);
+        assert_eq!(from_pypsa.links, ours.links);
+        let p = solve(&from_pypsa, &HighsSolver::default()).unwrap();
+        assert!((p.objective - objective).abs() / objective < 1e-8);
+    }
+}
+
+#[test]
+fn pypsa_export_with_unsupported_attributes_is_refused() {
+    let src =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pypsa-export-annual");
+    let dir = std::env::temp_dir().join(format!("rsm-energy-pypsa-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in [
+        "buses.csv",
+        "generators.csv",
+        "loads.csv",
+        "loads-p_set.csv",
+        "snapshots.csv",
+    ] {
+        std::fs::copy(src.join(f), dir.join(f)).unwrap();
+    }
+    std::fs::write(
+        dir.join("links.csv"),
+        "name,bus0,bus1,p_nom,p_min_pu\nx,RU_IRK,RU_YAK,10,-1\n",
+    )
+    .unwrap();
+    let err = read_dir(&dir).unwrap_err().to_string();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(err.starts_with("links.csv:2: column `p_min_pu`"), "{err}");
+}

@@ -97,3 +97,14 @@ fn dependence_traces_origin_and_transit_through_a_chain() {
     close(kr.max_single_supplier, 0.6, 1e-12);
     close(kr.hhi, 0.36 + 0.16, 1e-12);
 }
+
+#[test]
+fn regression_no_production_is_zero_not_negative_zero() {
+    // An empty f64 sum is -0.0 in Rust; a country without production printed "-0".
+    let n = data::builtin("nea14-annual").unwrap().unwrap();
+    let jp = n1_by_country(&n, None)
+        .into_iter()
+        .find(|c| c.country == "JP")
+        .unwrap();
+    assert!(jp.terms.p_m.is_sign_positive(), "{}", jp.terms.p_m);
+}

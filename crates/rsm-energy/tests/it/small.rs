@@ -165,3 +165,65 @@ fn infeasible_network_is_explained() {
     close(d[0].amount, 42.0, 1e-9);
     assert!(diagnose(&net(&TWO_NODE).unwrap(), &s).unwrap().is_empty());
 }
+
+#[test]
+fn two_periods_build_as_demand_grows() {
+    use rsm_energy::periods::{Period, solve_periods};
+    // A → B, field 10/mcm, local 100/mcm; new link capital cost 100 per unit and year.
+    // Demand 10 then 20 (factor 2); period weights 1 and 0.5 (discounting).
+    let list = [
+        ("buses.csv", "bus,x,y\nAA_A,0,0\nBB_B,1,0\n"),
+        (
+            "links.csv",
+            "name,bus0,bus1,p_nom,extendable,p_nom_max,length,capital_cost,efficiency,marginal_cost\n\
+             new,AA_A,BB_B,0,1,inf,100,100,1,0\n",
+        ),
+        (
+            "supplies.csv",
+            "name,bus,p_nom,marginal_cost\nfield,AA_A,1000,10\nlocal,BB_B,1000,100\n",
+        ),
+        ("loads.csv", "t,BB_B\n0,10\n"),
+    ];
+    let n = net(&list).unwrap();
+    let periods = [
+        Period {
+            name: "2030".into(),
+            weight: 1.0,
+            demand_factor: 1.0,
+        },
+        Period {
+            name: "2040".into(),
+            weight: 0.5,
+            demand_factor: 2.0,
+        },
+    ];
+    let p = solve_periods(&n, &periods, &HighsSolver::default()).unwrap();
+    // 10 built in 2030 (active both periods: 100 × 1.5), 10 more in 2040 (100 × 0.5);
+    // operation 365 × 10 × 10 in 2030 and 0.5 × 365 × 20 × 10 in 2040.
+    close(
+        p.objective,
+        10.0 * 150.0 + 10.0 * 50.0 + 36_500.0 + 36_500.0,
+        1e-9,
+    );
+    assert_eq!(p.builds.len(), 2);
+    assert_eq!(
+        (p.builds[0].period.as_str(), p.builds[1].period.as_str()),
+        ("2030", "2040")
+    );
+    close(p.builds[0].new_capacity, 10.0, 1e-9);
+    close(p.builds[1].new_capacity, 10.0, 1e-9);
+    close(p.capital_cost[0], 1000.0, 1e-9);
+    close(p.capital_cost[1], 1000.0, 1e-9);
+    close(
+        p.operating_cost.iter().sum::<f64>() + p.capital_cost.iter().sum::<f64>(),
+        p.objective,
+        1e-9,
+    );
+    // One period with weight 1 and factor 1 is the single-period model.
+    let one = solve_periods(&n, &periods[..1], &HighsSolver::default()).unwrap();
+    close(
+        one.objective,
+        solve(&n, &HighsSolver::default()).unwrap().objective,
+        1e-9,
+    );
+}
