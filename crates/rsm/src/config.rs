@@ -118,6 +118,10 @@ impl Config {
             let Some(name) = key.strip_prefix("RSM_") else {
                 continue;
             };
+            // RSM_TEST_* belongs to the test suite (e.g. RSM_TEST_POSTGRES_URL), not to rsm.
+            if name.starts_with("TEST_") {
+                continue;
+            }
             let name = name.to_ascii_lowercase();
             let bad = |rule: &str| anyhow::anyhow!("{key}={value:?}: {rule}");
             match name.as_str() {
@@ -229,7 +233,11 @@ mod tests {
         let c = Config::load(
             &file,
             true,
-            env(&[("RSM_SESSION_HOURS", "4"), ("HOME", "/x")]),
+            env(&[
+                ("RSM_SESSION_HOURS", "4"),
+                ("HOME", "/x"),
+                ("RSM_TEST_POSTGRES_URL", "postgres://x"),
+            ]),
         )
         .unwrap();
         assert_eq!(c.listen, "0.0.0.0:9000");

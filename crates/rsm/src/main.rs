@@ -5,6 +5,8 @@
 mod admin;
 mod config;
 mod demo;
+mod kin;
+mod plan;
 
 use std::{path::PathBuf, sync::Arc};
 
@@ -54,6 +56,12 @@ enum Command {
     /// Show or record parties' participation.
     #[command(subcommand)]
     Party(admin::PartyCommand),
+    /// Separated families: batch matching and general CSV linkage.
+    #[command(subcommand)]
+    Kin(kin::KinCommand),
+    /// The gas network planner.
+    #[command(subcommand)]
+    Plan(plan::PlanCommand),
     /// Write a consistent copy of the live SQLite database to FILE.
     Backup { file: PathBuf },
     /// Replace the SQLite database with the backup FILE (refuses a database with data
@@ -78,8 +86,8 @@ fn init_logging(config: &Config) {
     }
 }
 
-fn load_config(cli: &Cli) -> anyhow::Result<Config> {
-    let (file, required) = match &cli.config {
+fn load_config(path: Option<&PathBuf>) -> anyhow::Result<Config> {
+    let (file, required) = match path {
         Some(path) => (path.clone(), true),
         None => (PathBuf::from("rsm.toml"), false),
     };
@@ -142,8 +150,14 @@ fn sqlite_path(url: &str) -> anyhow::Result<PathBuf> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let mut config = load_config(&cli)?;
-    match cli.command {
+    // The engine commands work on files and need no database or configuration.
+    let command = match cli.command {
+        Command::Kin(cmd) => return kin::run(cmd),
+        Command::Plan(cmd) => return plan::run_command(cmd),
+        other => other,
+    };
+    let mut config = load_config(cli.config.as_ref())?;
+    match command {
         Command::Demo { dir, listen } => {
             config.listen = listen;
             init_logging(&config);
@@ -183,7 +197,9 @@ async fn main() -> anyhow::Result<()> {
                     println!("restored {} into {}", file.display(), target.display());
                     Ok(())
                 }
-                Command::Demo { .. } => unreachable!("handled above"),
+                Command::Demo { .. } | Command::Kin(_) | Command::Plan(_) => {
+                    unreachable!("handled above")
+                }
             }
         }
     }

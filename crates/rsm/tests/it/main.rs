@@ -289,3 +289,61 @@ fn unknown_configuration_is_an_error() {
         .unwrap();
     assert!(!out.status.success());
 }
+
+#[test]
+fn plan_run_prints_the_objective_and_writes_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_ok(
+        rsm(dir.path())
+            .args(["plan", "run", "nea14-annual", "--out"])
+            .arg(dir.path().join("results")),
+    );
+    let first = out.lines().next().unwrap();
+    let objective: f64 = first
+        .strip_prefix("objective ")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(
+        (objective - 56_966_865.857).abs() / 56_966_865.857 < 1e-8,
+        "{first}"
+    );
+    assert!(dir.path().join("results/summary.json").exists());
+    let bad = rsm(dir.path())
+        .args(["plan", "run", "/no/such/network"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+}
+
+#[test]
+fn kin_match_writes_predictions_in_the_scorer_format() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/kin/dev-2k");
+    let dir = tempfile::tempdir().unwrap();
+    let pred = dir.path().join("pred.csv");
+    let explain = dir.path().join("explain.jsonl");
+    let out = run_ok(
+        rsm(dir.path())
+            .args(["kin", "match", "--south"])
+            .arg(data.join("south.csv"))
+            .arg("--north")
+            .arg(data.join("north.csv"))
+            .arg("--out")
+            .arg(&pred)
+            .arg("--explain")
+            .arg(&explain),
+    );
+    assert!(out.contains("matches written"), "{out}");
+    let text = std::fs::read_to_string(&pred).unwrap();
+    assert_eq!(text.lines().next(), Some("request_id,person_id,score"));
+    assert!(
+        text.lines().count() > 1000,
+        "dev-2k has about two thousand requests"
+    );
+    assert!(
+        std::fs::read_to_string(&explain)
+            .unwrap()
+            .contains("surname")
+    );
+}
