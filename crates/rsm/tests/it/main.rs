@@ -13,7 +13,10 @@ fn rsm(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rsm"));
     cmd.current_dir(dir)
         .env_remove("RSM_CONFIG")
-        .env("RSM_DATABASE_URL", format!("sqlite://{}", dir.join("rsm.db").display()))
+        .env(
+            "RSM_DATABASE_URL",
+            format!("sqlite://{}", dir.join("rsm.db").display()),
+        )
         .env("RSM_LOG", "warn");
     cmd
 }
@@ -32,11 +35,18 @@ fn run_ok(cmd: &mut Command) -> String {
 fn http_get(addr: &str, path: &str) -> (u16, String) {
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut text = String::new();
     s.read_to_string(&mut text).unwrap();
     let status = text[9..12].parse().unwrap();
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
     (status, body)
 }
 
@@ -67,12 +77,25 @@ fn demo_prints_url_and_sign_in_and_the_api_answers() {
         }
     }
     let text = printed.join("\n");
-    for user in ["admin", "officer", "kr.delegate", "ru.auditor", "kr.redcross", "cn.energy"] {
-        assert!(text.contains(&format!("  {user} ")), "{user} missing from:\n{text}");
+    for user in [
+        "admin",
+        "officer",
+        "kr.delegate",
+        "ru.auditor",
+        "kr.redcross",
+        "cn.energy",
+    ] {
+        assert!(
+            text.contains(&format!("  {user} ")),
+            "{user} missing from:\n{text}"
+        );
     }
     let (status, body) = http_get(&addr, "/api/v1/parties");
     assert_eq!(status, 200, "{body}");
-    assert!(body.contains("\"KP\"") && body.contains("invited"), "{body}");
+    assert!(
+        body.contains("\"KP\"") && body.contains("invited"),
+        "{body}"
+    );
     let (status, _) = http_get(&addr, "/readyz");
     assert_eq!(status, 200);
     child.kill().unwrap();
@@ -86,22 +109,58 @@ fn host_commands_manage_accounts_tokens_participation_and_backups() {
     run_ok(rsm(d).arg("migrate"));
     let added = run_ok(rsm(d).args(["user", "add", "sec.admin", "--role", "secretariat-admin"]));
     assert!(added.contains("password (shown once): "), "{added}");
-    let bad = rsm(d).args(["user", "add", "x.y", "--role", "delegate", "--party", "XX"]).output().unwrap();
+    let bad = rsm(d)
+        .args(["user", "add", "x.y", "--role", "delegate", "--party", "XX"])
+        .output()
+        .unwrap();
     assert!(!bad.status.success());
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("party"), "names the field");
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("party"),
+        "names the field"
+    );
     let listed = run_ok(rsm(d).args(["user", "list"]));
-    assert!(listed.contains("sec.admin") && listed.contains("secretariat-admin"), "{listed}");
+    assert!(
+        listed.contains("sec.admin") && listed.contains("secretariat-admin"),
+        "{listed}"
+    );
 
-    let token = run_ok(rsm(d).args(["token", "create", "sec.admin", "--name", "ci", "--scope", "write"]));
-    assert!(token.lines().nth(1).is_some_and(|t| t.starts_with("rsm_")), "{token}");
+    let token = run_ok(rsm(d).args([
+        "token",
+        "create",
+        "sec.admin",
+        "--name",
+        "ci",
+        "--scope",
+        "write",
+    ]));
+    assert!(
+        token.lines().nth(1).is_some_and(|t| t.starts_with("rsm_")),
+        "{token}"
+    );
     run_ok(rsm(d).args(["token", "revoke", "1"]));
     assert!(run_ok(rsm(d).args(["token", "list", "sec.admin"])).contains("revoked"));
 
     let shown = run_ok(rsm(d).args(["party", "status", "--date", "2026-06-01"]));
-    assert!(shown.contains("KP  invited") || shown.contains("KP  invited "), "{shown}");
-    run_ok(rsm(d).args(["party", "status", "KP", "--set", "participating", "--effective", "2200-01-01", "--basis", "MC.DEC/9/99"]));
+    assert!(
+        shown.contains("KP  invited") || shown.contains("KP  invited "),
+        "{shown}"
+    );
+    run_ok(rsm(d).args([
+        "party",
+        "status",
+        "KP",
+        "--set",
+        "participating",
+        "--effective",
+        "2200-01-01",
+        "--basis",
+        "MC.DEC/9/99",
+    ]));
     let kp = run_ok(rsm(d).args(["party", "status", "KP", "--date", "2200-01-02"]));
-    assert!(kp.contains("participating on 2200-01-02") && kp.contains("MC.DEC/9/99"), "{kp}");
+    assert!(
+        kp.contains("participating on 2200-01-02") && kp.contains("MC.DEC/9/99"),
+        "{kp}"
+    );
 
     // Backup, then restore refuses to overwrite the live database without --force.
     let backup = d.join("backup.db");
@@ -112,7 +171,10 @@ fn host_commands_manage_accounts_tokens_participation_and_backups() {
     run_ok(rsm(d).args(["user", "disable", "sec.admin"]));
     run_ok(rsm(d).arg("restore").arg(&backup).arg("--force"));
     let restored = run_ok(rsm(d).args(["user", "list"]));
-    assert!(restored.contains("active"), "the restore brought back the state before disable: {restored}");
+    assert!(
+        restored.contains("active"),
+        "the restore brought back the state before disable: {restored}"
+    );
 }
 
 #[test]
@@ -122,6 +184,12 @@ fn unknown_configuration_is_an_error() {
     let out = rsm(dir.path()).arg("migrate").output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown field `listen_adress`"));
-    let out = rsm(dir.path()).env("RSM_LISTEN_ADRESS", "x").arg("--config").arg("/nonexistent.toml").arg("migrate").output().unwrap();
+    let out = rsm(dir.path())
+        .env("RSM_LISTEN_ADRESS", "x")
+        .arg("--config")
+        .arg("/nonexistent.toml")
+        .arg("migrate")
+        .output()
+        .unwrap();
     assert!(!out.status.success());
 }
