@@ -22,22 +22,27 @@ const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const RSM_BIN = process.env.RSM_BIN || join(root, 'target', 'debug', 'rsm');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
-let server; let base; let browser; let dataDir; let profileDir;
+let server; let base; let browser; let dataDir;
 const passwords = {};
 const cspViolations = [];
 
 /** Starts `rsm demo` on port 0 and reads the URL and the passwords it prints. */
 function startDemo() {
   dataDir = mkdtempSync(join(tmpdir(), 'rsm-browser-'));
+  // rsm refuses unknown RSM_* settings: pass on only the environment that is not ours.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RSM_')));
+  env.RSM_LOG = process.env.RSM_LOG || 'warn';
   server = spawn(RSM_BIN, ['demo', '--dir', dataDir, '--listen', '127.0.0.1:0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, RSM_LOG: process.env.RSM_LOG || 'warn' },
+    env,
   });
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`rsm demo did not start:\n${out}`)), 60_000);
     server.stderr.on('data', (d) => { if (process.env.RSM_VERBOSE) process.stderr.write(d); });
-    server.on('exit', (code) => reject(new Error(`rsm demo exited with ${code}:\n${out}`)));
+    let err = '';
+    server.stderr.on('data', (d) => { err += d.toString(); });
+    server.on('exit', (code) => reject(new Error(`rsm demo exited with ${code}:\n${out}\n${err.slice(0, 2000)}`)));
     server.stdout.on('data', (chunk) => {
       out += chunk.toString();
       if (!out.includes('Press Ctrl-C to stop.')) return;
@@ -92,20 +97,19 @@ async function shot(page, name) {
 before(async () => {
   mkdirSync(shots, { recursive: true });
   await startDemo();
-  profileDir = mkdtempSync(join(tmpdir(), 'rsm-chromium-'));
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      `--user-data-dir=${profileDir}`],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    // Playwright gives each launch a fresh temporary --user-data-dir of its own.
   });
 });
 
 after(async () => {
   await browser?.close();
   if (server && server.exitCode === null) server.kill('SIGTERM');
-  for (const d of [dataDir, profileDir]) if (d) rmSync(d, { recursive: true, force: true });
+  for (const d of [dataDir]) if (d) rmSync(d, { recursive: true, force: true });
 });
 
 describe('RSM pages', () => {

@@ -483,6 +483,12 @@ fn error_response(ctx: &Ctx, e: ApiError) -> Response {
             None,
         ),
     };
+    // The error page does not echo the address asked for: a concealed body's 404 is then
+    // byte for byte the 404 of a body that never existed.
+    let ctx = &Ctx {
+        path: "/".into(),
+        ..ctx.clone()
+    };
     let page = ErrorPage {
         ctx,
         title,
