@@ -120,11 +120,15 @@ async fn render(state: &AppState, page: &Page) -> Result<Response, ApiError> {
         .store
         .list_audit(&AuditFilter {
             actor: Some(account.username.clone()),
-            limit: 8,
+            limit: 40,
             ..AuditFilter::default()
         })
         .await?;
     for e in mine {
+        // Reads are audited but are not news.
+        if e.action == "body.read" || e.action == "body.list" {
+            continue;
+        }
         if let Some(id) = e.target.strip_prefix("body:")
             && !visible.iter().any(|b| b.id.as_str() == id)
         {
@@ -139,7 +143,7 @@ async fn render(state: &AppState, page: &Page) -> Result<Response, ApiError> {
             href: None,
         });
     }
-    recent.sort_by(|a, b| b.at.cmp(&a.at));
+    recent.sort_by_key(|r| std::cmp::Reverse(r.at));
     recent.truncate(10);
     page.render(&Dashboard {
         ctx: &page.ctx,

@@ -581,7 +581,35 @@ fn urlencode(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::local_path;
+    use super::*;
+
+    async fn body_of(r: Response) -> String {
+        let bytes = axum::body::to_bytes(r.into_body(), 1 << 20).await.unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_500_page_shows_the_logged_reference_and_nothing_else() {
+        let ctx = Ctx::anonymous(Lang::EN, "/bodies");
+        let e = ApiError::internal(&"database is locked at /var/lib/rsm/rsm.db");
+        let ApiError::Internal { reference } = &e else {
+            unreachable!()
+        };
+        let reference = reference.clone();
+        let r = error_response(&ctx, e);
+        assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let html = body_of(r).await;
+        assert!(html.contains(&format!("<code>{reference}</code>")));
+        assert!(!html.contains("database") && !html.contains("/var/lib"));
+    }
+
+    #[tokio::test]
+    async fn the_404_page_is_translated() {
+        let ctx = Ctx::anonymous(Lang::from_code("ko"), "/x");
+        let r = error_response(&ctx, ApiError::NotFound);
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        assert!(body_of(r).await.contains("페이지를 찾을 수 없음"));
+    }
 
     #[test]
     fn only_local_paths_are_followed() {
