@@ -25,6 +25,9 @@ if [ -z "${RSM_BIN:-}" ]; then
   export RSM_BIN="$target_dir/debug/rsm"
 fi
 export CHROMIUM="$chromium"
+if command -v fc-list >/dev/null && ! fc-list :lang=ko | grep -q .; then
+  echo "note: no Korean font installed (apt-get install fonts-noto-cjk): screenshots will show boxes"
+fi
 
 echo "== browser tests ($RSM_BIN, $chromium)"
 timeout 300 node --test --test-concurrency=1 --test-reporter=spec tests/*.test.mjs
