@@ -125,7 +125,8 @@ impl Caller {
     }
 }
 
-fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+/// The value of cookie `name` in the request, if sent.
+pub fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
     parts
         .headers
         .get_all(axum::http::header::COOKIE)
@@ -145,6 +146,27 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Self::identify(parts, state, CsrfCheck::Header).await
+    }
+}
+
+/// Where a cookie-authenticated write must carry its CSRF token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CsrfCheck {
+    /// In the `x-csrf-token` header, checked while identifying (the API).
+    Header,
+    /// In a form field the caller checks after reading the body (the pages:
+    /// see `pages::PageForm`, which compares it with [`Via::Session`]'s `csrf`).
+    FormField,
+}
+
+impl Caller {
+    /// Says who is calling: bearer token, session cookie, or the public.
+    pub async fn identify(
+        parts: &Parts,
+        state: &AppState,
+        csrf_check: CsrfCheck,
+    ) -> Result<Self, ApiError> {
         let source = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
@@ -200,7 +222,7 @@ impl FromRequestParts<AppState> for Caller {
         if let Some(session_id) = cookie_value(parts, SESSION_COOKIE) {
             let token_hash = secret_digest(session_id);
             if let Some(session) = state.store.session(&token_hash, now).await? {
-                if !is_safe(&parts.method) {
+                if !is_safe(&parts.method) && csrf_check == CsrfCheck::Header {
                     let sent = parts
                         .headers
                         .get(CSRF_HEADER)
@@ -236,7 +258,8 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+/// Compares two secrets in time independent of where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

@@ -7,6 +7,7 @@ pub mod api;
 pub mod auth;
 pub mod clock;
 pub mod error;
+pub mod pages;
 
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
@@ -82,6 +83,7 @@ pub fn router(state: AppState) -> Router {
     let timeout = state.config.request_timeout;
     Router::new()
         .merge(api)
+        .merge(pages::routes())
         .route(
             "/api/v1/openapi.json",
             get(move || {
@@ -91,12 +93,16 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
-        .fallback(|| async { ApiError::NotFound })
+        .fallback(pages::fallback)
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             timeout,
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(pages::CONTENT_SECURITY_POLICY),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

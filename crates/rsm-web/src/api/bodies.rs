@@ -95,14 +95,14 @@ pub struct BodyFields {
     pub reason: String,
 }
 
-fn members_view(m: &Membership) -> Option<Vec<String>> {
+pub(crate) fn members_view(m: &Membership) -> Option<Vec<String>> {
     match m {
         Membership::AllParticipating => None,
         Membership::Parties(set) => Some(set.iter().map(|p| p.as_str().to_owned()).collect()),
     }
 }
 
-fn view(rev: &BodyRevision, today: Date, t: &Timeline) -> BodyView {
+pub(crate) fn view(rev: &BodyRevision, today: Date, t: &Timeline) -> BodyView {
     let b = &rev.body;
     BodyView {
         id: b.id.to_string(),
@@ -133,7 +133,8 @@ fn view(rev: &BodyRevision, today: Date, t: &Timeline) -> BodyView {
     }
 }
 
-fn parse_fields(id: BodyId, f: &BodyFields) -> Result<Body, ApiError> {
+/// Parses and checks a body's editable fields (shared by the API and the pages).
+pub(crate) fn parse_fields(id: BodyId, f: &BodyFields) -> Result<Body, ApiError> {
     let kind = BodyKind::parse(&f.kind).ok_or_else(|| {
         ApiError::invalid(
             "kind",
@@ -184,7 +185,7 @@ fn parse_fields(id: BodyId, f: &BodyFields) -> Result<Body, ApiError> {
 }
 
 /// Loads a body the caller may see; everything else is "not found", whether or not it exists.
-async fn visible(
+pub(crate) async fn visible(
     state: &AppState,
     caller: &Caller,
     id: &str,

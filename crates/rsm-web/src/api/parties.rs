@@ -164,6 +164,28 @@ pub async fn get_party(
     Ok(Json(detail(&timeline, party, date)))
 }
 
+/// Parses a participation change recorded at `now` (shared by the API and the pages).
+pub(crate) fn parse_change(
+    party: PartyCode,
+    input: &SetParticipation,
+    now: jiff::Timestamp,
+) -> Result<StatusChange, ApiError> {
+    let status = ParticipationStatus::parse(&input.status).ok_or_else(|| {
+        ApiError::invalid(
+            "status",
+            "must be one of participating, invited, suspended, withdrawn",
+        )
+    })?;
+    let effective = parse_date("effective", &input.effective)?;
+    Ok(StatusChange {
+        party,
+        status,
+        effective,
+        basis: input.basis.trim().to_owned(),
+        recorded_on: now.to_zoned(jiff::tz::TimeZone::UTC).date(),
+    })
+}
+
 /// Records a change of participation (secretariat only). Past answers never change:
 /// the effective date is today or later, and after the party's last change.
 #[utoipa::path(post, path = "/api/v1/parties/{code}/participation", tag = "parties",
@@ -180,22 +202,9 @@ pub async fn set_participation(
 ) -> Result<(StatusCode, Json<PartyDetail>), ApiError> {
     caller.require(&state, Action::SetParticipation).await?;
     let party = path_party(&code)?;
-    let status = ParticipationStatus::parse(&input.status).ok_or_else(|| {
-        ApiError::invalid(
-            "status",
-            "must be one of participating, invited, suspended, withdrawn",
-        )
-    })?;
-    let effective = parse_date("effective", &input.effective)?;
     let now = state.clock.now();
-    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
-    let change = StatusChange {
-        party,
-        status,
-        effective,
-        basis: input.basis.trim().to_owned(),
-        recorded_on: today,
-    };
+    let change = parse_change(party, &input, now)?;
+    let effective = change.effective;
     state
         .store
         .record_change(&change, &caller.attribution(now))

@@ -153,6 +153,19 @@ pub async fn create_person(
     ApiJson(input): ApiJson<CreatePerson>,
 ) -> Result<(StatusCode, Json<PersonView>), ApiError> {
     caller.require(&state, Action::ManagePeople).await?;
+    let new = new_account(&state, input).await?;
+    let account = state
+        .store
+        .create_account(&new, &caller.attribution(state.clock.now()))
+        .await?;
+    Ok((StatusCode::CREATED, Json(PersonView::from(&account))))
+}
+
+/// Checks a new account's fields and hashes its password (shared by the API and the pages).
+pub(crate) async fn new_account(
+    state: &AppState,
+    input: CreatePerson,
+) -> Result<NewAccount, ApiError> {
     check_username("username", &input.username)?;
     let display_name = input.display_name.trim();
     if display_name.is_empty() || display_name.chars().count() > 200 {
@@ -162,7 +175,7 @@ pub async fn create_person(
         ));
     }
     let role = role_from_input(
-        &state,
+        state,
         &input.role,
         input.party.as_deref(),
         input.body.as_deref(),
@@ -179,19 +192,14 @@ pub async fn create_person(
         }
         None => None,
     };
-    let new = NewAccount {
+    Ok(NewAccount {
         username: input.username,
         display_name: display_name.to_owned(),
         role,
         password_hash,
         language,
         time_zone,
-    };
-    let account = state
-        .store
-        .create_account(&new, &caller.attribution(state.clock.now()))
-        .await?;
-    Ok((StatusCode::CREATED, Json(PersonView::from(&account))))
+    })
 }
 
 async fn load(state: &AppState, id: i64) -> Result<Account, ApiError> {
@@ -216,7 +224,7 @@ pub async fn get_person(
     Ok(Json(PersonView::from(&load(&state, id).await?)))
 }
 
-async fn set_disabled(
+pub(crate) async fn set_disabled(
     state: &AppState,
     caller: &Caller,
     id: i64,

@@ -183,11 +183,17 @@ pub async fn revoke_token(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    caller.require(&state, Action::ManageOwnAccount).await?;
+    revoke(&state, &caller, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Revokes token `id` for its owner or the administrator (shared by the API and the pages).
+pub(crate) async fn revoke(state: &AppState, caller: &Caller, id: i64) -> Result<(), ApiError> {
+    caller.require(state, Action::ManageOwnAccount).await?;
     let token = state.store.token(id).await?.ok_or(ApiError::NotFound)?;
     if Some(token.account_id) != caller.actor.account_id() {
         caller
-            .require(&state, Action::ManagePeople)
+            .require(state, Action::ManagePeople)
             .await
             .map_err(|_| ApiError::NotFound)?;
     }
@@ -198,5 +204,5 @@ pub async fn revoke_token(
         .store
         .revoke_token(id, &caller.attribution(state.clock.now()))
         .await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }

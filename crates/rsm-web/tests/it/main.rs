@@ -4,6 +4,7 @@
 mod access_matrix;
 mod auth_flows;
 mod bad_input;
+mod pages;
 mod participation;
 
 use std::sync::Arc;

@@ -1,0 +1,30 @@
+# RSM 画面 — 日本語（部分訳。欠けているキーは英語に戻ります。crates/rsm-web/PAGES.md を参照）。
+
+skip-to-content = 本文へ移動
+language = 言語
+language-change = 変更
+nav-label = メインメニュー
+nav-dashboard = ダッシュボード
+nav-parties = 当事国
+nav-bodies = 機関
+nav-tokens = 自分のトークン
+nav-people = ユーザー
+nav-audit = 監査記録
+sign-in = ログイン
+sign-out = ログアウト
+field-username = ユーザー名
+field-password = パスワード
+signin-wrong = ユーザー名またはパスワードが正しくありません。
+status-participating = 参加
+status-invited = 招請
+status-suspended = 停止
+status-withdrawn = 脱退
+party-cn = 中国
+party-jp = 日本
+party-kp = 朝鮮民主主義人民共和国
+party-kr = 大韓民国
+party-ru = ロシア連邦
+party-us = アメリカ合衆国
+dash-my-bodies = 自分の機関
+dash-parties = 当事国の参加状況
+error-404-title = ページが見つかりません

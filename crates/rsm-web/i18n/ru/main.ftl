@@ -1,0 +1,30 @@
+# Страницы RSM — русский (частичный перевод; недостающие ключи берутся из английского, см. crates/rsm-web/PAGES.md).
+
+skip-to-content = Перейти к содержанию
+language = Язык
+language-change = Сменить
+nav-label = Главное меню
+nav-dashboard = Обзор
+nav-parties = Стороны
+nav-bodies = Органы
+nav-tokens = Мои токены
+nav-people = Пользователи
+nav-audit = Журнал аудита
+sign-in = Войти
+sign-out = Выйти
+field-username = Имя пользователя
+field-password = Пароль
+signin-wrong = Неверное имя пользователя или пароль.
+status-participating = Участвует
+status-invited = Приглашена
+status-suspended = Приостановлена
+status-withdrawn = Вышла
+party-cn = Китай
+party-jp = Япония
+party-kp = КНДР
+party-kr = Республика Корея
+party-ru = Российская Федерация
+party-us = Соединённые Штаты
+dash-my-bodies = Мои органы
+dash-parties = Участие сторон
+error-404-title = Страница не найдена

@@ -1,0 +1,30 @@
+# RSM 页面 — 中文（部分翻译；缺少的键回退到英文，见 crates/rsm-web/PAGES.md）。
+
+skip-to-content = 跳到正文
+language = 语言
+language-change = 更改
+nav-label = 主菜单
+nav-dashboard = 概览
+nav-parties = 缔约方
+nav-bodies = 机构
+nav-tokens = 我的令牌
+nav-people = 用户
+nav-audit = 审计记录
+sign-in = 登录
+sign-out = 退出
+field-username = 用户名
+field-password = 密码
+signin-wrong = 用户名或密码不正确。
+status-participating = 参与
+status-invited = 受邀
+status-suspended = 暂停
+status-withdrawn = 退出
+party-cn = 中国
+party-jp = 日本
+party-kp = 朝鲜民主主义人民共和国
+party-kr = 大韩民国
+party-ru = 俄罗斯联邦
+party-us = 美国
+dash-my-bodies = 我的机构
+dash-parties = 各方参与情况
+error-404-title = 未找到页面

@@ -1,0 +1,218 @@
+//! The translation catalogues (Fluent, compiled in), language negotiation and the display
+//! of instants in the reader's time zone.
+//!
+//! Each language has one `i18n/<lang>/main.ftl`. A key missing from a catalogue falls back
+//! to English, so a partly translated catalogue still gives a whole page.
+
+use std::{collections::HashMap, sync::LazyLock};
+
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue, concurrent::FluentBundle};
+use jiff::{Timestamp, tz::TimeZone};
+
+use crate::api::input::LANGUAGES;
+
+type Bundle = FluentBundle<FluentResource>;
+
+const SOURCES: [(&str, &str); 5] = [
+    ("en", include_str!("../../i18n/en/main.ftl")),
+    ("ko", include_str!("../../i18n/ko/main.ftl")),
+    ("zh", include_str!("../../i18n/zh/main.ftl")),
+    ("ja", include_str!("../../i18n/ja/main.ftl")),
+    ("ru", include_str!("../../i18n/ru/main.ftl")),
+];
+
+/// The compiled catalogues. They are constant data built from the sources above, so one
+/// shared copy is as good as one per app.
+static CATALOGUES: LazyLock<HashMap<&'static str, Bundle>> = LazyLock::new(|| {
+    SOURCES
+        .iter()
+        .map(|(lang, src)| {
+            let resource = FluentResource::try_new((*src).to_owned())
+                .unwrap_or_else(|(_, errors)| panic!("i18n/{lang}/main.ftl: {errors:?}"));
+            let id = lang.parse().expect("language ids are valid");
+            let mut bundle = Bundle::new_concurrent(vec![id]);
+            // No bidi isolation marks: every language here is left-to-right.
+            bundle.set_use_isolating(false);
+            bundle
+                .add_resource(resource)
+                .unwrap_or_else(|e| panic!("i18n/{lang}/main.ftl: {e:?}"));
+            (*lang, bundle)
+        })
+        .collect()
+});
+
+/// A language the interface speaks (one of [`LANGUAGES`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lang(&'static str);
+
+impl Lang {
+    pub const EN: Lang = Lang("en");
+
+    /// The language for a stored or sent code; English when unknown.
+    pub fn from_code(code: &str) -> Self {
+        LANGUAGES
+            .iter()
+            .find(|l| l.eq_ignore_ascii_case(code))
+            .map_or(Self::EN, |l| Lang(l))
+    }
+
+    /// The first supported language of an `Accept-Language` header, by quality.
+    pub fn negotiate(accept_language: &str) -> Self {
+        let mut wanted: Vec<(f32, &str)> = accept_language
+            .split(',')
+            .filter_map(|item| {
+                let mut parts = item.trim().split(';');
+                let tag = parts.next()?.trim();
+                let q = parts
+                    .find_map(|p| p.trim().strip_prefix("q="))
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .unwrap_or(1.0);
+                (!tag.is_empty() && q > 0.0).then_some((q, tag))
+            })
+            .collect();
+        wanted.sort_by(|a, b| b.0.total_cmp(&a.0));
+        wanted
+            .iter()
+            .find_map(|(_, tag)| {
+                let primary = tag.split(['-', '_']).next().unwrap_or(tag);
+                LANGUAGES
+                    .iter()
+                    .find(|l| l.eq_ignore_ascii_case(primary))
+                    .map(|l| Lang(l))
+            })
+            .unwrap_or(Self::EN)
+    }
+
+    pub fn code(self) -> &'static str {
+        self.0
+    }
+
+    /// The text of `key` in this language (English when missing).
+    pub fn t(self, key: &str) -> String {
+        self.format(key, None)
+    }
+
+    /// The text of `key` with named arguments.
+    pub fn t_args(self, key: &str, args: &[(&str, &str)]) -> String {
+        let mut fa = FluentArgs::new();
+        for (k, v) in args {
+            fa.set(*k, FluentValue::from(*v));
+        }
+        self.format(key, Some(&fa))
+    }
+
+    fn format(self, key: &str, args: Option<&FluentArgs<'_>>) -> String {
+        for lang in [self.0, "en"] {
+            let bundle = &CATALOGUES[lang];
+            if let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) {
+                let mut errors = vec![];
+                let text = bundle.format_pattern(pattern, args, &mut errors);
+                return text.into_owned();
+            }
+        }
+        tracing::warn!(key, "missing translation key");
+        key.to_owned()
+    }
+
+    /// Whether the catalogue of this language itself has `key` (no fallback).
+    pub fn has(self, key: &str) -> bool {
+        CATALOGUES[self.0].has_message(key)
+    }
+}
+
+/// Every message id of the English catalogue (for completeness tests).
+pub fn english_keys() -> Vec<String> {
+    let (_, src) = SOURCES[0];
+    src.lines()
+        .filter_map(|l| l.split_once(" = "))
+        .map(|(k, _)| k.trim())
+        .filter(|k| {
+            !k.is_empty()
+                && k.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// An instant as the reader sees it: `2026-03-02 12:00 KST (Asia/Seoul)`.
+pub fn when(at: Timestamp, tz: &TimeZone) -> String {
+    let zoned = at.to_zoned(tz.clone());
+    let name = tz.iana_name().unwrap_or("UTC");
+    format!("{} ({name})", zoned.strftime("%Y-%m-%d %H:%M %Z"))
+}
+
+/// The translation key of an API validation rule, so the rule can be shown in the reader's
+/// language; `None` keeps the API's English text.
+pub fn rule_key(rule: &str) -> Option<&'static str> {
+    // Most specific first: the first needle found in the rule wins.
+    const RULES: [(&str, &str); 26] = [
+        ("basis must name", "rule-basis"),
+        ("may not rewrite past answers", "rule-retroactive"),
+        ("recorded in date order", "rule-out-of-order"),
+        ("is already", "rule-unchanged"),
+        ("must be a date YYYY-MM-DD", "rule-date"),
+        ("must be one of participating", "rule-status"),
+        ("is not a party code", "rule-party"),
+        ("must name the decision or act", "rule-reason"),
+        ("must be a year between", "rule-year"),
+        ("must be public or restricted", "rule-visibility"),
+        ("must be ministerial-council", "rule-kind"),
+        ("name must not be empty", "rule-name-empty"),
+        ("name is longer than", "rule-name-long"),
+        ("a restricted body needs", "rule-restricted-members"),
+        ("members must not be empty", "rule-no-members"),
+        ("which is not a member", "rule-chair-not-member"),
+        ("twice", "rule-chair-twice"),
+        ("is not valid: use 2–40", "rule-body-id"),
+        ("must be at least 12 characters", "rule-password-short"),
+        ("must be 3–64 characters", "rule-username"),
+        ("must be 1–200 characters", "rule-display-name"),
+        ("must be 1–100 characters", "rule-token-name"),
+        ("must be read or write", "rule-scope"),
+        ("must be between 1 and 3650", "rule-expiry"),
+        ("must be an IANA time zone", "rule-time-zone"),
+        ("already exists", "rule-exists"),
+    ];
+    RULES
+        .iter()
+        .find(|(needle, _)| rule.contains(needle))
+        .map(|(_, key)| *key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_best_supported() {
+        assert_eq!(Lang::negotiate("ko-KR,ko;q=0.9,en;q=0.8").code(), "ko");
+        assert_eq!(Lang::negotiate("fr-FR, ja;q=0.5").code(), "ja");
+        assert_eq!(Lang::negotiate("de").code(), "en");
+        assert_eq!(Lang::negotiate("en;q=0.1, ru;q=0.9").code(), "ru");
+        assert_eq!(Lang::negotiate("").code(), "en");
+    }
+
+    #[test]
+    fn english_and_korean_are_complete() {
+        for key in english_keys() {
+            assert!(Lang::from_code("ko").has(&key), "ko lacks {key}");
+        }
+    }
+
+    #[test]
+    fn every_catalogue_parses_and_falls_back_to_english() {
+        for (lang, _) in SOURCES {
+            let l = Lang::from_code(lang);
+            assert!(!l.t("nav-dashboard").is_empty());
+            assert_ne!(l.t("nav-dashboard"), "nav-dashboard");
+        }
+    }
+
+    #[test]
+    fn instants_name_the_zone() {
+        let at: Timestamp = "2026-03-02T15:30:00Z".parse().unwrap();
+        let seoul = TimeZone::get("Asia/Seoul").unwrap();
+        assert_eq!(when(at, &seoul), "2026-03-03 00:30 KST (Asia/Seoul)");
+    }
+}
