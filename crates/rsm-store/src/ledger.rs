@@ -233,22 +233,16 @@ impl LedgerStore for Store {
             }
         }
         let mut tx = self.pool().begin().await?;
-        // Inside the transaction: the batch must start exactly at the stored size.
-        let (max,): (Option<i64>,) = sqlx::query_as("SELECT MAX(idx) FROM log_entries")
-            .fetch_one(&mut *tx)
-            .await?;
-        let size = match max {
-            None => 0,
-            Some(n) => to_u64(n, "index")? + 1,
-        };
-        if first.index != size {
-            return Err(StoreError::Conflict(format!(
-                "log entry {} (the log holds {size} entries)",
-                first.index
-            )));
-        }
+        // Write first: on SQLite a deferred transaction that reads before writing cannot wait
+        // for the write lock (SQLITE_BUSY); its first write waits under busy_timeout instead.
+        // The primary key refuses an index that exists; the predecessor check refuses a gap.
         for chunk in entries.chunks(CHUNK) {
-            insert_entries(&mut *tx, chunk).await?;
+            insert_entries(&mut *tx, chunk).await.map_err(|e| match e {
+                StoreError::Database(err) => {
+                    StoreError::conflict_or(err, || format!("log entry {}", first.index))
+                }
+                other => other,
+            })?;
             insert_audit(&mut *tx, chunk).await?;
         }
         let nodes: Vec<(NodeId, Hash)> = entries
@@ -257,6 +251,19 @@ impl LedgerStore for Store {
             .collect();
         for chunk in nodes.chunks(CHUNK) {
             insert_hashes(&mut *tx, chunk).await?;
+        }
+        if first.index > 0 {
+            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM log_entries WHERE idx = $1")
+                .bind(to_i64(first.index - 1, "index")?)
+                .fetch_one(&mut *tx)
+                .await?;
+            if n != 1 {
+                return Err(StoreError::Conflict(format!(
+                    "log entry {} (entry {} is not stored)",
+                    first.index,
+                    first.index - 1
+                )));
+            }
         }
         for e in entries {
             if let Some((party, key)) = &e.pin {

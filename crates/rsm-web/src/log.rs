@@ -323,13 +323,25 @@ impl Log {
 
     /// Admits and appends a party's signed envelope; returns once it is durable.
     pub async fn submit(&self, bytes: Vec<u8>, who: Attribution) -> Result<Acked, SubmitError> {
+        self.enqueue(bytes, who).await?.await
+    }
+
+    /// Queues a submission (in call order) and returns the future of its acknowledgement,
+    /// so one submitter can pipeline its chain without waiting for each commit.
+    pub async fn enqueue(
+        &self,
+        bytes: Vec<u8>,
+        who: Attribution,
+    ) -> Result<impl Future<Output = Result<Acked, SubmitError>> + use<>, SubmitError> {
         let (reply, rx) = oneshot::channel();
         self.jobs
             .send(Job::Submit { bytes, who, reply })
             .await
             .map_err(|_| SubmitError::Internal("the log writer stopped".into()))?;
-        rx.await
-            .map_err(|_| SubmitError::Internal("the log writer stopped".into()))?
+        Ok(async move {
+            rx.await
+                .map_err(|_| SubmitError::Internal("the log writer stopped".into()))?
+        })
     }
 
     /// Appends an entry signed by the secretariat's key (key pins, decisions).

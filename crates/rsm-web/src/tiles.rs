@@ -64,12 +64,8 @@ async fn tile(
     let end = start + u64::from(tile.width);
     let body = match tile.kind {
         TileKind::Entries => {
+            // Served as stored: a missing row shows up as a short bundle to the auditor.
             let entries = log.store().log_entries(start, end).await?;
-            if entries.len() as u64 != end - start {
-                return Err(ApiError::internal(&format!(
-                    "entries {start}..{end} missing"
-                )));
-            }
             let bytes: Vec<&[u8]> = entries.iter().map(|e| e.bytes.as_slice()).collect();
             encode_entry_bundle(&bytes).map_err(|e| ApiError::internal(&e))?
         }

@@ -3,6 +3,7 @@
 //! Glue only: configuration, logging, choosing the backend, and calling the libraries.
 
 mod admin;
+mod bench;
 mod config;
 mod demo;
 mod ledger;
@@ -167,7 +168,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Keygen(args) => return ledger::keygen(args),
         Command::Submit(args) => return ledger::submit(args),
         Command::Ledger(cmd) => {
-            if ledger::run(cmd)? {
+            if ledger::run(cmd).await? {
                 return Ok(());
             }
             std::process::exit(1);

@@ -1,0 +1,3 @@
+//! Integration tests of the `rsm` binary: one test binary, modules per story.
+
+mod log;
