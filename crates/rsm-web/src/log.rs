@@ -232,20 +232,17 @@ impl Log {
             head: head_rx.clone(),
             published: pub_tx,
         };
-        let first = cp.sign_if_grown().await;
-        let mut cp = first?;
+        let mut cp = cp;
+        cp.sign_if_grown().await?;
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(config.checkpoint_interval);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tick.tick().await;
-                cp = match cp.sign_if_grown().await {
-                    Ok(cp) => cp,
-                    Err(e) => {
-                        tracing::error!(error = %e, "checkpoint signing failed; the log stops checkpointing");
-                        return;
-                    }
-                };
+                if let Err(e) = cp.sign_if_grown().await {
+                    // Tried again at the next tick once the log has grown; never a fork.
+                    tracing::error!(error = %e, "checkpoint signing failed");
+                }
             }
         });
         let log = Arc::new(Self {
@@ -619,11 +616,11 @@ struct CheckpointTask {
 
 impl CheckpointTask {
     /// Signs and publishes a checkpoint of the committed tree if it grew (or none exists).
-    async fn sign_if_grown(mut self) -> Result<Self, SubmitError> {
+    async fn sign_if_grown(&mut self) -> Result<(), SubmitError> {
         let head = *self.head.borrow();
         let last = self.checkpointer.last();
         if last.is_some_and(|(size, _)| size >= head.size) {
-            return Ok(self);
+            return Ok(());
         }
         let proof = match last {
             Some((old, _)) if old > 0 => {
@@ -653,6 +650,6 @@ impl CheckpointTask {
             root: head.root,
             note: text,
         }));
-        Ok(self)
+        Ok(())
     }
 }

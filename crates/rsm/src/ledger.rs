@@ -635,7 +635,8 @@ pub fn load_or_create_log_key(path: &Path, origin: &str) -> anyhow::Result<[u8; 
                 signer.name()
             );
         }
-        let b64 = skey.trim().rsplit('+').next().unwrap_or("");
+        // PRIVATE+KEY+<name>+<hex id>+<base64>: the name has no '+', the base64 may.
+        let b64 = skey.trim().splitn(5, '+').nth(4).unwrap_or("");
         let raw = B64.decode(b64).context("log key: base64")?;
         raw.get(1..33)
             .and_then(|s| s.try_into().ok())
@@ -680,4 +681,24 @@ pub async fn start_log(
     rsm_web::log::Log::start(store.clone(), clock, lc)
         .await
         .context("starting the notification log")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: the key's base64 may contain '+', which once cut the seed short.
+    #[test]
+    fn log_key_file_round_trips_whatever_its_base64() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..40 {
+            let path = dir.path().join(format!("k{i}"));
+            let seed = load_or_create_log_key(&path, "rsm.example/log").unwrap();
+            assert_eq!(
+                load_or_create_log_key(&path, "rsm.example/log").unwrap(),
+                seed
+            );
+            assert!(load_or_create_log_key(&path, "other.example/log").is_err());
+        }
+    }
 }

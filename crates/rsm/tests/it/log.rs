@@ -21,6 +21,13 @@ use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_rsm");
 
+/// The binary, without the test harness's own settings (RSM_* are strict configuration).
+fn rsm() -> Command {
+    let mut c = Command::new(BIN);
+    c.env_remove("RSM_TEST_POSTGRES_URL");
+    c
+}
+
 struct Demo {
     child: Child,
     url: String,
@@ -29,7 +36,7 @@ struct Demo {
 
 impl Demo {
     fn start(dir: &Path) -> Demo {
-        let mut child = Command::new(BIN)
+        let mut child = rsm()
             .args(["demo", "--dir"])
             .arg(dir)
             .args(["--listen", "127.0.0.1:0"])
@@ -63,7 +70,7 @@ impl Demo {
     }
 
     fn token(&self, user: &str) -> String {
-        let out = Command::new(BIN)
+        let out = rsm()
             .args([
                 "token", "create", user, "--name", "test", "--scope", "write",
             ])
@@ -188,7 +195,7 @@ fn envelope(
 
 /// Runs `rsm ledger audit`; returns success and stdout.
 fn audit(url: &str, state: &Path) -> (bool, String) {
-    let out = Command::new(BIN)
+    let out = rsm()
         .args(["ledger", "audit", url, "--quiet", "--state"])
         .env_remove("RSM_TEST_POSTGRES_URL")
         .arg(state)
