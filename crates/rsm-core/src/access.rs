@@ -172,6 +172,12 @@ pub enum Action<'a> {
     ManageOwnAccount,
     /// Read the audit trail.
     ReadAudit,
+    /// Read the notification log (public: it holds only commitments and signatures).
+    ReadLog,
+    /// Submit a signed entry to the log for `party` (`None`: the secretariat).
+    SubmitLogEntry(Option<PartyCode>),
+    /// Pin a party's log key received out of band (the delegation's letter).
+    RegisterLogKey,
 }
 
 impl fmt::Display for Action<'_> {
@@ -186,6 +192,10 @@ impl fmt::Display for Action<'_> {
             Self::ManagePeople => f.write_str("manage people"),
             Self::ManageOwnAccount => f.write_str("manage own account"),
             Self::ReadAudit => f.write_str("read audit trail"),
+            Self::ReadLog => f.write_str("read the log"),
+            Self::SubmitLogEntry(Some(p)) => write!(f, "submit a log entry for {p}"),
+            Self::SubmitLogEntry(None) => f.write_str("submit a secretariat log entry"),
+            Self::RegisterLogKey => f.write_str("pin a party's log key"),
         }
     }
 }
@@ -234,9 +244,28 @@ pub fn decide(
 ) -> Result<(), Denied> {
     let role = actor.role();
     match action {
-        Action::ReadParties => Ok(()),
+        Action::ReadParties | Action::ReadLog => Ok(()),
+        Action::SubmitLogEntry(party) => match (role, party) {
+            (None, _) => Err(Denied::sign_in()),
+            (Some(r), None) if r.is_secretariat() => Ok(()),
+            (Some(Role::Delegate(p)), Some(q)) if *p == q => {
+                if timeline.status_on(q, today) == ParticipationStatus::Participating {
+                    Ok(())
+                } else {
+                    Err(Denied::because(format!(
+                        "{q} is not a participating party today"
+                    )))
+                }
+            }
+            (Some(_), Some(q)) => Err(Denied::because(format!(
+                "only a delegate of {q} may submit {q}'s entries"
+            ))),
+            (Some(_), None) => Err(Denied::because(
+                "only the secretariat may submit secretariat entries",
+            )),
+        },
         Action::ReadBody(body) => may_see_body(role, body, today, timeline),
-        Action::SetParticipation | Action::CreateBody => match role {
+        Action::SetParticipation | Action::CreateBody | Action::RegisterLogKey => match role {
             None => Err(Denied::sign_in()),
             Some(r) if r.is_secretariat() => Ok(()),
             Some(_) => Err(Denied::because("only the secretariat may do this")),
@@ -379,6 +408,26 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn log_entries_are_submitted_by_the_partys_own_delegates() {
+        let t = Timeline::founding(date(2026, 1, 1), "Founding Declaration");
+        let today = date(2026, 5, 1);
+        let kr = account(Role::Delegate(KR));
+        assert!(decide(&kr, Action::SubmitLogEntry(Some(KR)), today, &t).is_ok());
+        assert!(decide(&kr, Action::SubmitLogEntry(Some(JP)), today, &t).is_err());
+        assert!(decide(&kr, Action::SubmitLogEntry(None), today, &t).is_err());
+        let kp = account(Role::Delegate(KP));
+        assert!(decide(&kp, Action::SubmitLogEntry(Some(KP)), today, &t).is_err());
+        let auditor = account(Role::Auditor(KR));
+        assert!(decide(&auditor, Action::SubmitLogEntry(Some(KR)), today, &t).is_err());
+        let officer = account(Role::SecretariatOfficer);
+        assert!(decide(&officer, Action::SubmitLogEntry(None), today, &t).is_ok());
+        assert!(decide(&officer, Action::SubmitLogEntry(Some(KR)), today, &t).is_err());
+        assert!(decide(&officer, Action::RegisterLogKey, today, &t).is_ok());
+        assert!(decide(&kr, Action::RegisterLogKey, today, &t).is_err());
+        assert!(decide(&Actor::Public, Action::ReadLog, today, &t).is_ok());
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod accounts;
 mod audit;
 mod backup;
 mod bodies;
+mod ledger;
 mod participation;
 
 use std::{str::FromStr, time::Duration};
@@ -23,6 +24,7 @@ pub use accounts::{Account, AccountStore, ApiToken, NewAccount, Session, TokenSc
 pub use audit::{AuditEvent, AuditFilter, AuditStore};
 pub use backup::{BackupError, backup_sqlite, restore_sqlite};
 pub use bodies::{BodyRevision, BodyStore};
+pub use ledger::{LedgerStore, NewLogEntry, StoredCheckpoint, StoredLogEntry};
 pub use participation::ParticipationStore;
 
 /// Which database engine a URL points at.

@@ -7,7 +7,9 @@ pub mod api;
 pub mod auth;
 pub mod clock;
 pub mod error;
+pub mod log;
 pub mod pages;
+pub mod tiles;
 
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
@@ -56,6 +58,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<WebConfig>,
     pub throttle: Arc<Throttle>,
+    /// The notification log, when this server runs one.
+    pub log: Option<Arc<log::Log>>,
 }
 
 impl AppState {
@@ -65,7 +69,14 @@ impl AppState {
             clock,
             config: Arc::new(config),
             throttle: Arc::new(Throttle::default()),
+            log: None,
         }
+    }
+
+    /// The same state serving `log`.
+    pub fn with_log(mut self, log: Arc<log::Log>) -> Self {
+        self.log = Some(log);
+        self
     }
 
     /// Today's date (UTC) and the participation timeline: what the policy needs.
@@ -84,6 +95,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(pages::routes())
+        .merge(tiles::routes())
         .route(
             "/api/v1/openapi.json",
             get(move || {

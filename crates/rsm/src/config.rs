@@ -24,6 +24,13 @@ pub struct Config {
     pub log: String,
     /// `text` or `json`.
     pub log_format: String,
+    /// The notification log's origin line (checkpoints name it).
+    pub ledger_origin: String,
+    /// The secretariat's log signing key file; next to the SQLite database when empty
+    /// (`<db>.ledger-key`), created on first start.
+    pub ledger_key_file: String,
+    /// Interval between checkpoints, in milliseconds.
+    pub ledger_checkpoint_ms: u32,
 }
 
 impl Default for Config {
@@ -37,6 +44,9 @@ impl Default for Config {
             request_timeout_secs: 30,
             log: "info".into(),
             log_format: "text".into(),
+            ledger_origin: "rsm.example/log".into(),
+            ledger_key_file: String::new(),
+            ledger_checkpoint_ms: 1000,
         }
     }
 }
@@ -66,6 +76,9 @@ impl fmt::Debug for Config {
             .field("request_timeout_secs", &self.request_timeout_secs)
             .field("log", &self.log)
             .field("log_format", &self.log_format)
+            .field("ledger_origin", &self.ledger_origin)
+            .field("ledger_key_file", &self.ledger_key_file)
+            .field("ledger_checkpoint_ms", &self.ledger_checkpoint_ms)
             .finish()
     }
 }
@@ -82,9 +95,12 @@ struct Layer {
     request_timeout_secs: Option<u32>,
     log: Option<String>,
     log_format: Option<String>,
+    ledger_origin: Option<String>,
+    ledger_key_file: Option<String>,
+    ledger_checkpoint_ms: Option<u32>,
 }
 
-const KEYS: [&str; 8] = [
+const KEYS: [&str; 11] = [
     "database_url",
     "listen",
     "secure_cookies",
@@ -93,6 +109,9 @@ const KEYS: [&str; 8] = [
     "request_timeout_secs",
     "log",
     "log_format",
+    "ledger_origin",
+    "ledger_key_file",
+    "ledger_checkpoint_ms",
 ];
 
 impl Config {
@@ -146,6 +165,12 @@ impl Config {
                 }
                 "log" => layer.log = Some(value),
                 "log_format" => layer.log_format = Some(value),
+                "ledger_origin" => layer.ledger_origin = Some(value),
+                "ledger_key_file" => layer.ledger_key_file = Some(value),
+                "ledger_checkpoint_ms" => {
+                    layer.ledger_checkpoint_ms =
+                        Some(value.parse().map_err(|_| bad("must be a whole number"))?)
+                }
                 _ => bail!(
                     "unknown setting {key}: known are RSM_CONFIG and {}",
                     KEYS.map(|k| format!("RSM_{}", k.to_ascii_uppercase()))
@@ -183,6 +208,15 @@ impl Config {
         if let Some(v) = l.log_format {
             self.log_format = v;
         }
+        if let Some(v) = l.ledger_origin {
+            self.ledger_origin = v;
+        }
+        if let Some(v) = l.ledger_key_file {
+            self.ledger_key_file = v;
+        }
+        if let Some(v) = l.ledger_checkpoint_ms {
+            self.ledger_checkpoint_ms = v;
+        }
     }
 
     fn check(&self) -> anyhow::Result<()> {
@@ -197,6 +231,11 @@ impl Config {
         if !(1..=3600).contains(&self.request_timeout_secs) {
             bail!("request_timeout_secs must be between 1 and 3600");
         }
+        if !(10..=600_000).contains(&self.ledger_checkpoint_ms) {
+            bail!("ledger_checkpoint_ms must be between 10 and 600000");
+        }
+        rsm_ledger::note::check_key_name(&self.ledger_origin)
+            .with_context(|| format!("ledger_origin {:?}", self.ledger_origin))?;
         if !matches!(self.log_format.as_str(), "text" | "json") {
             bail!("log_format must be text or json");
         }

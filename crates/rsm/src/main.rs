@@ -3,9 +3,11 @@
 //! Glue only: configuration, logging, choosing the backend, and calling the libraries.
 
 mod admin;
+mod bench;
 mod config;
 mod demo;
 mod kin;
+mod ledger;
 mod plan;
 
 use std::{path::PathBuf, sync::Arc};
@@ -64,6 +66,14 @@ enum Command {
     Plan(plan::PlanCommand),
     /// Write a consistent copy of the live SQLite database to FILE.
     Backup { file: PathBuf },
+    /// Make a party's log signing key pair on this machine (the private key stays here).
+    Keygen(ledger::KeygenArgs),
+    /// Sign an entry with the party's key on this machine and submit it to the log; saves and
+    /// checks the receipt.
+    Submit(ledger::SubmitArgs),
+    /// Read, audit and check the notification log.
+    #[command(subcommand)]
+    Ledger(ledger::LedgerCommand),
     /// Replace the SQLite database with the backup FILE (refuses a database with data
     /// unless --force).
     Restore {
@@ -106,13 +116,24 @@ pub async fn serve(
     store: Store,
     on_ready: impl FnOnce(std::net::SocketAddr),
 ) -> anyhow::Result<()> {
+    let log = ledger::start_log(config, &store, Arc::new(SystemClock)).await?;
+    serve_with_log(config, store, log, on_ready).await
+}
+
+/// [`serve`] with a log service already started (the demo seeds it first).
+pub async fn serve_with_log(
+    config: &Config,
+    store: Store,
+    log: Arc<rsm_web::log::Log>,
+    on_ready: impl FnOnce(std::net::SocketAddr),
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, database = %redact_url(&config.database_url), "serving");
     on_ready(addr);
-    let state = AppState::new(store, Arc::new(SystemClock), config.web());
+    let state = AppState::new(store, Arc::new(SystemClock), config.web()).with_log(log);
     rsm_web::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
@@ -150,10 +171,19 @@ fn sqlite_path(url: &str) -> anyhow::Result<PathBuf> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    // The engine commands work on files and need no database or configuration.
+    // Engine and party-side commands work on files or a remote server and need no
+    // database or server configuration.
     let command = match cli.command {
         Command::Kin(cmd) => return kin::run(cmd),
         Command::Plan(cmd) => return plan::run_command(cmd),
+        Command::Keygen(args) => return ledger::keygen(args),
+        Command::Submit(args) => return ledger::submit(args),
+        Command::Ledger(cmd) => {
+            if ledger::run(cmd).await? {
+                return Ok(());
+            }
+            std::process::exit(1);
+        }
         other => other,
     };
     let mut config = load_config(cli.config.as_ref())?;
@@ -197,9 +227,12 @@ async fn main() -> anyhow::Result<()> {
                     println!("restored {} into {}", file.display(), target.display());
                     Ok(())
                 }
-                Command::Demo { .. } | Command::Kin(_) | Command::Plan(_) => {
-                    unreachable!("handled above")
-                }
+                Command::Demo { .. }
+                | Command::Kin(_)
+                | Command::Plan(_)
+                | Command::Keygen(_)
+                | Command::Submit(_)
+                | Command::Ledger(_) => unreachable!("handled above"),
             }
         }
     }

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod bodies;
 pub mod input;
+pub mod log;
 pub mod me;
 pub mod parties;
 pub mod people;
@@ -34,7 +35,8 @@ pub use input::{ApiJson, ApiQuery};
         (name = "tokens", description = "API tokens"),
         (name = "audit", description = "The audit trail (secretariat administrator)"),
         (name = "session", description = "Sign-in and sign-out"),
-        (name = "search", description = "Search over what the caller may see")
+        (name = "search", description = "Search over what the caller may see"),
+        (name = "log", description = "The notification log: signed submissions, receipts, proofs (tiles under /log/)")
     )
 )]
 struct ApiDoc;
@@ -81,4 +83,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(audit::list_audit))
         .routes(routes!(session::sign_in, session::sign_out))
         .routes(routes!(search::search))
+        .routes(routes!(log::log_info))
+        .routes(routes!(log::submit_entry))
+        .routes(routes!(log::get_entry))
+        .routes(routes!(log::get_receipt))
+        .routes(routes!(log::inclusion_proof))
+        .routes(routes!(log::consistency_proof))
+        .routes(routes!(log::party_head))
+        .routes(routes!(log::pin_key))
 }

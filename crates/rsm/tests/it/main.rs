@@ -1,6 +1,8 @@
 //! End-to-end tests of the `rsm` binary: the demo serves and answers, and the host
 //! operator's commands (accounts, tokens, participation, backup, restore) work on a database.
 
+mod log;
+
 use std::{
     io::{BufRead, BufReader, Read, Write},
     net::TcpStream,

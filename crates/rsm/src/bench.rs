@@ -1,0 +1,242 @@
+//! `rsm ledger bench`: the log's figures on this machine, with the machine's own limits
+//! (SHA-256 and Ed25519) measured in the same run. Not a test: it prints numbers.
+
+use std::{
+    path::PathBuf,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use anyhow::Context;
+use ed25519_dalek::{Signer, SigningKey, Verifier};
+use rsm_ledger::{
+    Anchor, AuditConfig, Auditor, EntryBody, EntryType, Hash, NoteVerifier, Party, commit_public,
+    leaf_hash,
+};
+use rsm_store::{Attribution, LedgerStore, Store};
+use rsm_web::{
+    clock::{Clock, SystemClock},
+    log::{Log, LogConfig},
+};
+
+/// A deterministic generator for sample indices (no RNG needed for a benchmark).
+fn lcg(x: &mut u64) -> u64 {
+    *x = x
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    *x >> 11
+}
+
+fn rate(n: u64, d: Duration) -> String {
+    format!("{:.0}/s", n as f64 / d.as_secs_f64())
+}
+
+pub async fn run(entries: u64, in_flight: usize, dir: Option<PathBuf>) -> anyhow::Result<()> {
+    let (dir, _tmp) = match dir {
+        Some(d) => {
+            std::fs::create_dir_all(&d)?;
+            (d, None)
+        }
+        None => {
+            let t = tempfile::Builder::new().prefix("rsm-bench-").tempdir()?;
+            (t.path().to_owned(), Some(t))
+        }
+    };
+    let db = dir.join("bench.db");
+    let store = Store::open(&format!("sqlite://{}", db.display())).await?;
+    anyhow::ensure!(
+        store.log_size().await? == 0,
+        "{} is not empty",
+        db.display()
+    );
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let log = Log::start(
+        store.clone(),
+        clock.clone(),
+        LogConfig::new("bench.example/log", seed),
+    )
+    .await
+    .context("starting the log")?;
+    let who = Attribution::host_cli(clock.now());
+
+    // 16 parties (two-letter codes), each registering a key; their entries are pre-signed
+    // (signing happens on the parties' machines, not on the server).
+    let parties: Vec<(Party, SigningKey)> = (0..16u8)
+        .map(|i| {
+            let code = format!("{}{}", (b'A' + i) as char, 'Z');
+            let mut k = [0u8; 32];
+            k[0] = i;
+            k[1] = 0xb7;
+            (Party::new(&code).expect("code"), SigningKey::from_bytes(&k))
+        })
+        .collect();
+    for (p, k) in &parties {
+        let head = log.head();
+        let pk = k.verifying_key().to_bytes().to_vec();
+        let env = EntryBody {
+            party: p.clone(),
+            seq: 0,
+            prev: Hash::ZERO,
+            entry_type: EntryType::new("key.register")?,
+            commitment: commit_public(&pk),
+            anchor: Anchor {
+                size: head.size,
+                root: head.root,
+            },
+            data: pk,
+        }
+        .sign(k)?;
+        log.submit(env.encode()?, who.clone()).await?;
+    }
+    let head = log.head();
+    let anchor = Anchor {
+        size: head.size,
+        root: head.root,
+    };
+    let t = Instant::now();
+    let per = entries.div_ceil(parties.len() as u64);
+    let mut streams: Vec<Vec<Vec<u8>>> = Vec::new();
+    for (p, k) in &parties {
+        let mut prev = log.party_head(p).1;
+        let mut v = Vec::with_capacity(per as usize);
+        for seq in 1..=per {
+            let content = format!("{p} notification {seq}");
+            let bytes = EntryBody {
+                party: p.clone(),
+                seq,
+                prev,
+                entry_type: EntryType::new("notification.launch")?,
+                commitment: commit_public(content.as_bytes()),
+                anchor,
+                data: content.into_bytes(),
+            }
+            .sign(k)?
+            .encode()?;
+            prev = leaf_hash(&bytes);
+            v.push(bytes);
+        }
+        streams.push(v);
+    }
+    let total = per * parties.len() as u64;
+    println!(
+        "pre-signed {total} envelopes in {:.1?} (party side, not timed)",
+        t.elapsed()
+    );
+
+    // Durable appends: every party pipelines its chain; the writer batches whatever is
+    // pending into one transaction and answers each submission after the commit.
+    let sem = Arc::new(tokio::sync::Semaphore::new(in_flight));
+    let t = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for stream in streams {
+        let (log, sem, who) = (log.clone(), sem.clone(), who.clone());
+        tasks.spawn(async move {
+            let mut pending = tokio::task::JoinSet::new();
+            for bytes in stream {
+                let permit = sem.clone().acquire_owned().await.expect("semaphore");
+                let ack = log.enqueue(bytes, who.clone()).await?;
+                pending.spawn(async move {
+                    let r = ack.await;
+                    drop(permit);
+                    r
+                });
+            }
+            let mut n = 0u64;
+            while let Some(r) = pending.join_next().await {
+                r.expect("join")?;
+                n += 1;
+            }
+            Ok::<u64, rsm_web::log::SubmitError>(n)
+        });
+    }
+    let mut appended = 0;
+    while let Some(r) = tasks.join_next().await {
+        appended += r??;
+    }
+    let d = t.elapsed();
+    println!(
+        "durable signed appends: {appended} in {d:.2?} = {} (SQLite WAL, synchronous=FULL, group commit, {in_flight} in flight)",
+        rate(appended, d)
+    );
+
+    // Inclusion proofs from the store at the final size.
+    let size = log.head().size;
+    let mut x = 7u64;
+    let mut lat = Vec::new();
+    for _ in 0..2000 {
+        let i = lcg(&mut x) % size;
+        let t = Instant::now();
+        let p = log.inclusion_proof(i, size).await?;
+        lat.push(t.elapsed());
+        std::hint::black_box(p);
+    }
+    lat.sort();
+    println!(
+        "inclusion proof from the store at {size} entries: p50 {:.1?}, p99 {:.1?} (2000 random indices)",
+        lat[lat.len() / 2],
+        lat[lat.len() * 99 / 100]
+    );
+
+    // Audit: replay every entry from the store with full signature verification.
+    let mut pins = std::collections::BTreeMap::new();
+    pins.insert(
+        Party::secretariat(),
+        SigningKey::from_bytes(&seed).verifying_key(),
+    );
+    let mut a = Auditor::new(AuditConfig {
+        origin: "bench.example/log".into(),
+        log_key: NoteVerifier::from_vkey(log.vkey())?,
+        pins,
+        max_anchor_lag: None,
+        policy: None,
+    });
+    let t = Instant::now();
+    let mut start = 0;
+    let mut findings = 0;
+    while start < size {
+        let end = (start + 20_000).min(size);
+        let es = store.log_entries(start, end).await?;
+        let batch: Vec<(u64, &[u8])> = es.iter().map(|e| (e.index, e.bytes.as_slice())).collect();
+        findings += a.feed_entries(&batch).len();
+        start = end;
+    }
+    let d = t.elapsed();
+    println!(
+        "audit (read from store, parse, hash, chains, keys, Ed25519): {size} entries in {d:.2?} = {}, {findings} findings",
+        rate(size, d)
+    );
+    anyhow::ensure!(a.root() == log.head().root, "audit root differs");
+
+    // The machine's own limits, same run.
+    let buf = vec![0x5au8; 1 << 20];
+    let t = Instant::now();
+    for _ in 0..64 {
+        std::hint::black_box(rsm_ledger::sha256(&buf));
+    }
+    let d = t.elapsed();
+    println!("machine: SHA-256 {:.0} MB/s", 64.0 / d.as_secs_f64());
+    let k = SigningKey::from_bytes(&[3; 32]);
+    let msg = [7u8; 220];
+    let sig = k.sign(&msg);
+    let vk = k.verifying_key();
+    let t = Instant::now();
+    for _ in 0..5000 {
+        vk.verify(&msg, &sig).expect("verifies");
+    }
+    println!(
+        "machine: Ed25519 verify (one core) {}",
+        rate(5000, t.elapsed())
+    );
+    let t = Instant::now();
+    for _ in 0..5000 {
+        std::hint::black_box(k.sign(&msg));
+    }
+    println!(
+        "machine: Ed25519 sign (one core) {}",
+        rate(5000, t.elapsed())
+    );
+    store.close().await;
+    Ok(())
+}
