@@ -202,6 +202,14 @@ pub async fn submit_entry(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Receipt>), ApiError> {
     let log = log(&state)?.clone();
+    // Before reading the body: may this caller submit for its own party (or, for the
+    // secretariat, as the secretariat) at all? The entry's own party is checked below.
+    caller
+        .require(
+            &state,
+            Action::SubmitLogEntry(caller.actor.role().and_then(|r| r.party())),
+        )
+        .await?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

@@ -125,7 +125,14 @@ impl TestApp {
             secure_cookies: false,
             ..WebConfig::default()
         };
-        let state = AppState::new(store.clone(), clock.clone(), config);
+        let log = rsm_web::log::Log::start(
+            store.clone(),
+            clock.clone(),
+            rsm_web::log::LogConfig::new("rsm.test/log", [7; 32]),
+        )
+        .await
+        .unwrap();
+        let state = AppState::new(store.clone(), clock.clone(), config).with_log(log);
         Self {
             router: rsm_web::router(state),
             store,
