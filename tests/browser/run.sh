@@ -10,8 +10,15 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 cd "$here"
 
-command -v node >/dev/null || { echo "node is not installed (apt-get install nodejs npm)"; exit 1; }
 chromium="${CHROMIUM:-/usr/bin/chromium}"
+# A fresh Debian machine lacks the browser: install it (and a Korean font) when we can.
+if { [ ! -x "$chromium" ] || ! command -v node >/dev/null; } && command -v apt-get >/dev/null; then
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  echo "== apt-get install chromium nodejs npm fonts-noto-cjk"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+    chromium nodejs npm fonts-noto-cjk >/dev/null
+fi
+command -v node >/dev/null || { echo "node is not installed (apt-get install nodejs npm)"; exit 1; }
 [ -x "$chromium" ] || { echo "$chromium is missing (apt-get install chromium chromium-driver)"; exit 1; }
 
 echo "== npm ci"
