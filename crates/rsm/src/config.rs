@@ -144,7 +144,9 @@ impl Config {
             let name = name.to_ascii_lowercase();
             let bad = |rule: &str| anyhow::anyhow!("{key}={value:?}: {rule}");
             match name.as_str() {
-                "config" => {}
+                // Read by clap for the command line: the config file, and the party-side
+                // commands' server and token.
+                "config" | "server" | "token" => {}
                 "database_url" => layer.database_url = Some(value),
                 "listen" => layer.listen = Some(value),
                 "secure_cookies" => {
@@ -172,7 +174,7 @@ impl Config {
                         Some(value.parse().map_err(|_| bad("must be a whole number"))?)
                 }
                 _ => bail!(
-                    "unknown setting {key}: known are RSM_CONFIG and {}",
+                    "unknown setting {key}: known are RSM_CONFIG, RSM_SERVER, RSM_TOKEN and {}",
                     KEYS.map(|k| format!("RSM_{}", k.to_ascii_uppercase()))
                         .join(", ")
                 ),
@@ -276,6 +278,7 @@ mod tests {
                 ("RSM_SESSION_HOURS", "4"),
                 ("HOME", "/x"),
                 ("RSM_TEST_POSTGRES_URL", "postgres://x"),
+                ("RSM_TOKEN", "rsm_x"),
             ]),
         )
         .unwrap();
