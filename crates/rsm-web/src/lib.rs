@@ -10,6 +10,7 @@ pub mod error;
 pub mod log;
 pub mod pages;
 pub mod tiles;
+pub mod witness;
 
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 

@@ -14,14 +14,18 @@ use std::{
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use rsm_ledger::{
-    AdmissionError, Anchor, Checkpointer, EntryBody, EntryType, Envelope, Frontier, Hash,
-    HashReader, LedgerState, NodeId, NoteSigner, Party, StorageError, TlogProof, consistency_plan,
-    empty_root, inclusion_plan, root_plan,
+    AddCheckpointRequest, AdmissionError, Anchor, Checkpointer, EntryBody, EntryType, Envelope,
+    Frontier, Hash, HashReader, LedgerState, NodeId, Note, NoteSigner, Party, StorageError,
+    TlogProof, WitnessPolicy, checkpoint::Checkpoint, consistency_plan, empty_root, inclusion_plan,
+    root_plan,
 };
 use rsm_store::{Attribution, LedgerStore, NewLogEntry, Store, StoreError, StoredCheckpoint};
 use tokio::sync::{mpsc, oneshot, watch};
 
-use crate::clock::Clock;
+use crate::{
+    clock::Clock,
+    witness::{WitnessAnswer, WitnessEndpoint, request_cosignature, witness_agent},
+};
 
 /// Settings of the log.
 #[derive(Clone)]
@@ -36,6 +40,42 @@ pub struct LogConfig {
     pub max_anchor_lag: u64,
     /// Most submissions committed in one transaction.
     pub max_batch: usize,
+    /// The witnesses whose quorum a checkpoint needs before it is published; `None` for a
+    /// log whose checkpoints carry the log's signature alone.
+    pub witnesses: Option<WitnessSetup>,
+}
+
+/// The witness policy of a log and how long a witness may take to answer.
+#[derive(Debug, Clone)]
+pub struct WitnessSetup {
+    /// The policy file's text, served at `GET /api/v1/log`.
+    pub policy_text: String,
+    pub policy: WitnessPolicy,
+    /// A witness that does not answer within this time counts as absent for that round.
+    pub timeout: Duration,
+}
+
+impl WitnessSetup {
+    /// Parses a policy file; it must name this log's key and give every witness a URL.
+    pub fn parse(policy_text: &str, log_vkey: &str) -> Result<Self, String> {
+        let policy = WitnessPolicy::parse(policy_text).map_err(|e| e.to_string())?;
+        if !policy.logs().iter().any(|l| l.key.to_vkey() == log_vkey) {
+            return Err(format!(
+                "the witness policy does not name this log's key {log_vkey}"
+            ));
+        }
+        if let Some(w) = policy.witnesses().iter().find(|w| w.url.is_none()) {
+            return Err(format!(
+                "witness {} has no URL in the policy, so the log cannot ask it",
+                w.name
+            ));
+        }
+        Ok(Self {
+            policy_text: policy_text.to_owned(),
+            policy,
+            timeout: Duration::from_secs(5),
+        })
+    }
 }
 
 impl std::fmt::Debug for LogConfig {
@@ -46,6 +86,10 @@ impl std::fmt::Debug for LogConfig {
             .field("checkpoint_interval", &self.checkpoint_interval)
             .field("max_anchor_lag", &self.max_anchor_lag)
             .field("max_batch", &self.max_batch)
+            .field(
+                "witnesses",
+                &self.witnesses.as_ref().map(|w| w.policy.witnesses().len()),
+            )
             .finish()
     }
 }
@@ -58,6 +102,7 @@ impl LogConfig {
             checkpoint_interval: Duration::from_secs(1),
             max_anchor_lag: 1_000_000,
             max_batch: 4096,
+            witnesses: None,
         }
     }
 }
@@ -122,6 +167,7 @@ pub struct Log {
     head: watch::Receiver<Head>,
     published: watch::Receiver<Option<Published>>,
     state: Arc<RwLock<LedgerState>>,
+    witness_policy: Option<String>,
 }
 
 /// Prefetched hashes served to the synchronous library API.
@@ -231,9 +277,18 @@ impl Log {
             checkpointer,
             head: head_rx.clone(),
             published: pub_tx,
+            witnesses: config.witnesses.as_ref().map(WitnessClient::new),
+            pending: None,
         };
         let mut cp = cp;
-        cp.sign_if_grown().await?;
+        match cp.sign_if_grown().await {
+            Ok(()) => {}
+            // Witnesses may still be starting; the checkpoint is offered again each tick.
+            Err(e) if cp.witnesses.is_some() => {
+                tracing::warn!(error = %e, "first checkpoint awaits its witnesses");
+            }
+            Err(e) => return Err(e),
+        }
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(config.checkpoint_interval);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -254,6 +309,7 @@ impl Log {
             head: head_rx,
             published: pub_rx,
             state,
+            witness_policy: config.witnesses.as_ref().map(|w| w.policy_text.clone()),
         });
         // A new log starts with the secretariat's own key registration, so its entries
         // (key pins, decisions) verify like any party's.
@@ -291,6 +347,11 @@ impl Log {
     /// The log's verifier key (C2SP vkey).
     pub fn vkey(&self) -> &str {
         &self.vkey
+    }
+
+    /// The witness policy published checkpoints satisfy, if the log has one.
+    pub fn witness_policy(&self) -> Option<&str> {
+        self.witness_policy.as_deref()
     }
 
     pub fn max_anchor_lag(&self) -> u64 {
@@ -612,44 +673,230 @@ struct CheckpointTask {
     checkpointer: Checkpointer,
     head: watch::Receiver<Head>,
     published: watch::Sender<Option<Published>>,
+    witnesses: Option<WitnessClient>,
+    /// A signed checkpoint still waiting for its witness quorum.
+    pending: Option<Unpublished>,
+}
+
+/// A checkpoint signed by the log but not yet cosigned by a quorum.
+struct Unpublished {
+    size: u64,
+    root: Hash,
+    note: Note,
+}
+
+/// The log's side of the witness protocol: the policy, the endpoints, and the size each
+/// witness was last seen at.
+struct WitnessClient {
+    policy: WitnessPolicy,
+    endpoints: Vec<WitnessEndpoint>,
+    agent: ureq::Agent,
+    known_size: HashMap<String, u64>,
+}
+
+impl WitnessClient {
+    fn new(setup: &WitnessSetup) -> Self {
+        let endpoints = setup
+            .policy
+            .witnesses()
+            .iter()
+            .filter_map(|w| {
+                Some(WitnessEndpoint {
+                    name: w.name.clone(),
+                    key: w.key.clone(),
+                    url: w.url.clone()?,
+                })
+            })
+            .collect();
+        Self {
+            policy: setup.policy.clone(),
+            endpoints,
+            agent: witness_agent(setup.timeout),
+            known_size: HashMap::new(),
+        }
+    }
+}
+
+/// Asks one witness to cosign; on a 409 it retries once from the size the witness reports.
+async fn ask_witness(
+    store: Store,
+    agent: ureq::Agent,
+    endpoint: WitnessEndpoint,
+    note: String,
+    text: String,
+    size: u64,
+    mut old: u64,
+) -> (
+    String,
+    Result<(Vec<rsm_ledger::NoteSignature>, u64), String>,
+) {
+    let name = endpoint.name.clone();
+    for _ in 0..2 {
+        if old > size {
+            return (
+                name,
+                Err(format!(
+                    "the witness is at size {old}, ahead of this checkpoint ({size})"
+                )),
+            );
+        }
+        let proof = if old == 0 || old == size {
+            Vec::new()
+        } else {
+            let plan = match consistency_plan(old, size) {
+                Ok(p) => p,
+                Err(e) => return (name, Err(e.to_string())),
+            };
+            let hashes = match store.log_hashes(plan.ids()).await {
+                Ok(h) => h,
+                Err(e) => return (name, Err(e.to_string())),
+            };
+            match plan.assemble(&hashes) {
+                Ok(p) => p,
+                Err(e) => return (name, Err(e.to_string())),
+            }
+        };
+        let body = AddCheckpointRequest {
+            old_size: old,
+            proof,
+            checkpoint: note.clone().into_bytes(),
+        }
+        .encode();
+        let (agent2, ep, text2) = (agent.clone(), endpoint.clone(), text.clone());
+        let answer =
+            tokio::task::spawn_blocking(move || request_cosignature(&agent2, &ep, &text2, &body))
+                .await
+                .unwrap_or_else(|e| WitnessAnswer::Failed(e.to_string()));
+        match answer {
+            WitnessAnswer::Cosigned(sigs) => return (name, Ok((sigs, size))),
+            WitnessAnswer::AtSize(s) if s != old => old = s,
+            WitnessAnswer::AtSize(s) if s == size => {
+                return (
+                    name,
+                    Err(format!(
+                        "the witness cosigned another root at size {s}: this checkpoint forks from what it saw"
+                    )),
+                );
+            }
+            WitnessAnswer::AtSize(s) => {
+                return (name, Err(format!("the witness refused size {s} again")));
+            }
+            WitnessAnswer::Failed(e) => return (name, Err(e)),
+        }
+    }
+    (name, Err("the witness kept changing its size".into()))
 }
 
 impl CheckpointTask {
-    /// Signs and publishes a checkpoint of the committed tree if it grew (or none exists).
+    /// Signs a checkpoint of the committed tree if it grew (or none exists), and publishes
+    /// it: at once for a log without witnesses, or once a quorum of the policy's witnesses
+    /// has cosigned it. Without a quorum nothing is published (no fail-open); the same or a
+    /// newer checkpoint is offered again at the next tick.
     async fn sign_if_grown(&mut self) -> Result<(), SubmitError> {
         let head = *self.head.borrow();
         let last = self.checkpointer.last();
-        if last.is_some_and(|(size, _)| size >= head.size) {
-            return Ok(());
+        if last.is_none_or(|(size, _)| size < head.size) {
+            let proof = match last {
+                Some((old, _)) if old > 0 => {
+                    let plan = consistency_plan(old, head.size)
+                        .map_err(|e| SubmitError::Internal(e.to_string()))?;
+                    let hashes = self.store.log_hashes(plan.ids()).await?;
+                    plan.assemble(&hashes)
+                        .map_err(|e| SubmitError::Internal(e.to_string()))?
+                }
+                _ => Vec::new(),
+            };
+            let note = self
+                .checkpointer
+                .sign(head.size, head.root, &proof, &[])
+                .map_err(|e| SubmitError::Internal(format!("refusing to sign: {e}")))?;
+            self.pending = Some(Unpublished {
+                size: head.size,
+                root: head.root,
+                note,
+            });
         }
-        let proof = match last {
-            Some((old, _)) if old > 0 => {
-                let plan = consistency_plan(old, head.size)
-                    .map_err(|e| SubmitError::Internal(e.to_string()))?;
-                let hashes = self.store.log_hashes(plan.ids()).await?;
-                plan.assemble(&hashes)
-                    .map_err(|e| SubmitError::Internal(e.to_string()))?
-            }
-            _ => Vec::new(),
+        let Some(pending) = self.pending.take() else {
+            return Ok(());
         };
-        let note = self
-            .checkpointer
-            .sign(head.size, head.root, &proof, &[])
-            .map_err(|e| SubmitError::Internal(format!("refusing to sign: {e}")))?;
+        let note = match self.witnesses.as_mut() {
+            None => pending.note.clone(),
+            Some(w) => match cosign(&self.store, w, &pending).await {
+                Ok(note) => note,
+                Err(e) => {
+                    self.pending = Some(pending);
+                    return Err(e);
+                }
+            },
+        };
         let text = note.to_text();
         self.store
             .record_checkpoint(&StoredCheckpoint {
-                size: head.size,
-                root: head.root,
+                size: pending.size,
+                root: pending.root,
                 note: text.clone(),
                 signed_at: self.clock.now(),
             })
             .await?;
         self.published.send_replace(Some(Published {
-            size: head.size,
-            root: head.root,
+            size: pending.size,
+            root: pending.root,
             note: text,
         }));
         Ok(())
+    }
+}
+
+/// Collects cosignatures for `pending` from every witness at once and returns the note with
+/// them, or an error naming the witnesses that failed when the quorum is not reached.
+async fn cosign(
+    store: &Store,
+    w: &mut WitnessClient,
+    pending: &Unpublished,
+) -> Result<Note, SubmitError> {
+    let note_text = pending.note.to_text();
+    let text = pending.note.text().to_owned();
+    let mut tasks = tokio::task::JoinSet::new();
+    for ep in &w.endpoints {
+        let old = w.known_size.get(&ep.name).copied().unwrap_or(0);
+        tasks.spawn(ask_witness(
+            store.clone(),
+            w.agent.clone(),
+            ep.clone(),
+            note_text.clone(),
+            text.clone(),
+            pending.size,
+            old,
+        ));
+    }
+    let mut note = pending.note.clone();
+    let mut failures = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        let (name, result) = joined.map_err(|e| SubmitError::Internal(e.to_string()))?;
+        match result {
+            Ok((sigs, size)) => {
+                w.known_size.insert(name, size);
+                for s in sigs {
+                    note.add_signature(s);
+                }
+            }
+            Err(e) => failures.push(format!("{name}: {e}")),
+        }
+    }
+    let origin = Checkpoint::parse_text(note.text())
+        .map(|c| c.origin)
+        .map_err(|e| SubmitError::Internal(e.to_string()))?;
+    match w.policy.verify_note(note.clone(), &origin) {
+        Ok(_) => {
+            for f in &failures {
+                tracing::warn!(witness = %f, size = pending.size, "witness did not cosign; quorum reached without it");
+            }
+            Ok(note)
+        }
+        Err(e) => Err(SubmitError::Internal(format!(
+            "checkpoint {} not published: {e}; {}",
+            pending.size,
+            failures.join("; ")
+        ))),
     }
 }

@@ -31,6 +31,10 @@ pub struct Config {
     pub ledger_key_file: String,
     /// Interval between checkpoints, in milliseconds.
     pub ledger_checkpoint_ms: u32,
+    /// A witness policy file (C2SP format: `log`, `witness NAME VKEY URL`, `group`,
+    /// `quorum`); when set, a checkpoint is published only once a quorum of its witnesses
+    /// has cosigned it. Empty: checkpoints carry the log's signature alone.
+    pub ledger_witness_policy: String,
 }
 
 impl Default for Config {
@@ -47,6 +51,7 @@ impl Default for Config {
             ledger_origin: "rsm.example/log".into(),
             ledger_key_file: String::new(),
             ledger_checkpoint_ms: 1000,
+            ledger_witness_policy: String::new(),
         }
     }
 }
@@ -79,6 +84,7 @@ impl fmt::Debug for Config {
             .field("ledger_origin", &self.ledger_origin)
             .field("ledger_key_file", &self.ledger_key_file)
             .field("ledger_checkpoint_ms", &self.ledger_checkpoint_ms)
+            .field("ledger_witness_policy", &self.ledger_witness_policy)
             .finish()
     }
 }
@@ -98,9 +104,10 @@ struct Layer {
     ledger_origin: Option<String>,
     ledger_key_file: Option<String>,
     ledger_checkpoint_ms: Option<u32>,
+    ledger_witness_policy: Option<String>,
 }
 
-const KEYS: [&str; 11] = [
+const KEYS: [&str; 12] = [
     "database_url",
     "listen",
     "secure_cookies",
@@ -112,6 +119,7 @@ const KEYS: [&str; 11] = [
     "ledger_origin",
     "ledger_key_file",
     "ledger_checkpoint_ms",
+    "ledger_witness_policy",
 ];
 
 impl Config {
@@ -173,6 +181,7 @@ impl Config {
                     layer.ledger_checkpoint_ms =
                         Some(value.parse().map_err(|_| bad("must be a whole number"))?)
                 }
+                "ledger_witness_policy" => layer.ledger_witness_policy = Some(value),
                 _ => bail!(
                     "unknown setting {key}: known are RSM_CONFIG, RSM_SERVER, RSM_TOKEN and {}",
                     KEYS.map(|k| format!("RSM_{}", k.to_ascii_uppercase()))
@@ -218,6 +227,9 @@ impl Config {
         }
         if let Some(v) = l.ledger_checkpoint_ms {
             self.ledger_checkpoint_ms = v;
+        }
+        if let Some(v) = l.ledger_witness_policy {
+            self.ledger_witness_policy = v;
         }
     }
 

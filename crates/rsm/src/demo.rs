@@ -145,6 +145,7 @@ pub async fn run(mut config: Config, dir: Option<PathBuf>) -> anyhow::Result<()>
     } else {
         None
     };
+    let witnesses = start_demo_witnesses(&mut config, &dir).await?;
     let log = crate::ledger::start_log(&config, &store, std::sync::Arc::new(SystemClock)).await?;
     let keys_dir = dir.join("demo-party-keys");
     seed_log(&log, &keys_dir).await?;
@@ -156,6 +157,9 @@ pub async fn run(mut config: Config, dir: Option<PathBuf>) -> anyhow::Result<()>
         println!("  database: {}", db.display());
         println!("  log:      http://{addr}/api/v1/log  (tiles under http://{addr}/log/)");
         println!("  audit it: rsm ledger audit http://{addr} --state /tmp/rsm-mirror");
+        for (name, url) in &witnesses {
+            println!("  witness:  {name} at {url} (checkpoints need both cosignatures)");
+        }
         println!("  DEMO party keys (held by the demo operator for convenience; a real server never");
         println!("  sees a party's private key): {}", keys_dir.display());
         match &accounts {
@@ -252,4 +256,52 @@ async fn seed_log(log: &rsm_web::log::Log, keys_dir: &std::path::Path) -> anyhow
         log.submit(bytes, who.clone()).await?;
     }
     Ok(())
+}
+
+/// Runs two witnesses (as the Korean and Japanese delegations might) inside the demo process
+/// and writes a policy that needs both, so every published checkpoint is cosigned. A policy
+/// set in the configuration is kept as it is.
+async fn start_demo_witnesses(
+    config: &mut Config,
+    dir: &std::path::Path,
+) -> anyhow::Result<Vec<(String, String)>> {
+    if !config.ledger_witness_policy.is_empty() {
+        return Ok(Vec::new());
+    }
+    let seed = crate::ledger::load_or_create_log_key(
+        &crate::ledger::key_file_path(config)?,
+        &config.ledger_origin,
+    )?;
+    let log_vkey = rsm_ledger::NoteSigner::from_seed(&config.ledger_origin, &seed)
+        .map_err(|e| anyhow::anyhow!("log key: {e}"))?
+        .verifier()
+        .to_vkey();
+    let mut policy = format!("# demo witness policy\nlog {log_vkey}\n");
+    let mut out = Vec::new();
+    for party in ["kr", "jp"] {
+        let name = format!("witness.{party}.demo");
+        let svc = crate::witness::open_service(
+            &dir.join(format!("witness-{party}")),
+            &name,
+            std::slice::from_ref(&log_vkey),
+        )?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let url = format!("http://{}", listener.local_addr()?);
+        policy += &format!(
+            "witness {} {} {url}\n",
+            party.to_uppercase(),
+            svc.verifier().to_vkey()
+        );
+        tokio::spawn(rsm_web::witness::serve(
+            listener,
+            svc,
+            std::future::pending(),
+        ));
+        out.push((name, url));
+    }
+    policy += "group both all KR JP\nquorum both\n";
+    let path = dir.join("witness-policy.txt");
+    std::fs::write(&path, policy).with_context(|| format!("writing {}", path.display()))?;
+    config.ledger_witness_policy = path.display().to_string();
+    Ok(out)
 }

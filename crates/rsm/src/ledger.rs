@@ -82,6 +82,11 @@ pub enum LedgerCommand {
         /// Out-of-band pins of parties' first keys: `KR=<64 hex digits>` (repeatable).
         #[arg(long = "pin")]
         pins: Vec<String>,
+        /// The witness policy every checkpoint must satisfy (C2SP policy file). When absent,
+        /// the policy the log announces is pinned in the state folder on first use, and a
+        /// checkpoint without its quorum is a finding.
+        #[arg(long)]
+        policy: Option<PathBuf>,
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
@@ -107,6 +112,10 @@ pub enum LedgerCommand {
         /// The log's verifier key (C2SP vkey).
         #[arg(long)]
         vkey: String,
+        /// A witness policy file: the receipt's checkpoint must also carry a quorum of its
+        /// witnesses' cosignatures.
+        #[arg(long)]
+        policy: Option<PathBuf>,
     },
 }
 
@@ -150,7 +159,7 @@ fn get_json(agent: &ureq::Agent, url: &str) -> anyhow::Result<Value> {
     serde_json::from_slice(&body).with_context(|| format!("{url}: not JSON"))
 }
 
-fn getrandom32() -> anyhow::Result<[u8; 32]> {
+pub(crate) fn getrandom32() -> anyhow::Result<[u8; 32]> {
     let mut b = [0u8; 32];
     getrandom::fill(&mut b).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
     Ok(b)
@@ -398,7 +407,7 @@ pub async fn run(cmd: LedgerCommand) -> anyhow::Result<bool> {
             );
             Ok(true)
         }
-        LedgerCommand::VerifyReceipt { file, vkey } => {
+        LedgerCommand::VerifyReceipt { file, vkey, policy } => {
             let text =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let proof = TlogProof::parse(&text)?;
@@ -409,6 +418,18 @@ pub async fn run(cmd: LedgerCommand) -> anyhow::Result<bool> {
                 .context("the receipt does not carry its entry (extra line)")?;
             let env = Envelope::parse(&entry)?;
             let sc = proof.verify_with_log_key(&leaf_hash(&entry), verifier.name(), &verifier)?;
+            if let Some(path) = &policy {
+                let policy = read_policy(path)?;
+                let cc = proof
+                    .verify(&leaf_hash(&entry), verifier.name(), &policy)
+                    .with_context(|| format!("witness policy {}", path.display()))?;
+                let names: Vec<String> = cc.cosigners.iter().map(|c| c.0.clone()).collect();
+                println!(
+                    "cosigned by {} (quorum of {})",
+                    names.join(", "),
+                    path.display()
+                );
+            }
             let b = &env.body;
             println!(
                 "OK: entry {} ({} #{} {}) is in the log {} of size {} (root {})",
@@ -439,8 +460,50 @@ pub async fn run(cmd: LedgerCommand) -> anyhow::Result<bool> {
             state,
             vkey,
             pins,
+            policy,
             quiet,
-        } => audit(&url, &state, vkey.as_deref(), &pins, quiet),
+        } => audit(
+            &url,
+            &state,
+            vkey.as_deref(),
+            &pins,
+            policy.as_deref(),
+            quiet,
+        ),
+    }
+}
+
+fn read_policy(path: &Path) -> anyhow::Result<rsm_ledger::WitnessPolicy> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    rsm_ledger::WitnessPolicy::parse(&text).with_context(|| format!("in {}", path.display()))
+}
+
+/// The witness policy an audit holds the log to: the one named on the command line, else the
+/// one pinned in the state folder, else the one the log announces now (then pinned).
+fn audit_policy(
+    agent: &ureq::Agent,
+    url: &str,
+    dir: &Path,
+    given: Option<&Path>,
+) -> anyhow::Result<Option<rsm_ledger::WitnessPolicy>> {
+    if let Some(path) = given {
+        return read_policy(path).map(Some);
+    }
+    let pinned = dir.join("witness.policy");
+    if pinned.exists() {
+        return read_policy(&pinned).map(Some);
+    }
+    let info = get_json(agent, &format!("{}/api/v1/log", base(url)))?;
+    match info["witness_policy"].as_str() {
+        Some(text) => {
+            let policy = rsm_ledger::WitnessPolicy::parse(text)
+                .context("the witness policy the log announces")?;
+            std::fs::write(&pinned, text)
+                .with_context(|| format!("writing {}", pinned.display()))?;
+            Ok(Some(policy))
+        }
+        None => Ok(None),
     }
 }
 
@@ -450,6 +513,7 @@ pub fn audit(
     dir: &Path,
     vkey: Option<&str>,
     pin_args: &[String],
+    policy_file: Option<&Path>,
     quiet: bool,
 ) -> anyhow::Result<bool> {
     let agent = agent();
@@ -480,7 +544,7 @@ pub fn audit(
         log_key: log.verifier.clone(),
         pins,
         max_anchor_lag: Some(log.max_anchor_lag),
-        policy: None,
+        policy: audit_policy(&agent, url, dir, policy_file)?,
     };
     let state_file = dir.join("audit.state");
     let mut auditor = match std::fs::read(&state_file) {
@@ -678,6 +742,18 @@ pub async fn start_log(
     let mut lc = rsm_web::log::LogConfig::new(&config.ledger_origin, seed);
     lc.checkpoint_interval =
         std::time::Duration::from_millis(u64::from(config.ledger_checkpoint_ms));
+    if !config.ledger_witness_policy.is_empty() {
+        let path = &config.ledger_witness_policy;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the witness policy {path}"))?;
+        let vkey = rsm_ledger::NoteSigner::from_seed(&config.ledger_origin, &seed)
+            .map_err(|e| anyhow::anyhow!("log key: {e}"))?
+            .verifier()
+            .to_vkey();
+        let setup = rsm_web::log::WitnessSetup::parse(&text, &vkey)
+            .map_err(|e| anyhow::anyhow!("witness policy {path}: {e}"))?;
+        lc.witnesses = Some(setup);
+    }
     rsm_web::log::Log::start(store.clone(), clock, lc)
         .await
         .context("starting the notification log")

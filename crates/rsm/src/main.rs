@@ -9,6 +9,7 @@ mod demo;
 mod kin;
 mod ledger;
 mod plan;
+mod witness;
 
 use std::{path::PathBuf, sync::Arc};
 
@@ -71,6 +72,9 @@ enum Command {
     /// Sign an entry with the party's key on this machine and submit it to the log; saves and
     /// checks the receipt.
     Submit(ledger::SubmitArgs),
+    /// Run a witness: cosign a log's checkpoints (C2SP tlog-witness), refusing any that is
+    /// not consistent with what it cosigned before.
+    Witness(witness::WitnessArgs),
     /// Read, audit and check the notification log.
     #[command(subcommand)]
     Ledger(ledger::LedgerCommand),
@@ -178,6 +182,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Plan(cmd) => return plan::run_command(cmd),
         Command::Keygen(args) => return ledger::keygen(args),
         Command::Submit(args) => return ledger::submit(args),
+        Command::Witness(args) => return witness::run(args).await,
         Command::Ledger(cmd) => {
             if ledger::run(cmd).await? {
                 return Ok(());
@@ -232,6 +237,7 @@ async fn main() -> anyhow::Result<()> {
                 | Command::Plan(_)
                 | Command::Keygen(_)
                 | Command::Submit(_)
+                | Command::Witness(_)
                 | Command::Ledger(_) => unreachable!("handled above"),
             }
         }

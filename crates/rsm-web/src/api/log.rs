@@ -177,7 +177,7 @@ pub async fn log_info(State(state): State<AppState>) -> Result<Json<LogInfo>, Ap
     Ok(Json(LogInfo {
         origin: log.origin().to_owned(),
         vkey: log.vkey().to_owned(),
-        witness_policy: None,
+        witness_policy: log.witness_policy().map(str::to_owned),
         tiles: "/log/".into(),
         size: log.head().size,
         checkpoint_size: log.published().map(|p| p.size),

@@ -6,6 +6,7 @@ mod auth_flows;
 mod bad_input;
 mod pages;
 mod participation;
+mod witness;
 
 use std::sync::Arc;
 

@@ -36,7 +36,12 @@ struct Demo {
 
 impl Demo {
     fn start(dir: &Path) -> Demo {
+        Demo::start_with(dir, &[])
+    }
+
+    fn start_with(dir: &Path, env: &[(&str, &str)]) -> Demo {
         let mut child = rsm()
+            .envs(env.iter().copied())
             .args(["demo", "--dir"])
             .arg(dir)
             .args(["--listen", "127.0.0.1:0"])
@@ -431,8 +436,9 @@ fn audit_names_tampering_and_forks() {
     let (ok, out) = audit(&url, &mirror);
     assert!(ok, "restored, the log audits clean again: {out}");
 
-    // (e) a fork: the host rewrites the last entry and restarts; the mirror that saw the
-    // first history reports the split view.
+    // (e) a fork: the host rewrites the last entry and restarts. The demo's witnesses
+    // (KR and JP) remember the first history, refuse to cosign the second, and so the
+    // forked checkpoint is never published.
     demo.kill();
     let last = size - 1;
     let last_cp = format!("DELETE FROM log_checkpoints WHERE size >= {last}");
@@ -441,11 +447,8 @@ fn audit_names_tampering_and_forks() {
         "DELETE FROM log_hashes WHERE (level = 0 AND idx = {last}) OR (level > 0 AND idx * (1 << level) + (1 << level) > {last})"
     );
     sql(d, &[&last_cp, &del_e, &del_h]);
-    let demo2 = Demo::start(dir.path());
+    let mut demo2 = Demo::start(dir.path());
     let url2 = demo2.url.clone();
-    let party = "CN";
-    let kr = demo2.token("kr.delegate");
-    let _ = (party, kr);
     let (seq, prev, anchor) = next(&url2, "KR");
     let t = demo2.token("kr.delegate");
     let (st, _, body) = post(
@@ -455,10 +458,29 @@ fn audit_names_tampering_and_forks() {
     )
     .unwrap();
     assert_eq!(st, 201, "{body}");
-    wait_for_checkpoint(&url2, size);
-    let (ok, out) = audit(&url2, &mirror);
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    let info = get(&format!("{url2}/api/v1/log"));
     assert!(
-        !ok && (out.contains("SPLIT VIEW") || out.contains("checkpoint at size")),
+        info["checkpoint_size"].as_u64().unwrap_or(0) < size,
+        "the witnesses cosigned a fork: {info}"
+    );
+    demo2.kill();
+
+    // (f) the host also drops its witnesses (a policy with `quorum none`): now it can
+    // publish the fork, and the mirror, which pinned the KR+JP policy on first use and saw
+    // the first history, reports it.
+    let vkey = info["vkey"].as_str().unwrap().to_owned();
+    let no_witnesses = dir.path().join("no-witnesses.policy");
+    std::fs::write(&no_witnesses, format!("log {vkey}\nquorum none\n")).unwrap();
+    let demo3 = Demo::start_with(
+        dir.path(),
+        &[("RSM_LEDGER_WITNESS_POLICY", no_witnesses.to_str().unwrap())],
+    );
+    wait_for_checkpoint(&demo3.url, size);
+    let (ok, out) = audit(&demo3.url, &mirror);
+    assert!(
+        !ok && out.contains("lacks a witness quorum")
+            && (out.contains("SPLIT VIEW") || out.contains("checkpoint at size")),
         "{out}"
     );
 }
