@@ -55,7 +55,7 @@ fn tree(n: u64) -> MemoryTree {
 }
 
 fn body(t: &MemoryTree, old: u64, size: u64, signer: &NoteSigner) -> Vec<u8> {
-    let note = Checkpoint::new(&signer.name().to_owned(), size, t.root_at(size).unwrap())
+    let note = Checkpoint::new(signer.name(), size, t.root_at(size).unwrap())
         .sign(signer)
         .unwrap();
     let proof = if old == 0 || old >= size {
