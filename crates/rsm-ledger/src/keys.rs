@@ -193,6 +193,19 @@ impl KeyRegistry {
 
     /// Fully checks `env` at `index` (signature included) without changing the registry.
     pub fn check(&self, index: u64, env: &Envelope) -> Result<KeyChange, KeyError> {
+        self.check_preverified(index, env, None)
+    }
+
+    /// As [`check`](Self::check), where the caller has already verified the signature of an
+    /// ordinary entry under `preverified` (e.g. on another core, before the writer). The
+    /// check is skipped only when that key is exactly the key in force at `index`; key
+    /// registrations and rotations are always verified here.
+    pub fn check_preverified(
+        &self,
+        index: u64,
+        env: &Envelope,
+        preverified: Option<&VerifyingKey>,
+    ) -> Result<KeyChange, KeyError> {
         let party = &env.body.party;
         match env.body.entry_type.as_str() {
             TYPE_KEY_REGISTER => {
@@ -217,7 +230,10 @@ impl KeyRegistry {
                 Ok(KeyChange::Rotate(k))
             }
             _ => {
-                env.verify(&self.signing_key(index, env)?)?;
+                let key = self.signing_key(index, env)?;
+                if preverified != Some(&key) {
+                    env.verify(&key)?;
+                }
                 Ok(KeyChange::None)
             }
         }
@@ -324,6 +340,20 @@ impl LedgerState {
         size: u64,
         max_anchor_lag: u64,
     ) -> Result<Admitted, AdmissionError> {
+        self.admit_preverified(bytes, reader, size, max_anchor_lag, None)
+    }
+
+    /// As [`admit`](Self::admit), skipping the signature check of an ordinary entry whose
+    /// signature the caller verified under `preverified`, if that is the key in force (see
+    /// [`KeyRegistry::check_preverified`]).
+    pub fn admit_preverified(
+        &self,
+        bytes: &[u8],
+        reader: &impl HashReader,
+        size: u64,
+        max_anchor_lag: u64,
+        preverified: Option<&VerifyingKey>,
+    ) -> Result<Admitted, AdmissionError> {
         let envelope = Envelope::parse(bytes)?;
         self.chains.check(&envelope)?;
         let a = envelope.body.anchor;
@@ -351,7 +381,7 @@ impl LedgerState {
                 root: a.root,
             });
         }
-        let change = self.keys.check(size, &envelope)?;
+        let change = self.keys.check_preverified(size, &envelope, preverified)?;
         let leaf_hash = crate::hash::leaf_hash(bytes);
         Ok(Admitted {
             envelope,

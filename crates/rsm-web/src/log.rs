@@ -144,6 +144,8 @@ pub struct Published {
 enum Job {
     Submit {
         bytes: Vec<u8>,
+        /// The key the signature already verified under, off the writer's task.
+        preverified: Option<VerifyingKey>,
         who: Attribution,
         reply: oneshot::Sender<Result<Acked, SubmitError>>,
     },
@@ -385,21 +387,49 @@ impl Log {
     }
 
     /// Queues a submission (in call order) and returns the future of its acknowledgement,
-    /// so one submitter can pipeline its chain without waiting for each commit.
+    /// so one submitter can pipeline its chain without waiting for each commit. The
+    /// signature is checked here, on the blocking pool, so the single writer does not spend
+    /// its time on Ed25519.
     pub async fn enqueue(
         &self,
         bytes: Vec<u8>,
         who: Attribution,
     ) -> Result<impl Future<Output = Result<Acked, SubmitError>> + use<>, SubmitError> {
-        let (reply, rx) = oneshot::channel();
-        self.jobs
-            .send(Job::Submit { bytes, who, reply })
-            .await
-            .map_err(|_| SubmitError::Internal("the log writer stopped".into()))?;
-        Ok(async move {
-            rx.await
-                .map_err(|_| SubmitError::Internal("the log writer stopped".into()))?
+        let mut all = self.enqueue_many(vec![bytes], who).await?;
+        Ok(all.pop().expect("one submission, one answer"))
+    }
+
+    /// Queues several submissions in order, their signatures checked in parallel first.
+    pub async fn enqueue_many(
+        &self,
+        submissions: Vec<Vec<u8>>,
+        who: Attribution,
+    ) -> Result<Vec<impl Future<Output = Result<Acked, SubmitError>> + use<>>, SubmitError> {
+        let state = self.state.clone();
+        let (submissions, keys) = tokio::task::spawn_blocking(move || {
+            let keys = preverify(&state, &submissions);
+            (submissions, keys)
         })
+        .await
+        .map_err(|e| SubmitError::Internal(e.to_string()))?;
+        let mut out = Vec::with_capacity(submissions.len());
+        for (bytes, preverified) in submissions.into_iter().zip(keys) {
+            let (reply, rx) = oneshot::channel();
+            self.jobs
+                .send(Job::Submit {
+                    bytes,
+                    preverified,
+                    who: who.clone(),
+                    reply,
+                })
+                .await
+                .map_err(|_| SubmitError::Internal("the log writer stopped".into()))?;
+            out.push(async move {
+                rx.await
+                    .map_err(|_| SubmitError::Internal("the log writer stopped".into()))?
+            });
+        }
+        Ok(out)
     }
 
     /// Appends an entry signed by the secretariat's key (key pins, decisions).
@@ -472,6 +502,42 @@ impl Log {
     }
 }
 
+/// For each submission, the key in force now under which its signature verifies, if any;
+/// the work is spread over the machine's cores. The writer re-checks any entry whose key
+/// changed in between.
+fn preverify(state: &RwLock<LedgerState>, submissions: &[Vec<u8>]) -> Vec<Option<VerifyingKey>> {
+    let keys: Vec<Option<(Envelope, VerifyingKey)>> = {
+        let s = state.read().unwrap_or_else(|e| e.into_inner());
+        submissions
+            .iter()
+            .map(|b| {
+                let env = Envelope::parse(b).ok()?;
+                let key = s.keys.current(&env.body.party)?;
+                Some((env, key))
+            })
+            .collect()
+    };
+    let check = |k: &Option<(Envelope, VerifyingKey)>| {
+        k.as_ref()
+            .and_then(|(env, key)| env.verify(key).ok().map(|()| *key))
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if keys.len() < 16 || threads == 1 {
+        return keys.iter().map(check).collect();
+    }
+    let chunk = keys.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = keys
+            .chunks(chunk)
+            .map(|c| scope.spawn(move || c.iter().map(check).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
 struct Writer {
     store: Store,
     frontier: Frontier,
@@ -529,8 +595,13 @@ impl Writer {
         let mut pending = Vec::new();
         let mut pins = self.pins.clone();
         for job in jobs {
-            let (bytes, who, pin, reply) = match job {
-                Job::Submit { bytes, who, reply } => (bytes, who, None, reply),
+            let (bytes, preverified, who, pin, reply) = match job {
+                Job::Submit {
+                    bytes,
+                    preverified,
+                    who,
+                    reply,
+                } => (bytes, preverified, who, None, reply),
                 Job::Secretariat {
                     entry_type,
                     commitment,
@@ -540,7 +611,7 @@ impl Writer {
                     reply,
                 } => {
                     match self.sign_secretariat(&state, committed, &entry_type, commitment, data) {
-                        Ok(bytes) => (bytes, who, pin, reply),
+                        Ok(bytes) => (bytes, None, who, pin, reply),
                         Err(e) => {
                             let _ = reply.send(Err(e));
                             continue;
@@ -572,7 +643,13 @@ impl Writer {
             } else {
                 frontier.size()
             };
-            let admitted = match state.admit(&bytes, &reader, admit_size, self.max_anchor_lag) {
+            let admitted = match state.admit_preverified(
+                &bytes,
+                &reader,
+                admit_size,
+                self.max_anchor_lag,
+                preverified.as_ref(),
+            ) {
                 Ok(a) => a,
                 Err(e) => {
                     let _ = reply.send(Err(e.into()));

@@ -246,6 +246,46 @@ fn admission_refuses_bad_submissions() {
         .sign(&party_key("JP", 5))
         .unwrap();
     assert!(admit(&log, &env).is_err());
+    // Pre-verified under a key that is not the one in force (here the rotated-out key):
+    // the signature is checked again, so the claim cannot smuggle an old key's entry in.
+    let old = party_key("KR", 0);
+    let env = log
+        .body("KR", "notification.launch", vec![])
+        .sign(&old)
+        .unwrap();
+    let e = log
+        .state
+        .admit_preverified(
+            &env.encode().unwrap(),
+            log.tree.store(),
+            size,
+            1000,
+            Some(&old.verifying_key()),
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("does not verify"), "{e}");
+    // Registrations are always checked, whatever is claimed.
+    let jp = party_key("JP", 5);
+    let env = log
+        .body(
+            "JP",
+            TYPE_KEY_REGISTER,
+            jp.verifying_key().to_bytes().to_vec(),
+        )
+        .sign(&jp)
+        .unwrap();
+    let claimed = jp.verifying_key();
+    assert!(
+        log.state
+            .admit_preverified(
+                &env.encode().unwrap(),
+                log.tree.store(),
+                size,
+                1000,
+                Some(&claimed)
+            )
+            .is_err()
+    );
     // A valid one still goes through.
     log.notify("KR", &kr);
     // Start-up replay rebuilds the same state.
