@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod body;
+pub mod decision;
 pub mod document;
 pub mod participation;
 pub mod party;
