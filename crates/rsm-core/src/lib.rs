@@ -8,5 +8,6 @@ pub mod access;
 pub mod body;
 pub mod decision;
 pub mod document;
+pub mod meeting;
 pub mod participation;
 pub mod party;
