@@ -5,6 +5,7 @@
 //! This crate is pure: no I/O, no clock, no HTTP. Dates and instants come in as arguments.
 
 pub mod access;
+pub mod agenda;
 pub mod body;
 pub mod decision;
 pub mod document;
