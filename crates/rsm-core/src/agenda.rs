@@ -95,12 +95,8 @@ pub enum AgendaError {
     NoSuchItem(ItemId),
     #[error("planned duration must be positive")]
     BadDuration,
-    #[error("{symbol} is restricted to {owner}: it cannot be put on {body}'s agenda")]
-    RestrictedElsewhere {
-        symbol: Symbol,
-        owner: BodyId,
-        body: BodyId,
-    },
+    #[error("{symbol} is restricted to {owner}: it cannot be put on another body's agenda")]
+    RestrictedElsewhere { symbol: Symbol, owner: BodyId },
     #[error("{0} is already linked to this item")]
     AlreadyLinked(Symbol),
     #[error("the agenda is for {agenda}, not {body}")]
@@ -276,7 +272,6 @@ impl Agenda {
             return Err(AgendaError::RestrictedElsewhere {
                 symbol: document.symbol().clone(),
                 owner: owner.clone(),
-                body: self.body.clone(),
             });
         }
         let item = self.find_mut(id).ok_or(AgendaError::NoSuchItem(id))?;

@@ -5,10 +5,12 @@
 //! This crate is pure: no I/O, no clock, no HTTP. Dates and instants come in as arguments.
 
 pub mod access;
+pub mod action;
 pub mod agenda;
 pub mod body;
 pub mod decision;
 pub mod document;
+pub mod journal;
 pub mod meeting;
 pub mod participation;
 pub mod party;
