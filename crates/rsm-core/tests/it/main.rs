@@ -1,0 +1,6 @@
+//! Integration tests of rsm-core, in one binary: deliberation properties and scenarios.
+
+mod common;
+mod consensus;
+mod scenario;
+mod silence;
