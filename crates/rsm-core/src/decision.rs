@@ -184,6 +184,8 @@ pub enum EventKind {
         kind: StatementKind,
         text: String,
     },
+    /// The draft is withdrawn (by its sponsor or the secretariat) and will not be taken up.
+    Withdrawn { by: Author },
 }
 
 impl EventKind {
@@ -196,6 +198,7 @@ impl EventKind {
             Self::PutUnderSilence { .. } => "silence procedure",
             Self::ConsensusEstablished => "adoption by consensus",
             Self::Statement { .. } => "statement",
+            Self::Withdrawn { .. } => "withdrawal",
         }
     }
 
@@ -258,6 +261,8 @@ pub enum DecisionState {
     },
     /// Members object; consensus cannot be established.
     Blocked { objections: Vec<Objection> },
+    /// Withdrawn at `at`; nothing more happens to it.
+    Withdrawn { at: Timestamp, by: Author },
 }
 
 impl DecisionState {
@@ -269,6 +274,7 @@ impl DecisionState {
             Self::SilenceBroken { .. } => "silence broken",
             Self::Adopted { .. } => "adopted",
             Self::Blocked { .. } => "blocked",
+            Self::Withdrawn { .. } => "withdrawn",
         }
     }
 }
@@ -406,6 +412,10 @@ enum Phase {
         by: AdoptedBy,
         revision: u32,
     },
+    Withdrawn {
+        at: Timestamp,
+        by: Author,
+    },
 }
 
 impl Phase {
@@ -416,6 +426,7 @@ impl Phase {
             Self::Silence { .. } => "under silence",
             Self::Broken { .. } => "silence broken",
             Self::Adopted { .. } => "adopted",
+            Self::Withdrawn { .. } => "withdrawn",
         }
     }
 }
@@ -543,7 +554,19 @@ impl Machine {
                 if text.trim().is_empty() {
                     return Some(DecisionError::Empty("statement"));
                 }
-                matches!(self.phase, Phase::Draft).then(not_now)
+                matches!(self.phase, Phase::Draft | Phase::Withdrawn { .. }).then(not_now)
+            }
+            EventKind::Withdrawn { by } => {
+                if let Author::Party(p) = by
+                    && !ctx.must_agree(*p, event.at)
+                {
+                    return Some(DecisionError::NotAMember {
+                        party: *p,
+                        body: ctx.body.id.clone(),
+                        date: ctx.date_of(event.at),
+                    });
+                }
+                matches!(self.phase, Phase::Adopted { .. } | Phase::Withdrawn { .. }).then(not_now)
             }
         }
     }
@@ -599,6 +622,7 @@ impl Machine {
                 text: text.clone(),
                 at,
             }),
+            EventKind::Withdrawn { by } => self.phase = Phase::Withdrawn { at, by: *by },
         }
     }
 
@@ -611,6 +635,7 @@ impl Machine {
                 by: *by,
                 revision: *revision,
             },
+            Phase::Withdrawn { at, by } => DecisionState::Withdrawn { at: *at, by: *by },
             Phase::Broken { by, at, reason } => DecisionState::SilenceBroken {
                 by: *by,
                 at: *at,
@@ -942,6 +967,65 @@ mod tests {
         assert!(matches!(
             check(&ctx, &d, &events, &early),
             Err(DecisionError::OutOfOrder { .. })
+        ));
+    }
+
+    #[test]
+    fn a_withdrawn_draft_takes_nothing_more() {
+        let (body, t, zone) = fixture();
+        let ctx = Context {
+            body: &body,
+            timeline: &t,
+            zone: &zone,
+        };
+        let d = draft(&body);
+        let events = vec![
+            ev(1, "2026-03-02T00:00:00Z", EventKind::Tabled),
+            ev(
+                2,
+                "2026-03-02T01:00:00Z",
+                EventKind::Withdrawn {
+                    by: Author::Party(KR),
+                },
+            ),
+        ];
+        assert_eq!(
+            state(&ctx, &d, &events, ts("2026-03-03T00:00:00Z")),
+            DecisionState::Withdrawn {
+                at: ts("2026-03-02T01:00:00Z"),
+                by: Author::Party(KR)
+            }
+        );
+        for kind in [
+            EventKind::ConsensusEstablished,
+            EventKind::Tabled,
+            EventKind::Withdrawn {
+                by: Author::Secretariat,
+            },
+            EventKind::Statement {
+                party: JP,
+                kind: StatementKind::Reservation,
+                text: "x".into(),
+            },
+        ] {
+            assert!(matches!(
+                check(&ctx, &d, &events, &ev(3, "2026-03-02T02:00:00Z", kind)),
+                Err(DecisionError::NotNow {
+                    state: "withdrawn",
+                    ..
+                })
+            ));
+        }
+        let by_kp = ev(
+            2,
+            "2026-03-02T01:00:00Z",
+            EventKind::Withdrawn {
+                by: Author::Party(KP),
+            },
+        );
+        assert!(matches!(
+            check(&ctx, &d, &events[..1], &by_kp),
+            Err(DecisionError::NotAMember { party: KP, .. })
         ));
     }
 

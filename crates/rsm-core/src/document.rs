@@ -841,6 +841,14 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Outside input: parsing never panics, and whatever parses formats back to itself.
+        #[test]
+        fn parsing_any_text_is_total_and_canonical(text in "[A-Za-z0-9./]{0,30}|[A-Z]{2,3}\\.[A-Z]{3,4}/[0-9]{1,3}(/[0-9]{2})?(/(Rev|Add|Corr)\\.[0-9]{1,2}){0,3}") {
+            if let Ok(symbol) = Symbol::parse(&text) {
+                proptest::prop_assert_eq!(symbol.to_string(), text);
+            }
+        }
+
         #[test]
         fn every_constructed_symbol_round_trips(
             prefix in "[A-Z][A-Z0-9]{0,7}", series in "[A-Z]{2,8}", number in 1u32..100_000,

@@ -2,5 +2,6 @@
 
 mod common;
 mod consensus;
+mod journal;
 mod scenario;
 mod silence;
