@@ -14,7 +14,7 @@ use jiff::{Timestamp, civil::Date, tz::TimeZone};
 
 use crate::{
     body::{Body, BodyId},
-    document::{Series, Symbol, SymbolPrefix},
+    document::{Series, Sha256, Symbol, SymbolPrefix},
     participation::{ParticipationStatus, StatusChange, Timeline},
     party::PartyCode,
 };
@@ -310,6 +310,12 @@ pub struct Review {
 }
 
 impl Review {
+    /// The SHA-256 of the current text's UTF-8 bytes: what the log records for an adopted
+    /// decision's text.
+    pub fn text_digest(&self) -> Sha256 {
+        Sha256::of(self.text.as_bytes())
+    }
+
     /// The members who must agree on `date` and have given no position (absent or silent;
     /// they do not block).
     pub fn silent(&self, ctx: &Context<'_>, date: Date) -> Vec<PartyCode> {

@@ -300,6 +300,10 @@ fn five_adopt_kp_joins_and_six_must_agree() {
 
     // The journal of the meeting shows the items, speakers, documents and the statement.
     let ra = review(&ctx, &a.draft, &a.events, ts("2026-06-01T00:00:00Z"));
+    assert_eq!(
+        ra.text_digest(),
+        rsm_core::document::Sha256::of(b"Parties notify launches 24 h ahead.")
+    );
     let speak = |item, speaker, at: &str, seq| Intervention {
         item,
         speaker,
