@@ -1,0 +1,7 @@
+//! Integration tests of rsm-core, in one binary: deliberation properties and scenarios.
+
+mod common;
+mod consensus;
+mod journal;
+mod scenario;
+mod silence;
