@@ -144,6 +144,8 @@ pub enum VoluntaryReason {
     NoDeadline,
     /// The regime in force when it was due has no such type.
     NotInRegime,
+    /// An annual notice that covers no obligation of the year (e.g. the wrong year).
+    NoMatchingObligation,
 }
 
 /// The status of one obligation.
@@ -331,13 +333,18 @@ impl Due {
         last.to_zoned(self.zone.clone()).date()
     }
 
+    /// The deadline in its zone; a deadline at midnight reads as 24:00 of the day before,
+    /// e.g. `2027-12-15 24:00 Asia/Seoul`.
     pub fn local(&self) -> String {
         let z = self.at.to_zoned(self.zone.clone());
-        format!(
-            "{} {}",
-            z.datetime().strftime("%Y-%m-%dT%H:%M"),
-            self.zone.iana_name().unwrap_or("UTC")
-        )
+        let zone = self.zone.iana_name().unwrap_or("UTC");
+        let dt = z.datetime();
+        if dt.time() == jiff::civil::Time::midnight()
+            && let Ok(day) = dt.date().yesterday()
+        {
+            return format!("{day} 24:00 {zone}");
+        }
+        format!("{} {zone}", dt.strftime("%Y-%m-%d %H:%M:%S"))
     }
 }
 
@@ -897,7 +904,7 @@ pub fn compute(
                     Status::Cancelled
                 } else {
                     Status::Voluntary {
-                        reason: VoluntaryReason::NotOwed,
+                        reason: VoluntaryReason::NoMatchingObligation,
                     }
                 },
                 c.ids(),

@@ -93,13 +93,8 @@ pub fn polygon(points: &[(f64, f64)]) -> Result<Area, GeoError> {
         return Err(GeoError::TooFewPoints(distinct.len()));
     }
     let n = ring.len();
-    let twice_area: f64 = (0..n)
-        .map(|i| {
-            let (a, b) = (ring[i], ring[(i + 1) % n]);
-            a.lon * b.lat - b.lon * a.lat
-        })
-        .sum();
-    if twice_area.abs() < 1e-12 {
+    let (a, b) = (distinct[0], distinct[distinct.len() - 1]);
+    if ring.iter().all(|&p| orient(a, b, p) == 0.0) {
         return Err(GeoError::Degenerate);
     }
     for i in 0..n {

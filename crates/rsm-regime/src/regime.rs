@@ -491,7 +491,11 @@ impl Regime {
             }
         })?;
         let raw: RawRegime = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
+            // `Spanned` adds a private segment to the path; it means nothing to the reader.
+            let path = e
+                .path()
+                .to_string()
+                .replace(".$__serde_spanned_private_value", "");
             let inner = e.into_inner();
             let at = inner.span().map(|s| line_col(src, s.start));
             let message = inner.message().to_owned();
