@@ -42,7 +42,10 @@ fn default_regime_has_every_required_type_with_an_origin() {
         .map(|f| f.name.as_str())
         .collect();
     assert_eq!(&names[..3], ["designation", "purpose", "activity_type"]);
-    assert!(r.reply_type().is_some_and(|t| t.id.as_str() == "clarification-reply"));
+    assert!(
+        r.reply_type()
+            .is_some_and(|t| t.id.as_str() == "clarification-reply")
+    );
 }
 
 pub fn samples() -> Vec<(&'static str, serde_json::Value)> {
@@ -50,51 +53,90 @@ pub fn samples() -> Vec<(&'static str, serde_json::Value)> {
     let circle = json!({"centre": [131.0, 40.0], "radius_km": 60});
     let sha = "ab".repeat(32);
     vec![
-        ("military-activity", json!({
-            "designation": "Eastern Shield 2027", "purpose": "Defensive field training",
-            "activity_type": "land", "parties_involved": ["KR", "US"], "command_level": "division",
-            "window": {"start": "2027-04-12T06:00", "end": "2027-04-20T18:00", "zone": "Asia/Seoul"},
-            "area": square, "troops": 9500, "tanks": 120,
-            "attachments": [{"name": "map.pdf", "sha256": sha}]
-        })),
-        ("observation-invitation", json!({
-            "activity_notification": "log/123", "activity_type": "land",
-            "window": {"start": "2027-04-12T06:00", "end": "2027-04-20T18:00", "zone": "Asia/Seoul"},
-            "troops": 14000, "observers_per_party": 2, "programme": "Day 1: briefing"
-        })),
-        ("annual-calendar", json!({"year": 2028, "activities": "One division exercise in April"})),
-        ("annual-exchange", json!({
-            "year": 2028, "command_organisation": "…", "personnel": 500000, "major_systems": "…"
-        })),
-        ("defence-planning", json!({
-            "year": 2027, "policy_and_doctrine": "…", "force_planning": "…", "budget": 45000
-        })),
-        ("launch-pre", json!({
-            "launch_class": "space-launch", "number": 1,
-            "launch_window": {"start": "2027-05-01T10:00", "end": "2027-05-01T14:00", "zone": "Asia/Shanghai"},
-            "launch_area": circle, "impact_area": square, "azimuth": 95
-        })),
-        ("launch-post", json!({
-            "launch_class": "space-launch", "outcome": "orbit-reached",
-            "launched_at": {"time": "2027-05-01T11:02", "zone": "Asia/Shanghai"}
-        })),
-        ("nuclear-modernisation", json!({
-            "year": 2027, "systems": "…", "planned_changes": "none", "granularity": "national-total"
-        })),
-        ("missile-defence", json!({"year": 2027, "systems": "…", "batteries": 2, "site_area": circle})),
-        ("hazardous-incident", json!({
-            "occurred_at": {"time": "2027-06-03T02:15", "zone": "Asia/Tokyo"},
-            "area": circle, "description": "Close approach of aircraft", "contact": "duty officer",
-            "parties_concerned": ["JP", "CN"]
-        })),
-        ("clarification-request", json!({
-            "addressee": ["RU"], "activity": "Unscheduled movement", "questions": "Purpose?",
-            "dates": {"start": "2027-07-01", "end": "2027-07-03"}
-        })),
-        ("clarification-reply", json!({"request": "log/200", "objectives": "Readiness check"})),
-        ("security-outlook", json!({
-            "year": 2027, "regional_outlook": "…", "spending_permille_gdp": 27
-        })),
+        (
+            "military-activity",
+            json!({
+                "designation": "Eastern Shield 2027", "purpose": "Defensive field training",
+                "activity_type": "land", "parties_involved": ["KR", "US"], "command_level": "division",
+                "window": {"start": "2027-04-12T06:00", "end": "2027-04-20T18:00", "zone": "Asia/Seoul"},
+                "area": square, "troops": 9500, "tanks": 120,
+                "attachments": [{"name": "map.pdf", "sha256": sha}]
+            }),
+        ),
+        (
+            "observation-invitation",
+            json!({
+                "activity_notification": "log/123", "activity_type": "land",
+                "window": {"start": "2027-04-12T06:00", "end": "2027-04-20T18:00", "zone": "Asia/Seoul"},
+                "troops": 14000, "observers_per_party": 2, "programme": "Day 1: briefing"
+            }),
+        ),
+        (
+            "annual-calendar",
+            json!({"year": 2028, "activities": "One division exercise in April"}),
+        ),
+        (
+            "annual-exchange",
+            json!({
+                "year": 2028, "command_organisation": "…", "personnel": 500000, "major_systems": "…"
+            }),
+        ),
+        (
+            "defence-planning",
+            json!({
+                "year": 2027, "policy_and_doctrine": "…", "force_planning": "…", "budget": 45000
+            }),
+        ),
+        (
+            "launch-pre",
+            json!({
+                "launch_class": "space-launch", "number": 1,
+                "launch_window": {"start": "2027-05-01T10:00", "end": "2027-05-01T14:00", "zone": "Asia/Shanghai"},
+                "launch_area": circle, "impact_area": square, "azimuth": 95
+            }),
+        ),
+        (
+            "launch-post",
+            json!({
+                "launch_class": "space-launch", "outcome": "orbit-reached",
+                "launched_at": {"time": "2027-05-01T11:02", "zone": "Asia/Shanghai"}
+            }),
+        ),
+        (
+            "nuclear-modernisation",
+            json!({
+                "year": 2027, "systems": "…", "planned_changes": "none", "granularity": "national-total"
+            }),
+        ),
+        (
+            "missile-defence",
+            json!({"year": 2027, "systems": "…", "batteries": 2, "site_area": circle}),
+        ),
+        (
+            "hazardous-incident",
+            json!({
+                "occurred_at": {"time": "2027-06-03T02:15", "zone": "Asia/Tokyo"},
+                "area": circle, "description": "Close approach of aircraft", "contact": "duty officer",
+                "parties_concerned": ["JP", "CN"]
+            }),
+        ),
+        (
+            "clarification-request",
+            json!({
+                "addressee": ["RU"], "activity": "Unscheduled movement", "questions": "Purpose?",
+                "dates": {"start": "2027-07-01", "end": "2027-07-03"}
+            }),
+        ),
+        (
+            "clarification-reply",
+            json!({"request": "log/200", "objectives": "Readiness check"}),
+        ),
+        (
+            "security-outlook",
+            json!({
+                "year": 2027, "regional_outlook": "…", "spending_permille_gdp": 27
+            }),
+        ),
     ]
 }
 
@@ -136,22 +178,42 @@ fn default_regime_figures_match_the_facts() {
     );
     assert!(matches!(
         &ma.deadline,
-        Deadline::BeforeStart { lead: Lead::Days(42), zone: DeadlineZone::Activity, .. }
+        Deadline::BeforeStart {
+            lead: Lead::Days(42),
+            zone: DeadlineZone::Activity,
+            ..
+        }
     ));
     assert!(matches!(
         ty(&r, "annual-exchange").deadline,
-        Deadline::Annual { month: 12, day: 15, for_next_year: true, .. }
+        Deadline::Annual {
+            month: 12,
+            day: 15,
+            for_next_year: true,
+            ..
+        }
     ));
     assert!(matches!(
         ty(&r, "annual-calendar").deadline,
-        Deadline::Annual { month: 11, day: 15, for_next_year: true, .. }
+        Deadline::Annual {
+            month: 11,
+            day: 15,
+            for_next_year: true,
+            ..
+        }
     ));
     assert!(matches!(
         ty(&r, "launch-pre").deadline,
-        Deadline::BeforeStart { lead: Lead::Hours(24), .. }
+        Deadline::BeforeStart {
+            lead: Lead::Hours(24),
+            ..
+        }
     ));
     match &ty(&r, "clarification-reply").deadline {
-        Deadline::AfterRequest { hours: 48, escalation } => {
+        Deadline::AfterRequest {
+            hours: 48,
+            escalation,
+        } => {
             assert_eq!(escalation.len(), 2);
             assert!(escalation.iter().all(|s| s.within_hours == 48));
         }

@@ -5,16 +5,20 @@ use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
 use rsm_core::{body::default_bodies, participation::Timeline, party::PartyCode};
 use rsm_regime::{
-    Event, RegimeHistory, Reply, Request, Submission, SubmissionKind,
+    ComplianceOptions, Event, RegimeHistory, Reply, Request, Submission, SubmissionKind,
     compliance::{ConsultState, Context, Status},
-    compute, default_regime, to_csv, to_json, ComplianceOptions,
+    compute, default_regime, to_csv, to_json,
 };
 use serde_json::json;
 
 use crate::support::ts;
 
 fn history() -> RegimeHistory {
-    RegimeHistory::single(default_regime().unwrap(), ts("2026-01-01T00:00:00Z"), "Founding Declaration")
+    RegimeHistory::single(
+        default_regime().unwrap(),
+        ts("2026-01-01T00:00:00Z"),
+        "Founding Declaration",
+    )
 }
 
 fn exchange(id: &str, party: PartyCode, received: Timestamp) -> Event {
@@ -37,7 +41,11 @@ fn status_of(events: &[Event], party: PartyCode, as_of: Timestamp) -> Status {
     let h = history();
     let t = Timeline::founding(jiff::civil::date(2026, 1, 1), "Founding Declaration");
     let b = default_bodies(2026);
-    let ctx = Context { history: &h, timeline: &t, bodies: &b };
+    let ctx = Context {
+        history: &h,
+        timeline: &t,
+        bodies: &b,
+    };
     let report = compute(ctx, events, 2027, as_of, &ComplianceOptions::default());
     report
         .rows
@@ -128,7 +136,16 @@ proptest! {
 fn events_after_as_of_are_not_seen() {
     let at = ts("2027-12-10T00:00:00Z");
     let events = [exchange("e", PartyCode::KR, at)];
-    assert_eq!(status_of(&events, PartyCode::KR, ts("2027-12-09T00:00:00Z")), Status::Pending);
-    assert_eq!(status_of(&events, PartyCode::KR, ts("2027-12-31T00:00:00Z")), Status::OnTime);
-    assert_eq!(status_of(&[], PartyCode::KR, ts("2027-12-31T00:00:00Z")), Status::Missing);
+    assert_eq!(
+        status_of(&events, PartyCode::KR, ts("2027-12-09T00:00:00Z")),
+        Status::Pending
+    );
+    assert_eq!(
+        status_of(&events, PartyCode::KR, ts("2027-12-31T00:00:00Z")),
+        Status::OnTime
+    );
+    assert_eq!(
+        status_of(&[], PartyCode::KR, ts("2027-12-31T00:00:00Z")),
+        Status::Missing
+    );
 }

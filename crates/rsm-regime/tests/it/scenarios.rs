@@ -103,7 +103,10 @@ struct RawEvent {
 }
 
 fn party(s: &Option<String>) -> PartyCode {
-    s.as_deref().expect("party code").parse().expect("party code")
+    s.as_deref()
+        .expect("party code")
+        .parse()
+        .expect("party code")
 }
 
 fn build_history(s: &Scenario) -> RegimeHistory {
@@ -140,7 +143,10 @@ fn build_events(s: &Scenario, history: &RegimeHistory) -> Vec<Event> {
                 .in_force_at(e.received)
                 .or_else(|| history.versions().first())
                 .unwrap();
-            let ty = v.regime.get(type_id).unwrap_or_else(|| panic!("type {type_id}"));
+            let ty = v
+                .regime
+                .get(type_id)
+                .unwrap_or_else(|| panic!("type {type_id}"));
             ty.validate(e.content.as_ref().expect("content"))
                 .unwrap_or_else(|errs| panic!("{}: {errs:#?}", id()))
         };
@@ -236,7 +242,11 @@ pub fn run(path: &Path) -> String {
     let mut reversed = events.clone();
     reversed.reverse();
     let again = compute(ctx, &reversed, s.year, s.as_of, &options);
-    assert_eq!(to_json(&report), to_json(&again), "order of events changed the result");
+    assert_eq!(
+        to_json(&report),
+        to_json(&again),
+        "order of events changed the result"
+    );
     assert_eq!(to_csv(&report), to_csv(&again));
 
     if let Some(focus) = &s.focus {
