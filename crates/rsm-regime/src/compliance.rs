@@ -820,7 +820,7 @@ pub fn compute(
             continue;
         };
         let covers = i64::from(year) + i64::from(*for_next_year);
-        let matching: Vec<&Chain<'_>> = annual_chains
+        let mut matching: Vec<&Chain<'_>> = annual_chains
             .iter()
             .copied()
             .filter(|c| {
@@ -829,6 +829,8 @@ pub fn compute(
                     && c.notice().and_then(|n| n.integer(year_field)) == Some(covers)
             })
             .collect();
+        // The first notice received is the one that counts.
+        matching.sort_by_key(|c| (c.root.received, c.root.id.clone()));
         let subject = format!("year {covers}");
         let owed = !ty.voluntary && engine.owes(ty, *party, due.day(), type_id);
         if !owed {

@@ -6,7 +6,10 @@
 
 use jiff::Timestamp;
 
-use crate::regime::Regime;
+use crate::{
+    notice::{FieldError, Notice},
+    regime::Regime,
+};
 
 /// One version with the instant it takes effect and the act that adopted it.
 #[derive(Debug, Clone)]
@@ -96,4 +99,37 @@ impl RegimeHistory {
     pub fn versions(&self) -> &[RegimeVersion] {
         &self.versions
     }
+
+    /// Validates the content of a notification of `type_id` received at `received` against
+    /// the version in force then: what the server does on submission, and what a party
+    /// does when it rebuilds compliance events from stored notifications.
+    pub fn validate_at(
+        &self,
+        type_id: &str,
+        content: &serde_json::Value,
+        received: Timestamp,
+    ) -> Result<Notice, SubmitError> {
+        let version = self
+            .in_force_at(received)
+            .ok_or(SubmitError::NoRegimeInForce(received))?;
+        let ty = version
+            .regime
+            .get(type_id)
+            .ok_or_else(|| SubmitError::UnknownType {
+                type_id: type_id.to_owned(),
+                version: version.regime.version.clone(),
+            })?;
+        ty.validate(content).map_err(SubmitError::Invalid)
+    }
+}
+
+/// Why a notification's content is refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SubmitError {
+    #[error("no regime version is in force at {0}")]
+    NoRegimeInForce(Timestamp),
+    #[error("`{type_id}` is not a notification type of regime version {version}")]
+    UnknownType { type_id: String, version: String },
+    #[error("{} field(s) fail the regime: {}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<FieldError>),
 }

@@ -12,11 +12,11 @@ pub mod render;
 pub mod zone;
 
 pub use compliance::{
-    Ack, ComplianceOptions, ComplianceReport, Event, Reply, Request, Submission, SubmissionKind,
-    compute,
+    Ack, ComplianceOptions, ComplianceReport, Context, Event, Reply, Request, Status, Submission,
+    SubmissionKind, compute,
 };
 pub use default::{DEFAULT_REGIME_TOML, default_regime};
-pub use history::{HistoryError, RegimeHistory, RegimeVersion};
+pub use history::{HistoryError, RegimeHistory, RegimeVersion, SubmitError};
 pub use notice::{FieldError, FieldRule, FieldValue, Notice};
 pub use regime::{NotificationType, Regime, RegimeError, RegimeIssue, TypeId};
 pub use render::{to_csv, to_json};

@@ -2,6 +2,7 @@
 //! regime, data-driven compliance scenarios and properties.
 
 mod default_regime;
+mod engine;
 mod history;
 mod parse;
 mod props;
