@@ -220,6 +220,10 @@ pub struct ObligationRow {
     pub status: Status,
     /// Log ids involved: originals, amendments and cancellations, in order received.
     pub notices: Vec<String>,
+    /// The restricted body the type is distributed to, if any: only its members may see
+    /// this row (see [`ComplianceReport::visible_to`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restricted_to: Option<String>,
 }
 
 /// One near-threshold activity.
@@ -238,6 +242,8 @@ pub struct NearThresholdPattern {
     pub threshold: i64,
     pub margin_percent: u32,
     pub activities: Vec<NearMiss>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restricted_to: Option<String>,
 }
 
 /// The state of a consultation, computed from the clock when read.
@@ -290,6 +296,8 @@ pub struct AckRow {
     pub entitled: Vec<String>,
     pub acknowledged: Vec<String>,
     pub missing: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restricted_to: Option<String>,
 }
 
 /// An event that could not be applied as it stands.
@@ -297,6 +305,8 @@ pub struct AckRow {
 pub struct Anomaly {
     pub event: String,
     pub problem: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restricted_to: Option<String>,
 }
 
 /// The whole result for one year as of one instant.
@@ -310,6 +320,29 @@ pub struct ComplianceReport {
     pub consultations: Vec<ConsultationRow>,
     pub acknowledgements: Vec<AckRow>,
     pub anomalies: Vec<Anomaly>,
+}
+
+impl ComplianceReport {
+    /// The report as `viewer` may see it: rows, patterns, acknowledgements and anomalies of
+    /// types distributed to a restricted body are kept only for the body's members.
+    /// `None` is the public, which sees nothing restricted. Consultations are kept: a missed
+    /// reply must be visible to all.
+    pub fn visible_to(&self, viewer: Option<PartyCode>, bodies: &[Body]) -> Self {
+        let may_see = |restricted: &Option<String>| match restricted {
+            None => true,
+            Some(id) => viewer.is_some_and(|p| {
+                bodies
+                    .iter()
+                    .any(|b| b.id.as_str() == id && b.names_member(p))
+            }),
+        };
+        let mut out = self.clone();
+        out.rows.retain(|r| may_see(&r.restricted_to));
+        out.patterns.retain(|p| may_see(&p.restricted_to));
+        out.acknowledgements.retain(|a| may_see(&a.restricted_to));
+        out.anomalies.retain(|a| may_see(&a.restricted_to));
+        out
+    }
 }
 
 // ---- deadlines ----------------------------------------------------------------------
@@ -476,6 +509,7 @@ impl<'a> Engine<'a> {
         self.anomalies.insert(Anomaly {
             event: event.to_owned(),
             problem,
+            restricted_to: None,
         });
     }
 
@@ -917,7 +951,7 @@ pub fn compute(
         (&a.party, &a.type_id, a.due, &a.subject).cmp(&(&b.party, &b.type_id, b.due, &b.subject))
     });
 
-    let patterns = near
+    let patterns: Vec<NearThresholdPattern> = near
         .into_iter()
         .filter(|(_, v)| v.len() >= options.near_min_count.max(1))
         .map(
@@ -928,12 +962,57 @@ pub fn compute(
                 threshold,
                 margin_percent: options.near_margin_percent,
                 activities,
+                restricted_to: None,
             },
         )
         .collect();
 
     let consultations = consultations(&mut engine, &requests, &replies, year, as_of);
     let acknowledgements = acknowledgements(&mut engine, &submissions, &acks, &root_of, year);
+
+    // Mark everything about restricted types, so that views can conceal it. A type counts
+    // as restricted if any version distributes it to a body: concealment errs on the safe side.
+    let restricted: BTreeMap<&str, String> = ctx
+        .history
+        .versions()
+        .iter()
+        .flat_map(|v| v.regime.types())
+        .filter_map(|t| match &t.distribution {
+            Distribution::Body(b) => Some((t.id.as_str(), b.as_str().to_owned())),
+            _ => None,
+        })
+        .collect();
+    let type_of: BTreeMap<&str, &str> = submissions
+        .iter()
+        .map(|s| (s.id.as_str(), s.type_id.as_str()))
+        .collect();
+    let restricted_event = |event: &str| -> Option<String> {
+        let id = event
+            .strip_prefix("ack:")
+            .and_then(|rest| rest.split_once(':'))
+            .map_or(event, |(_, of)| of);
+        type_of.get(id).and_then(|t| restricted.get(t)).cloned()
+    };
+    let mut rows = rows;
+    for r in &mut rows {
+        r.restricted_to = restricted.get(r.type_id.as_str()).cloned();
+    }
+    let mut patterns = patterns;
+    for p in &mut patterns {
+        p.restricted_to = restricted.get(p.type_id.as_str()).cloned();
+    }
+    let mut acknowledgements = acknowledgements;
+    for a in &mut acknowledgements {
+        a.restricted_to = restricted.get(a.type_id.as_str()).cloned();
+    }
+    let anomalies = engine
+        .anomalies
+        .into_iter()
+        .map(|mut a| {
+            a.restricted_to = restricted_event(&a.event);
+            a
+        })
+        .collect();
 
     ComplianceReport {
         regime: ctx
@@ -948,7 +1027,7 @@ pub fn compute(
         patterns,
         consultations,
         acknowledgements,
-        anomalies: engine.anomalies.into_iter().collect(),
+        anomalies,
     }
 }
 
@@ -996,6 +1075,7 @@ fn row(
         received,
         status,
         notices,
+        restricted_to: None,
     }
 }
 
@@ -1182,6 +1262,7 @@ fn acknowledgements(
                 .map(ToString::to_string)
                 .collect(),
             missing,
+            restricted_to: None,
         });
     }
     out.sort_by(|a, b| (a.received, &a.notification).cmp(&(b.received, &b.notification)));

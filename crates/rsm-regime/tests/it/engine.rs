@@ -427,3 +427,62 @@ fn the_earliest_received_annual_notice_counts_whatever_its_id() {
     assert_eq!(row.received, Some(ts("2027-11-01T00:00:00Z")));
     assert_eq!(row.notices, ["z-early", "a-late"]);
 }
+
+#[test]
+fn a_restricted_types_rows_are_concealed_from_non_members_and_the_public() {
+    let regime = Regime::parse(PEACE).unwrap();
+    let events = [
+        submit(
+            &regime,
+            "cn",
+            PartyCode::CN,
+            "armistice-report",
+            "2027-02-20T00:00:00Z",
+            json!({"year": 2027, "summary": "quiet"}),
+        ),
+        Event::Ack(rsm_regime::Ack {
+            party: PartyCode::JP,
+            of: "cn".into(),
+            received: ts("2027-02-20T01:00:00Z"),
+        }),
+        submit(
+            &regime,
+            "d",
+            PartyCode::JP,
+            "drill",
+            "2027-05-01T00:00:00Z",
+            json!({"day": "2027-05-10"}),
+        ),
+    ];
+    let report = run(regime, &events, 2027, "2027-06-01T00:00:00Z");
+    let bodies = default_bodies(2026);
+    let types = |r: &ComplianceReport| -> Vec<String> {
+        let mut t: Vec<String> = r.rows.iter().map(|x| x.type_id.clone()).collect();
+        t.extend(
+            r.acknowledgements
+                .iter()
+                .map(|a| format!("ack {}", a.notification)),
+        );
+        t.extend(r.anomalies.iter().map(|a| format!("anomaly {}", a.event)));
+        t.sort();
+        t.dedup();
+        t
+    };
+    assert_eq!(
+        types(&report.visible_to(Some(PartyCode::KR), &bodies)),
+        [
+            "ack cn",
+            "ack d",
+            "anomaly ack:JP:cn",
+            "armistice-report",
+            "drill"
+        ]
+    );
+    assert_eq!(
+        types(&report.visible_to(Some(PartyCode::JP), &bodies)),
+        ["ack d", "drill"]
+    );
+    assert_eq!(types(&report.visible_to(None, &bodies)), ["ack d", "drill"]);
+    let json = rsm_regime::to_json(&report.visible_to(Some(PartyCode::US), &bodies));
+    assert!(json.contains("\"restricted_to\": \"peace-regime-talks\""));
+}
