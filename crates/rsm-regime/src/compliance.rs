@@ -993,7 +993,6 @@ pub fn compute(
             .map_or(event, |(_, of)| of);
         type_of.get(id).and_then(|t| restricted.get(t)).cloned()
     };
-    let mut rows = rows;
     for r in &mut rows {
         r.restricted_to = restricted.get(r.type_id.as_str()).cloned();
     }
