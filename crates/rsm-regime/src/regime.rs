@@ -597,6 +597,23 @@ fn build(raw: RawRegime, ck: &mut Checker<'_>) -> Regime {
             types.push(t);
         }
     }
+    let replies: Vec<usize> = types
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| matches!(t.deadline, Deadline::AfterRequest { .. }))
+        .map(|(i, _)| i)
+        .collect();
+    if replies.len() > 1 {
+        ck.push(
+            "types".into(),
+            "several_reply_types",
+            format!(
+                "only one type may use rule `after_request` (it sets the consultation schedule); found {}",
+                replies.len()
+            ),
+            None,
+        );
+    }
     Regime {
         id: raw.id,
         version: raw.version,

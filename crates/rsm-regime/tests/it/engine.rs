@@ -486,3 +486,57 @@ fn a_restricted_types_rows_are_concealed_from_non_members_and_the_public() {
     let json = rsm_regime::to_json(&report.visible_to(Some(PartyCode::US), &bodies));
     assert!(json.contains("\"restricted_to\": \"peace-regime-talks\""));
 }
+
+#[test]
+fn the_near_threshold_margin_and_count_are_configurable() {
+    let r = default_regime().unwrap();
+    let ma = "military-activity";
+    let events = [
+        submit(
+            &r,
+            "a",
+            PartyCode::RU,
+            ma,
+            "2027-03-01T00:00:00Z",
+            activity("2027-05-01T06:00", 8600),
+        ),
+        submit(
+            &r,
+            "b",
+            PartyCode::RU,
+            ma,
+            "2027-03-02T00:00:00Z",
+            activity("2027-05-02T06:00", 8200),
+        ),
+    ];
+    let h = RegimeHistory::single(r, ts("2026-01-01T00:00:00Z"), "Founding Declaration");
+    let t = Timeline::founding(date(2026, 1, 1), "Founding Declaration");
+    let b = default_bodies(2026);
+    let ctx = Context {
+        history: &h,
+        timeline: &t,
+        bodies: &b,
+    };
+    let with = |near_margin_percent, near_min_count| {
+        let options = ComplianceOptions {
+            near_margin_percent,
+            near_min_count,
+        };
+        let report = compute(ctx, &events, 2027, ts("2027-12-31T00:00:00Z"), &options);
+        report
+            .patterns
+            .iter()
+            .map(|p| p.activities.iter().map(|a| a.value).collect::<Vec<_>>())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        with(10, 2),
+        [vec![8600, 8200]],
+        "8,200 is within 10 % of 9,000 (8,100)"
+    );
+    assert!(
+        with(5, 2).is_empty(),
+        "within 5 % (8,550) only 8,600: one is not a pattern"
+    );
+    assert_eq!(with(5, 1), [vec![8600]]);
+}

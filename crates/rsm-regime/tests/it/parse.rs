@@ -378,3 +378,18 @@ fn an_empty_regime_is_refused() {
     assert_eq!(e.issues[0].path, "types");
     assert_eq!(e.issues[0].rule, "empty");
 }
+
+#[test]
+fn only_one_type_may_set_the_consultation_schedule() {
+    let reply = |id: &str| {
+        format!(
+            "[[types]]\nid = \"{id}\"\ntitle = \"R\"\nbasket = \"security\"\norigin = \"o\"\n[types.deadline]\nrule = \"after_request\"\nhours = 48\n"
+        )
+    };
+    assert!(Regime::parse(&format!("{HEAD}{}", reply("a"))).is_ok());
+    refused(
+        &format!("{}{}", reply("a"), reply("b")),
+        "types",
+        "several_reply_types",
+    );
+}

@@ -149,3 +149,19 @@ fn events_after_as_of_are_not_seen() {
         Status::Missing
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Any ring either is refused with a reason or comes back closed, with its points valid.
+    #[test]
+    fn polygon_check_never_panics_and_accepted_rings_are_closed(
+        pts in proptest::collection::vec((-200.0f64..200.0, -100.0f64..100.0), 0..12)
+    ) {
+        if let Ok(rsm_regime::geo::Area::Polygon { ring }) = rsm_regime::geo::polygon(&pts) {
+            prop_assert!(ring.len() >= 4);
+            prop_assert_eq!(ring.first(), ring.last());
+            prop_assert!(ring.iter().all(|p| p.lon.abs() <= 180.0 && p.lat.abs() <= 90.0));
+        }
+    }
+}
