@@ -420,7 +420,7 @@ pub fn notice_due(ty: &NotificationType, party: PartyCode, notice: &Notice) -> O
                 start: Some(start_at),
             })
         }
-        Deadline::AfterEvent { hours, event } => {
+        Deadline::AfterEvent { hours, event, .. } => {
             let value = notice.get(event)?;
             let z = value.start_zoned()?;
             let at = z
@@ -818,6 +818,111 @@ pub fn compute(
             status,
             chain.ids(),
         ));
+    }
+
+    // Follow-up obligations: a notice owed after each notice of another type (a post-launch
+    // report after each pre-notification). Shown only while unanswered: once a follow-up
+    // names the notice, the follow-up's own row shows its timeliness.
+    for chain in chains.values() {
+        let root = chain.root;
+        let Some(notice) = chain.notice() else {
+            continue;
+        };
+        if chain.cancel.is_some() {
+            continue;
+        }
+        let Some(v0) = ctx
+            .history
+            .in_force_at(root.received)
+            .or_else(|| ctx.history.versions().first())
+        else {
+            continue;
+        };
+        let Some(pred) = v0.regime.get(&root.type_id) else {
+            continue;
+        };
+        if pred.voluntary
+            || pred
+                .threshold
+                .as_ref()
+                .is_some_and(|t| !threshold_met(t, notice))
+        {
+            continue;
+        }
+        for candidate in v0.regime.types() {
+            let Deadline::AfterEvent {
+                hours,
+                follows: Some(f),
+                ..
+            } = &candidate.deadline
+            else {
+                continue;
+            };
+            if f.type_id != root.type_id {
+                continue;
+            }
+            let Some(end) = notice.get(&f.field).and_then(|v| v.end_zoned()) else {
+                continue;
+            };
+            let Ok(at) = end
+                .timestamp()
+                .checked_add(SignedDuration::from_hours(*hours))
+            else {
+                continue;
+            };
+            let due = Due {
+                at,
+                zone: end.time_zone().clone(),
+                start: None,
+            };
+            if due.day().year() != year {
+                continue;
+            }
+            // Judged under the version in force when due, if it still has the rule.
+            let (version, ty) = match ctx.history.in_force_at(due.at).and_then(|v| {
+                v.regime
+                    .get(candidate.id.as_str())
+                    .filter(|t| {
+                        matches!(&t.deadline, Deadline::AfterEvent { follows: Some(g), .. } if g == f)
+                    })
+                    .map(|t| (v, t))
+            }) {
+                Some(found) => found,
+                None if ctx.history.in_force_at(due.at).is_none() => (v0, candidate),
+                None => continue,
+            };
+            if ty.voluntary || !engine.owes(ty, root.party, due.day(), &root.id) {
+                continue;
+            }
+            let ids = chain.ids();
+            let answered = chains.values().any(|c| {
+                c.root.party == root.party
+                    && c.root.type_id == ty.id.as_str()
+                    && c.cancel.is_none()
+                    && c.notice()
+                        .and_then(|n| n.get(&f.reference))
+                        .and_then(|v| v.as_text())
+                        .is_some_and(|r| ids.iter().any(|id| id == r.trim()))
+            });
+            if answered {
+                continue;
+            }
+            rows.push(row(
+                root.party,
+                ty.id.as_str(),
+                ty.basket.as_str(),
+                format!("after {}", root.id),
+                Some(version),
+                Some(&due),
+                None,
+                if as_of > due.at {
+                    Status::Missing
+                } else {
+                    Status::Pending
+                },
+                Vec::new(),
+            ));
+        }
     }
 
     // Annual obligations: one per party and annual type, judged under the version in force

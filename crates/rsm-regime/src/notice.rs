@@ -145,6 +145,20 @@ impl FieldValue {
             _ => None,
         }
     }
+    /// The end as a zoned time: a window's end, or a datetime itself.
+    pub fn end_zoned(&self) -> Option<&Zoned> {
+        match self {
+            Self::DateTime(z) => Some(z),
+            Self::TimeWindow { end, .. } => Some(end),
+            _ => None,
+        }
+    }
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Self::Text(s) => Some(s),
+            _ => None,
+        }
+    }
     /// The start as a zoned time, for values that carry a zone.
     pub fn start_zoned(&self) -> Option<&Zoned> {
         match self {

@@ -207,7 +207,24 @@ pub enum Deadline {
         escalation: Vec<EscalationStep>,
     },
     /// Due N hours after the instant given by a datetime or time window field.
-    AfterEvent { hours: i64, event: String },
+    AfterEvent {
+        hours: i64,
+        event: String,
+        /// A notice of this type is also owed after each notice of another type (e.g. a
+        /// post-launch report after each pre-notification).
+        follows: Option<Follows>,
+    },
+}
+
+/// "One of these is owed after each notice of `type_id`": due `hours` after the end of that
+/// notice's `field`; a notice of this type answers it by naming it in `reference`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Follows {
+    pub type_id: String,
+    /// A datetime or time window field of the followed type.
+    pub field: String,
+    /// A text field of this type holding the log id of the followed notice.
+    pub reference: String,
 }
 
 impl Deadline {
@@ -418,6 +435,17 @@ struct RawDeadline {
     event: Option<String>,
     #[serde(default)]
     escalation: Option<Vec<RawStep>>,
+    #[serde(default)]
+    follows: Option<RawFollows>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFollows {
+    #[serde(rename = "type")]
+    type_id: String,
+    field: String,
+    reference: String,
 }
 
 #[derive(Deserialize)]
@@ -578,6 +606,7 @@ fn build(raw: RawRegime, ck: &mut Checker<'_>) -> Regime {
     }
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut types = Vec::new();
+    let mut places = Vec::new();
     for (i, spanned) in raw.types.into_iter().enumerate() {
         let at = spanned.span().start;
         let raw_type = spanned.into_inner();
@@ -595,6 +624,48 @@ fn build(raw: RawRegime, ck: &mut Checker<'_>) -> Regime {
         }
         if let Some(t) = build_type(&base, at, raw_type, ck) {
             types.push(t);
+            places.push((i, at));
+        }
+    }
+    for (t, &(i, at)) in types.iter().zip(&places) {
+        let Deadline::AfterEvent {
+            follows: Some(f), ..
+        } = &t.deadline
+        else {
+            continue;
+        };
+        let path = format!("types[{i}].deadline.follows");
+        match types.iter().find(|x| x.id.as_str() == f.type_id) {
+            None => ck.push(
+                format!("{path}.type"),
+                "unknown_type",
+                format!("`{}` is not a type of this regime", f.type_id),
+                Some(at),
+            ),
+            Some(x) if x.id == t.id => ck.push(
+                format!("{path}.type"),
+                "self_reference",
+                "a type cannot follow itself".into(),
+                Some(at),
+            ),
+            Some(x) => match x.field(&f.field) {
+                Some(fs) if fs.kind.has_zone() && fs.required => {}
+                Some(fs) => ck.push(
+                    format!("{path}.field"),
+                    "wrong_kind",
+                    format!(
+                        "`{}` of `{}` must be a required datetime or time_window field",
+                        fs.name, x.id
+                    ),
+                    Some(at),
+                ),
+                None => ck.push(
+                    format!("{path}.field"),
+                    "unknown_field",
+                    format!("`{}` is not a field of `{}`", f.field, x.id),
+                    Some(at),
+                ),
+            },
         }
     }
     let replies: Vec<usize> = types
@@ -960,6 +1031,7 @@ fn build_deadline(
         allowed(key, present, rule == R::Annual, ck);
     }
     allowed("event", d.event.is_some(), rule == R::AfterEvent, ck);
+    allowed("follows", d.follows.is_some(), rule == R::AfterEvent, ck);
     allowed(
         "escalation",
         d.escalation.is_some(),
@@ -1215,9 +1287,45 @@ fn build_deadline(
                 &FieldKind::has_zone,
                 ck,
             );
+            let follows = match d.follows {
+                None => Some(None),
+                Some(f) => {
+                    let ok = match fields.iter().find(|x| x.name == f.reference) {
+                        Some(x) if matches!(x.kind, FieldKind::Text { .. }) => true,
+                        Some(x) => {
+                            ck.push(
+                                format!("{path}.follows.reference"),
+                                "wrong_kind",
+                                format!(
+                                    "`{}` is {}, expected a text field",
+                                    x.name,
+                                    x.kind.as_str()
+                                ),
+                                Some(at),
+                            );
+                            false
+                        }
+                        None => {
+                            ck.push(
+                                format!("{path}.follows.reference"),
+                                "unknown_field",
+                                format!("`{}` is not a field of this type", f.reference),
+                                Some(at),
+                            );
+                            false
+                        }
+                    };
+                    ok.then_some(Some(Follows {
+                        type_id: f.type_id,
+                        field: f.field,
+                        reference: f.reference,
+                    }))
+                }
+            };
             Some(Deadline::AfterEvent {
                 hours: hours?,
                 event: event?,
+                follows: follows?,
             })
         }
     }

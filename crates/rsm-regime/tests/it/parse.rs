@@ -393,3 +393,53 @@ fn only_one_type_may_set_the_consultation_schedule() {
         "several_reply_types",
     );
 }
+
+#[test]
+fn a_follow_up_must_name_an_existing_type_zoned_field_and_text_reference() {
+    let base = |follows: &str| {
+        format!(
+            "{GOOD_TYPE}[[types]]\nid = \"report\"\ntitle = \"R\"\nbasket = \"security\"\norigin = \"o\"\n\
+             [types.fields.at]\nkind = \"datetime\"\nrequired = true\n\
+             [types.fields.about]\nkind = \"text\"\nmax_len = 100\n\
+             [types.deadline]\nrule = \"after_event\"\nhours = 24\nevent = \"at\"\nfollows = {follows}\n"
+        )
+    };
+    let ok = base("{ type = \"drill\", field = \"window\", reference = \"about\" }");
+    assert!(Regime::parse(&format!("{HEAD}{ok}")).is_ok());
+    let p = "types[1].deadline.follows";
+    refused(
+        &base("{ type = \"parade\", field = \"window\", reference = \"about\" }"),
+        &format!("{p}.type"),
+        "unknown_type",
+    );
+    refused(
+        &base("{ type = \"report\", field = \"at\", reference = \"about\" }"),
+        &format!("{p}.type"),
+        "self_reference",
+    );
+    refused(
+        &base("{ type = \"drill\", field = \"troops\", reference = \"about\" }"),
+        &format!("{p}.field"),
+        "wrong_kind",
+    );
+    refused(
+        &base("{ type = \"drill\", field = \"when\", reference = \"about\" }"),
+        &format!("{p}.field"),
+        "unknown_field",
+    );
+    refused(
+        &base("{ type = \"drill\", field = \"window\", reference = \"at\" }"),
+        &format!("{p}.reference"),
+        "wrong_kind",
+    );
+    refused(
+        &base("{ type = \"drill\", field = \"window\", reference = \"ref\" }"),
+        &format!("{p}.reference"),
+        "unknown_field",
+    );
+    refused(
+        &base("{ type = \"drill\", field = \"window\", reference = \"about\", extra = 1 }"),
+        &format!("{p}.extra"),
+        "unknown_key",
+    );
+}
