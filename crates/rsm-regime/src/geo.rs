@@ -3,23 +3,20 @@
 //! Coordinates are WGS 84 degrees, longitude first (as GeoJSON). A ring is treated as
 //! planar in lon/lat; rings that cross the antimeridian are not supported (split them).
 
-use serde::Serialize;
-
 /// Largest number of points accepted in one ring (bounds the self-intersection check).
 pub const MAX_RING_POINTS: usize = 2_000;
 /// Largest radius accepted for a circle, in kilometres (half the Earth's circumference).
 pub const MAX_RADIUS_KM: f64 = 20_037.5;
 
 /// A validated point.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LonLat {
     pub lon: f64,
     pub lat: f64,
 }
 
 /// A validated area.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "shape", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Area {
     /// A simple ring, stored closed (first point repeated at the end).
     Polygon {

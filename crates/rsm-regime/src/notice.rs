@@ -99,7 +99,7 @@ impl fmt::Display for FieldError {
 }
 
 /// An attached document, by name and SHA-256.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attachment {
     pub name: String,
     /// Lower-case hex.
