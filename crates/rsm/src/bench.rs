@@ -240,3 +240,277 @@ pub async fn run(entries: u64, in_flight: usize, dir: Option<PathBuf>) -> anyhow
     store.close().await;
     Ok(())
 }
+
+/// `rsm ledger bench --http`: the same durable appends, but through the HTTP API as parties
+/// would send them: each delegation (KR, JP, US) posts its pre-signed chain in batches of
+/// `batch` envelopes (`POST /api/v1/log/entries/batch`, length-prefixed bytes), one batch in
+/// flight per party, answered once every entry of the batch is committed.
+pub async fn run_http(entries: u64, batch: usize, dir: Option<PathBuf>) -> anyhow::Result<()> {
+    let (dir, _tmp) = match dir {
+        Some(d) => {
+            std::fs::create_dir_all(&d)?;
+            (d, None)
+        }
+        None => {
+            let t = tempfile::Builder::new().prefix("rsm-bench-").tempdir()?;
+            (t.path().to_owned(), Some(t))
+        }
+    };
+    let db = dir.join("bench.db");
+    let store = Store::open(&format!("sqlite://{}", db.display())).await?;
+    anyhow::ensure!(
+        store.log_size().await? == 0,
+        "{} is not empty",
+        db.display()
+    );
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let who = Attribution::host_cli(clock.now());
+    crate::demo::seed(&store, &who).await?;
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let log = Log::start(
+        store.clone(),
+        clock.clone(),
+        LogConfig::new("bench.example/log", seed),
+    )
+    .await
+    .context("starting the log")?;
+    let parties = ["KR", "JP", "US"];
+    let mut clients = Vec::new();
+    for (i, p) in parties.iter().enumerate() {
+        use rsm_store::AccountStore as _;
+        let user = format!("{}.delegate", p.to_ascii_lowercase());
+        let account = store
+            .account_by_username(&user)
+            .await?
+            .with_context(|| format!("demo account {user}"))?;
+        let secret = format!("bench-token-{p}");
+        store
+            .create_token(
+                account.id,
+                "bench",
+                &rsm_web::auth::secret_digest(&secret),
+                rsm_store::TokenScope::Write,
+                None,
+                &who,
+            )
+            .await?;
+        let mut k = [0u8; 32];
+        k[0] = i as u8;
+        k[1] = 0x5e;
+        let key = SigningKey::from_bytes(&k);
+        let party = Party::new(p)?;
+        let head = log.head();
+        let pk = key.verifying_key().to_bytes().to_vec();
+        let env = EntryBody {
+            party: party.clone(),
+            seq: 0,
+            prev: Hash::ZERO,
+            entry_type: EntryType::new("key.register")?,
+            commitment: commit_public(&pk),
+            anchor: Anchor {
+                size: head.size,
+                root: head.root,
+            },
+            data: pk,
+        }
+        .sign(&key)?;
+        log.submit(env.encode()?, who.clone()).await?;
+        clients.push((party, key, secret));
+    }
+    let head = log.head();
+    let anchor = Anchor {
+        size: head.size,
+        root: head.root,
+    };
+    let per = entries.div_ceil(parties.len() as u64);
+    let mut streams = Vec::new();
+    for (party, key, secret) in &clients {
+        let mut prev = log.party_head(party).1;
+        let mut bodies: Vec<Vec<u8>> = Vec::new();
+        let mut current = Vec::new();
+        let mut n = 0;
+        for seq in 1..=per {
+            let content = format!("{party} notification {seq}");
+            let bytes = EntryBody {
+                party: party.clone(),
+                seq,
+                prev,
+                entry_type: EntryType::new("notification.launch")?,
+                commitment: commit_public(content.as_bytes()),
+                anchor,
+                data: content.into_bytes(),
+            }
+            .sign(key)?
+            .encode()?;
+            prev = leaf_hash(&bytes);
+            current.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
+            current.extend_from_slice(&bytes);
+            n += 1;
+            if n == batch {
+                bodies.push(std::mem::take(&mut current));
+                n = 0;
+            }
+        }
+        if !current.is_empty() {
+            bodies.push(current);
+        }
+        streams.push((secret.clone(), bodies));
+    }
+    let total = per * parties.len() as u64;
+    println!(
+        "pre-signed {total} envelopes for {} parties in batches of {batch} (party side, not timed)",
+        parties.len()
+    );
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let state = rsm_web::AppState::new(
+        store.clone(),
+        clock.clone(),
+        rsm_web::WebConfig {
+            secure_cookies: false,
+            ..rsm_web::WebConfig::default()
+        },
+    )
+    .with_log(log.clone());
+    tokio::spawn(rsm_web::serve(listener, state, std::future::pending()));
+    let url = format!("http://{addr}/api/v1/log/entries/batch");
+    let t = Instant::now();
+    let handles: Vec<_> = streams
+        .into_iter()
+        .map(|(secret, bodies)| {
+            let url = url.clone();
+            std::thread::spawn(move || -> anyhow::Result<u64> {
+                let agent: ureq::Agent = ureq::Agent::config_builder()
+                    .http_status_as_error(false)
+                    .build()
+                    .into();
+                let mut accepted = 0;
+                for body in bodies {
+                    let mut r = agent
+                        .post(&url)
+                        .header("Authorization", &format!("Bearer {secret}"))
+                        .header("Content-Type", "application/octet-stream")
+                        .send(&body[..])?;
+                    let text = r.body_mut().with_config().limit(16 << 20).read_to_string()?;
+                    anyhow::ensure!(r.status().as_u16() == 200, "batch refused: {text}");
+                    let v: serde_json::Value = serde_json::from_str(&text)?;
+                    anyhow::ensure!(v["refused"] == 0, "entries refused: {text}");
+                    accepted += v["accepted"].as_u64().unwrap_or(0);
+                }
+                Ok(accepted)
+            })
+        })
+        .collect();
+    let mut appended = 0;
+    for h in handles {
+        appended += h.join().map_err(|_| anyhow::anyhow!("client panicked"))??;
+    }
+    let d = t.elapsed();
+    println!(
+        "durable signed appends through HTTP: {appended} in {d:.2?} = {} ({} parties, batches of {batch}, one in flight per party; SQLite WAL, synchronous=FULL)",
+        rate(appended, d),
+        parties.len()
+    );
+    anyhow::ensure!(
+        log.head().size == total + parties.len() as u64 + 1,
+        "log size after the run is {}, expected {}",
+        log.head().size,
+        total + parties.len() as u64 + 1
+    );
+    store.close().await;
+    Ok(())
+}
+
+/// `rsm ledger bench --proofs N`: inclusion-proof latency from the store at N entries. The
+/// tree's stored hashes for N synthetic leaves are written straight into a fresh database's
+/// `log_hashes` table (building N signed entries through the log would take hours here);
+/// proofs are then read exactly as the server reads them (`Store::log_hashes` for the proof
+/// plan, then assembled) and checked against the root.
+pub async fn run_proofs(n: u64, samples: usize, dir: Option<PathBuf>) -> anyhow::Result<()> {
+    use rsm_ledger::{Frontier, inclusion_plan, verify_inclusion};
+    use sqlx::{Connection as _, Executor as _};
+    anyhow::ensure!(n > 0, "--proofs needs at least one entry");
+    let (dir, _tmp) = match dir {
+        Some(d) => {
+            std::fs::create_dir_all(&d)?;
+            (d, None)
+        }
+        None => {
+            let t = tempfile::Builder::new().prefix("rsm-bench-").tempdir()?;
+            (t.path().to_owned(), Some(t))
+        }
+    };
+    let db = dir.join("proofs.db");
+    anyhow::ensure!(!db.exists(), "{} exists", db.display());
+    let url = format!("sqlite://{}", db.display());
+    Store::open(&url).await?.close().await;
+
+    let bar = indicatif::ProgressBar::new(n).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})",
+        )?
+        .progress_chars("=> "),
+    );
+    bar.set_message("writing tree hashes");
+    let t = Instant::now();
+    let mut conn = sqlx::SqliteConnection::connect(&url).await?;
+    conn.execute("PRAGMA synchronous=OFF").await?;
+    let mut frontier = Frontier::new();
+    let mut i = 0u64;
+    while i < n {
+        let end = (i + 100_000).min(n);
+        let mut tx = conn.begin().await?;
+        for j in i..end {
+            let leaf = rsm_ledger::leaf_hash(&j.to_be_bytes());
+            let out = frontier.append_leaf_hash(leaf);
+            for (id, h) in out.nodes {
+                sqlx::query("INSERT INTO log_hashes (level, idx, hash) VALUES (?, ?, ?)")
+                    .bind(i64::from(id.level))
+                    .bind(id.index as i64)
+                    .bind(h.0.to_vec())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        bar.set_position(end);
+        i = end;
+    }
+    conn.close().await?;
+    bar.finish_and_clear();
+    let root = frontier.root();
+    println!(
+        "wrote the stored hashes of a {n}-leaf tree in {:.1?} ({} MB)",
+        t.elapsed(),
+        std::fs::metadata(&db)?.len() >> 20
+    );
+
+    let store = Store::open(&url).await?;
+    let mut x = 11u64;
+    let mut lat = Vec::with_capacity(samples);
+    for k in 0..samples {
+        let idx = lcg(&mut x) % n;
+        let t = Instant::now();
+        let plan = inclusion_plan(idx, n)?;
+        let hashes = store.log_hashes(plan.ids()).await?;
+        let proof = plan.assemble(&hashes)?;
+        lat.push(t.elapsed());
+        if k % 97 == 0 {
+            let leaf = rsm_ledger::leaf_hash(&idx.to_be_bytes());
+            verify_inclusion(&leaf, idx, n, &proof, &root)?;
+        }
+    }
+    lat.sort();
+    let pct = |p: usize| lat[(lat.len() * p / 100).min(lat.len() - 1)];
+    println!(
+        "inclusion proof from the store at {n} entries: p50 {:.1?}, p90 {:.1?}, p99 {:.1?}, max {:.1?} ({samples} random indices, proofs checked against the root)",
+        pct(50),
+        pct(90),
+        pct(99),
+        lat[lat.len() - 1]
+    );
+    store.close().await;
+    Ok(())
+}

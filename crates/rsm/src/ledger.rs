@@ -104,6 +104,16 @@ pub enum LedgerCommand {
         /// Folder for the database (a temporary folder when absent).
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// Go through the HTTP API instead: three delegations post their chains in batches.
+        #[arg(long)]
+        http: bool,
+        /// Envelopes per batch with --http.
+        #[arg(long, default_value_t = 500)]
+        batch: usize,
+        /// Only measure inclusion-proof latency from the store at this many entries (the
+        /// tree's hashes are written directly; e.g. 10000000).
+        #[arg(long)]
+        proofs: Option<u64>,
     },
     /// Check a receipt offline: its checkpoint is signed by the log key and the entry it
     /// carries is included.
@@ -451,8 +461,22 @@ pub async fn run(cmd: LedgerCommand) -> anyhow::Result<bool> {
             entries,
             in_flight,
             dir,
+            http,
+            batch,
+            proofs,
         } => {
-            crate::bench::run(entries, in_flight, dir).await?;
+            if let Some(n) = proofs {
+                crate::bench::run_proofs(n, 10_000, dir).await?;
+            } else if http {
+                anyhow::ensure!(
+                    (1..=rsm_web::api::log::MAX_BATCH).contains(&batch),
+                    "--batch must be between 1 and {}",
+                    rsm_web::api::log::MAX_BATCH
+                );
+                crate::bench::run_http(entries, batch, dir).await?;
+            } else {
+                crate::bench::run(entries, in_flight, dir).await?;
+            }
             Ok(true)
         }
         LedgerCommand::Audit {

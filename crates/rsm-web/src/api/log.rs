@@ -54,6 +54,37 @@ pub struct SubmitEntry {
     pub envelope: String,
 }
 
+/// Most envelopes in one batch.
+pub const MAX_BATCH: usize = 1000;
+
+/// Largest batch body: a full batch of the largest envelopes, base64 in JSON.
+pub const MAX_BATCH_BYTES: usize = 2 * 1024 * 1024;
+
+/// Several submissions at once: the envelopes, standard base64, in the order to append.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitBatch {
+    pub envelopes: Vec<String>,
+}
+
+/// The fate of one envelope of a batch: its index and leaf hash, or why it was refused.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchItem {
+    pub index: Option<u64>,
+    pub leaf_hash: Option<String>,
+    /// The refused field (envelope, seq, prev, key, signature, anchor, party).
+    pub field: Option<String>,
+    pub error: Option<String>,
+}
+
+/// Answers to a batch, one per envelope in order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchReceipt {
+    pub accepted: usize,
+    pub refused: usize,
+    pub items: Vec<BatchItem>,
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct SubmitOptions {
@@ -138,6 +169,24 @@ pub(crate) fn log(state: &AppState) -> Result<&Arc<Log>, ApiError> {
 }
 
 /// Maps a refusal to problem+json naming the reason; a fault of ours stays opaque.
+/// The field a refusal names, as in [`submit_error`].
+fn submit_field(e: &SubmitError) -> Option<&'static str> {
+    match e {
+        SubmitError::Admission(a) => Some(match a {
+            AdmissionError::Envelope(_) => "envelope",
+            AdmissionError::Chain(ChainError::Sequence { .. }) => "seq",
+            AdmissionError::Chain(ChainError::PrevHash { .. }) => "prev",
+            AdmissionError::Key(KeyError::Signature(_)) => "signature",
+            AdmissionError::Key(_) => "key",
+            AdmissionError::AnchorMismatch { .. }
+            | AdmissionError::AnchorAhead { .. }
+            | AdmissionError::AnchorStale { .. } => "anchor",
+            AdmissionError::Tree(_) => return None,
+        }),
+        _ => None,
+    }
+}
+
 pub(crate) fn submit_error(e: SubmitError) -> ApiError {
     match e {
         SubmitError::Admission(a) => {
@@ -257,6 +306,135 @@ pub async fn submit_entry(
         out.checkpoint_size = Some(cp.size);
     }
     Ok((StatusCode::CREATED, Json(out)))
+}
+
+/// Submits up to 1,000 signed envelopes in one request, appended in order, each judged on
+/// its own (a refused one does not stop the others, though a party's later entries then fail
+/// their chain check). Answers once every accepted entry is durable; receipts are fetched
+/// per entry afterwards. The body is JSON `{"envelopes": [base64, …]}`, or
+/// `application/octet-stream` holding each envelope prefixed by its length (u32,
+/// big-endian).
+#[utoipa::path(post, path = "/api/v1/log/entries/batch", tag = "log",
+    request_body(content = SubmitBatch, description = "JSON, or length-prefixed envelopes as application/octet-stream"),
+    security(("session" = []), ("token" = [])),
+    responses((status = 200, body = BatchReceipt), (status = 403, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+pub async fn submit_batch(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<Json<BatchReceipt>, ApiError> {
+    let log = log(&state)?.clone();
+    caller
+        .require(
+            &state,
+            Action::SubmitLogEntry(caller.actor.role().and_then(|r| r.party())),
+        )
+        .await?;
+    // A batch may exceed the server's general body limit, up to its own.
+    let body = axum::body::to_bytes(body, MAX_BATCH_BYTES)
+        .await
+        .map_err(|_| ApiError::TooLarge)?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let envelopes: Vec<Vec<u8>> = if content_type.starts_with("application/octet-stream") {
+        split_length_prefixed(&body)?
+    } else if content_type.starts_with("application/json") {
+        let input: SubmitBatch = serde_json::from_slice(&body)
+            .map_err(|e| ApiError::Malformed(format!("the body is not valid JSON: {e}")))?;
+        input
+            .envelopes
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                B64.decode(e.trim()).map_err(|_| {
+                    ApiError::invalid(format!("envelopes[{i}]"), "must be standard base64")
+                })
+            })
+            .collect::<Result<_, _>>()?
+    } else {
+        return Err(ApiError::Malformed(
+            "send application/json {\"envelopes\": [base64]} or length-prefixed application/octet-stream".into(),
+        ));
+    };
+    if envelopes.is_empty() || envelopes.len() > MAX_BATCH {
+        return Err(ApiError::invalid(
+            "envelopes",
+            format!("a batch holds 1 to {MAX_BATCH} envelopes"),
+        ));
+    }
+    // Every party named must be one the caller may submit for; checked before anything is
+    // queued, so a batch with a forbidden envelope appends nothing.
+    let mut parties = std::collections::BTreeSet::new();
+    for (i, bytes) in envelopes.iter().enumerate() {
+        match Envelope::parse(bytes) {
+            Ok(env) => parties.insert(env.body.party),
+            Err(e) => return Err(ApiError::invalid(format!("envelopes[{i}]"), e.to_string())),
+        };
+    }
+    for p in &parties {
+        let party = if *p == Party::secretariat() {
+            None
+        } else {
+            Some(party_code(p).ok_or_else(|| ApiError::invalid("party", "not a party of the mechanism"))?)
+        };
+        caller.require(&state, Action::SubmitLogEntry(party)).await?;
+    }
+    let who = caller.attribution(state.clock.now());
+    let acks = log.enqueue_many(envelopes, who).await.map_err(submit_error)?;
+    let mut items = Vec::with_capacity(acks.len());
+    for ack in acks {
+        items.push(match ack.await {
+            Ok(a) => BatchItem {
+                index: Some(a.index),
+                leaf_hash: Some(a.leaf_hash.to_hex()),
+                field: None,
+                error: None,
+            },
+            Err(e) => {
+                let field = submit_field(&e);
+                BatchItem {
+                    index: None,
+                    leaf_hash: None,
+                    field: field.map(str::to_owned),
+                    error: Some(e.to_string()),
+                }
+            }
+        });
+    }
+    let accepted = items.iter().filter(|i| i.index.is_some()).count();
+    Ok(Json(BatchReceipt {
+        accepted,
+        refused: items.len() - accepted,
+        items,
+    }))
+}
+
+/// Splits `u32 length || envelope` records.
+fn split_length_prefixed(mut b: &[u8]) -> Result<Vec<Vec<u8>>, ApiError> {
+    let mut out = Vec::new();
+    while !b.is_empty() {
+        let i = out.len();
+        if b.len() < 4 {
+            return Err(ApiError::invalid(format!("envelopes[{i}]"), "truncated length prefix"));
+        }
+        let n = u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize;
+        if n > rsm_ledger::envelope::MAX_ENVELOPE_BYTES || b.len() < 4 + n {
+            return Err(ApiError::invalid(
+                &format!("envelopes[{i}]"),
+                "length prefix beyond the body or the largest envelope",
+            ));
+        }
+        out.push(b[4..4 + n].to_vec());
+        b = &b[4 + n..];
+        if out.len() > MAX_BATCH {
+            break;
+        }
+    }
+    Ok(out)
 }
 
 /// One entry, as stored.

@@ -85,6 +85,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(search::search))
         .routes(routes!(log::log_info))
         .routes(routes!(log::submit_entry))
+        .routes(routes!(log::submit_batch))
         .routes(routes!(log::get_entry))
         .routes(routes!(log::get_receipt))
         .routes(routes!(log::inclusion_proof))

@@ -280,6 +280,13 @@ fn rows(app: &TestApp) -> Vec<Row> {
         ),
         row(
             "POST",
+            "/api/v1/log/entries/batch",
+            "/api/v1/log/entries/batch".into(),
+            Some(json!({"envelopes": ["AAAA"]})),
+            [401, 422, 422, 422, 422, 403, 403, 403],
+        ),
+        row(
+            "POST",
             "/api/v1/log/keys",
             "/api/v1/log/keys".into(),
             Some(json!({"party": "KR", "public_key": "not a key"})),

@@ -557,3 +557,72 @@ fn acknowledged_entries_survive_sigkill() {
         acked.len()
     );
 }
+
+/// Posts a batch as length-prefixed envelopes; returns status and JSON body.
+fn post_batch(url: &str, token: &str, envelopes: &[Vec<u8>]) -> (u16, Value) {
+    let mut body = Vec::new();
+    for e in envelopes {
+        body.extend_from_slice(&(e.len() as u32).to_be_bytes());
+        body.extend_from_slice(e);
+    }
+    let mut r = agent()
+        .post(format!("{url}/api/v1/log/entries/batch"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .header("Content-Type", "application/octet-stream")
+        .send(&body[..])
+        .unwrap();
+    let text = r.body_mut().read_to_string().unwrap();
+    (r.status().as_u16(), serde_json::from_str(&text).unwrap())
+}
+
+#[test]
+fn batches_append_in_order_and_refuse_each_bad_envelope_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = Demo::start(dir.path());
+    let url = demo.url.clone();
+    let kr = demo.key("KR");
+    let token = demo.token("kr.delegate");
+    let (seq, mut prev, anchor) = next(&url, "KR");
+    let mut batch = Vec::new();
+    for i in 0..40u64 {
+        let e = if i == 25 {
+            // Signed by Japan's key: the signature does not verify under KR's.
+            envelope(&demo.key("JP"), "KR", seq + i, prev, anchor, "forged")
+        } else {
+            envelope(&kr, "KR", seq + i, prev, anchor, &format!("batch {i}"))
+        };
+        prev = leaf_hash(&e);
+        batch.push(e);
+    }
+    let size = get(&format!("{url}/api/v1/log"))["size"].as_u64().unwrap();
+    let (status, body) = post_batch(&url, &token, &batch);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["accepted"], 25, "{body}");
+    let items = body["items"].as_array().unwrap();
+    for (i, item) in items.iter().enumerate().take(25) {
+        assert_eq!(item["index"].as_u64(), Some(size + i as u64), "{item}");
+    }
+    assert_eq!(items[25]["field"], "signature", "{}", items[25]);
+    // After a refused entry the party's chain no longer links.
+    assert!(items[26]["field"] == "seq" || items[26]["field"] == "prev");
+    assert_eq!(
+        get(&format!("{url}/api/v1/log"))["size"].as_u64().unwrap(),
+        size + 25
+    );
+
+    // A batch naming another party is refused whole: nothing is appended.
+    let (seq, prev, anchor) = next(&url, "KR");
+    let own = envelope(&kr, "KR", seq, prev, anchor, "mine");
+    let (jseq, jprev, _) = next(&url, "JP");
+    let other = envelope(&demo.key("JP"), "JP", jseq, jprev, anchor, "theirs");
+    let (status, body) = post_batch(&url, &token, &[own, other]);
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(
+        get(&format!("{url}/api/v1/log"))["size"].as_u64().unwrap(),
+        size + 25
+    );
+    // Garbage is named by its position.
+    let (status, body) = post_batch(&url, &token, &[b"garbage".to_vec()]);
+    assert_eq!(status, 422, "{body}");
+    assert!(body.to_string().contains("envelopes[0]"), "{body}");
+}
