@@ -10,7 +10,7 @@ use ed25519_dalek::VerifyingKey;
 use rayon::prelude::*;
 
 use crate::checkpoint::{Checkpoint, open_checkpoint};
-use crate::envelope::{Envelope, EnvelopeError, Party};
+use crate::envelope::{Envelope, EnvelopeError, Party, TYPE_KEY_PIN};
 use crate::hash::{Hash, empty_root, leaf_hash};
 use crate::keys::{ChainError, ChainHead, KeyError, KeyRegistry, PartyChains};
 use crate::merkle::{MemoryTree, verify_consistency};
@@ -120,6 +120,14 @@ pub enum Finding {
         /// Conflicting root.
         second: Hash,
     },
+    /// A secretariat `key.pin` entry that is malformed, or that contradicts the auditor's
+    /// own out-of-band pin of that party's first key.
+    BadPin {
+        /// Index of the pin entry.
+        index: u64,
+        /// What is wrong.
+        reason: String,
+    },
     /// A checkpoint without the witness quorum the policy requires.
     NoQuorum {
         /// Size.
@@ -214,6 +222,7 @@ impl fmt::Display for Finding {
                 f,
                 "SPLIT VIEW: two signed checkpoints of size {size}: roots {first} and {second}"
             ),
+            Finding::BadPin { index, reason } => write!(f, "entry {index}: key pin: {reason}"),
             Finding::NoQuorum { size, cosigned } => write!(
                 f,
                 "checkpoint at size {size} lacks a witness quorum (cosigned by {cosigned:?})"
@@ -325,6 +334,13 @@ impl Auditor {
                 findings.push(Finding::Chain { index, error });
             }
             self.chains.advance(&env, leaf);
+            if env.body.party == Party::secretariat()
+                && env.body.entry_type.as_str() == TYPE_KEY_PIN
+            {
+                // The secretariat's signature on it is checked with the other signatures
+                // below; a forged pin is reported as a bad signature.
+                self.learn_pin(index, &env, &mut findings);
+            }
             if KeyRegistry::is_key_entry(&env) {
                 match self.keys.check(index, &env) {
                     Ok(change) => self.keys.apply(index, &env, change),
@@ -483,7 +499,7 @@ impl Auditor {
 
     /// Serialises the auditor's state (leaf hashes, keys, chains, checkpoints).
     pub fn save(&self) -> Vec<u8> {
-        let mut b = b"RSM-AUDIT-STATE/1\n".to_vec();
+        let mut b = b"RSM-AUDIT-STATE/2\n".to_vec();
         b.extend_from_slice(&self.entries_checked.to_be_bytes());
         b.extend_from_slice(&(self.leaves.len() as u64).to_be_bytes());
         for l in &self.leaves {
@@ -511,14 +527,64 @@ impl Auditor {
             b.extend_from_slice(&s.to_be_bytes());
             b.extend_from_slice(&r.0);
         }
+        let pins = self.keys.pins();
+        b.extend_from_slice(&(pins.len() as u64).to_be_bytes());
+        for (p, k) in pins {
+            put_party(&mut b, p);
+            b.extend_from_slice(k.as_bytes());
+        }
         b
+    }
+
+    /// Applies a `key.pin` entry (data: the party code, then its 32-byte key): later
+    /// registrations of that party must carry the pinned key.
+    fn learn_pin(&mut self, index: u64, env: &Envelope, findings: &mut Vec<Finding>) {
+        let d = &env.body.data;
+        let parsed = (d.len() == 34)
+            .then(|| {
+                let party = Party::new(std::str::from_utf8(&d[..2]).ok()?).ok()?;
+                let key: [u8; 32] = d[2..].try_into().ok()?;
+                Some((party, VerifyingKey::from_bytes(&key).ok()?))
+            })
+            .flatten();
+        let Some((party, key)) = parsed else {
+            findings.push(Finding::BadPin {
+                index,
+                reason: "data is not a party code and an Ed25519 key".into(),
+            });
+            return;
+        };
+        if let Some(own) = self.cfg.pins.get(&party)
+            && *own != key
+        {
+            findings.push(Finding::BadPin {
+                index,
+                reason: format!("the log pins {party} to another key than this auditor's pin"),
+            });
+            return;
+        }
+        if self.keys.current(&party).is_some() {
+            findings.push(Finding::BadPin {
+                index,
+                reason: format!("{party} already has a registered key"),
+            });
+            return;
+        }
+        self.keys.pin(party, key);
     }
 
     /// Restores an auditor from [`save`](Self::save)d bytes.
     pub fn resume(cfg: AuditConfig, bytes: &[u8]) -> Result<Self, StateError> {
-        let mut r = bytes
-            .strip_prefix(b"RSM-AUDIT-STATE/1\n".as_slice())
-            .ok_or(StateError("bad header"))?;
+        // Version 1 states predate pins learnt from the log; version 2 adds them at the end.
+        let (mut r, with_pins) =
+            if let Some(r) = bytes.strip_prefix(b"RSM-AUDIT-STATE/2\n".as_slice()) {
+                (r, true)
+            } else {
+                let r = bytes
+                    .strip_prefix(b"RSM-AUDIT-STATE/1\n".as_slice())
+                    .ok_or(StateError("bad header"))?;
+                (r, false)
+            };
         let mut a = Auditor::new(cfg);
         a.entries_checked = take_u64(&mut r)?;
         let n = take_u64(&mut r)?;
@@ -550,6 +616,15 @@ impl Auditor {
             let s = take_u64(&mut r)?;
             let h = take_hash(&mut r)?;
             a.checkpoints.insert(s, h);
+        }
+        if with_pins {
+            let pins = take_u64(&mut r)?;
+            for _ in 0..pins {
+                let p = take_party(&mut r)?;
+                let k = take_hash(&mut r)?;
+                let k = VerifyingKey::from_bytes(&k.0).map_err(|_| StateError("bad key"))?;
+                a.keys.pin(p, k);
+            }
         }
         if !r.is_empty() {
             return Err(StateError("trailing bytes"));

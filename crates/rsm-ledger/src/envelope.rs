@@ -41,6 +41,10 @@ pub const MAX_ENVELOPE_BYTES: usize =
 /// Entry type of a key registration (data: the party's first public key, 32 bytes; signed
 /// by that key).
 pub const TYPE_KEY_REGISTER: &str = "key.register";
+/// Entry type of a secretariat pin of a party's first key (data: the two-letter party code,
+/// then the 32-byte key; signed by the secretariat). The party's registration must carry it.
+pub const TYPE_KEY_PIN: &str = "key.pin";
+
 /// Entry type of a key rotation (data: the new public key, 32 bytes; signed by the key in
 /// force).
 pub const TYPE_KEY_ROTATE: &str = "key.rotate";

@@ -160,6 +160,16 @@ impl KeyRegistry {
         }
     }
 
+    /// Pins `party`'s first key (a pin recorded in the log, learnt in order).
+    pub fn pin(&mut self, party: Party, key: VerifyingKey) {
+        self.pins.insert(party, key);
+    }
+
+    /// The first-key pins in force.
+    pub fn pins(&self) -> &BTreeMap<Party, VerifyingKey> {
+        &self.pins
+    }
+
     /// The key of `party` in force for an entry at `index`.
     pub fn key_at(&self, party: &Party, index: u64) -> Option<VerifyingKey> {
         self.keys

@@ -393,7 +393,11 @@ pub async fn run_http(entries: u64, batch: usize, dir: Option<PathBuf>) -> anyho
                         .header("Authorization", &format!("Bearer {secret}"))
                         .header("Content-Type", "application/octet-stream")
                         .send(&body[..])?;
-                    let text = r.body_mut().with_config().limit(16 << 20).read_to_string()?;
+                    let text = r
+                        .body_mut()
+                        .with_config()
+                        .limit(16 << 20)
+                        .read_to_string()?;
                     anyhow::ensure!(r.status().as_u16() == 200, "batch refused: {text}");
                     let v: serde_json::Value = serde_json::from_str(&text)?;
                     anyhow::ensure!(v["refused"] == 0, "entries refused: {text}");

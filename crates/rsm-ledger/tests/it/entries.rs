@@ -488,3 +488,76 @@ fn audit_reports_split_view_and_bad_checkpoints() {
         "{f:?}"
     );
 }
+
+#[test]
+fn audit_holds_registrations_to_the_pins_the_log_records() {
+    let mut log = Log::new();
+    let sec = party_key("SEC", 0);
+    log.register("SEC", &sec);
+    let pinned = party_key("US", 0);
+    let mut data = b"US".to_vec();
+    data.extend_from_slice(pinned.verifying_key().as_bytes());
+    let env = log
+        .body("SEC", rsm_ledger::envelope::TYPE_KEY_PIN, data)
+        .sign(&sec)
+        .unwrap();
+    log.submit(&env);
+    let mut bad = log
+        .body("SEC", rsm_ledger::envelope::TYPE_KEY_PIN, b"U".to_vec())
+        .sign(&sec)
+        .unwrap()
+        .encode()
+        .unwrap();
+    // A malformed pin (one byte of data), still properly signed.
+    let bad_index = log.force(std::mem::take(&mut bad));
+    let _ = bad_index;
+    // The host registers another key for the US than the one it pinned.
+    let other = party_key("US", 9);
+    let reg = log
+        .body(
+            "US",
+            TYPE_KEY_REGISTER,
+            other.verifying_key().to_bytes().to_vec(),
+        )
+        .sign(&other)
+        .unwrap()
+        .encode()
+        .unwrap();
+    let reg_index = log.force(reg);
+
+    // Fed in one go, and fed across a save/resume after the pin: the same findings.
+    let mut a = Auditor::new(config(BTreeMap::new()));
+    let all = a.feed_entries(&log.batch(0));
+    let mut b = Auditor::new(config(BTreeMap::new()));
+    let mut split = b.feed_entries(&log.batch(0)[..2]);
+    let mut b = Auditor::resume(config(BTreeMap::new()), &b.save()).unwrap();
+    split.extend(b.feed_entries(&log.batch(2)));
+    for findings in [&all, &split] {
+        let text: Vec<String> = findings.iter().map(ToString::to_string).collect();
+        assert!(
+            text.iter().any(|f| f.contains("entry 2: key pin")),
+            "{text:?}"
+        );
+        assert!(
+            findings.iter().any(|f| matches!(
+                f,
+                Finding::Key { index, error: rsm_ledger::KeyError::PinMismatch(_) } if *index == reg_index
+            )),
+            "{text:?}"
+        );
+    }
+    // An auditor whose own out-of-band pin differs from the log's says so.
+    let mut pins = BTreeMap::new();
+    pins.insert(Party::new("US").unwrap(), other.verifying_key());
+    let mut c = Auditor::new(config(pins));
+    let text: Vec<String> = c
+        .feed_entries(&log.batch(0))
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        text.iter()
+            .any(|f| f.contains("entry 1: key pin") && f.contains("another key")),
+        "{text:?}"
+    );
+}

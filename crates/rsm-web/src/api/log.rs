@@ -379,12 +379,20 @@ pub async fn submit_batch(
         let party = if *p == Party::secretariat() {
             None
         } else {
-            Some(party_code(p).ok_or_else(|| ApiError::invalid("party", "not a party of the mechanism"))?)
+            Some(
+                party_code(p)
+                    .ok_or_else(|| ApiError::invalid("party", "not a party of the mechanism"))?,
+            )
         };
-        caller.require(&state, Action::SubmitLogEntry(party)).await?;
+        caller
+            .require(&state, Action::SubmitLogEntry(party))
+            .await?;
     }
     let who = caller.attribution(state.clock.now());
-    let acks = log.enqueue_many(envelopes, who).await.map_err(submit_error)?;
+    let acks = log
+        .enqueue_many(envelopes, who)
+        .await
+        .map_err(submit_error)?;
     let mut items = Vec::with_capacity(acks.len());
     for ack in acks {
         items.push(match ack.await {
@@ -419,7 +427,10 @@ fn split_length_prefixed(mut b: &[u8]) -> Result<Vec<Vec<u8>>, ApiError> {
     while !b.is_empty() {
         let i = out.len();
         if b.len() < 4 {
-            return Err(ApiError::invalid(format!("envelopes[{i}]"), "truncated length prefix"));
+            return Err(ApiError::invalid(
+                format!("envelopes[{i}]"),
+                "truncated length prefix",
+            ));
         }
         let n = u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize;
         if n > rsm_ledger::envelope::MAX_ENVELOPE_BYTES || b.len() < 4 + n {
@@ -590,7 +601,7 @@ pub async fn pin_key(
     let who = caller.attribution(state.clock.now());
     let acked = log
         .append_secretariat(
-            "key.pin",
+            rsm_ledger::envelope::TYPE_KEY_PIN,
             rsm_ledger::commit_public(&data),
             data,
             Some((party.as_str().to_owned(), key)),
