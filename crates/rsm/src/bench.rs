@@ -434,7 +434,6 @@ pub async fn run_http(entries: u64, batch: usize, dir: Option<PathBuf>) -> anyho
 /// plan, then assembled) and checked against the root.
 pub async fn run_proofs(n: u64, samples: usize, dir: Option<PathBuf>) -> anyhow::Result<()> {
     use rsm_ledger::{Frontier, inclusion_plan, verify_inclusion};
-    use sqlx::{Connection as _, Executor as _};
     anyhow::ensure!(n > 0, "--proofs needs at least one entry");
     let (dir, _tmp) = match dir {
         Some(d) => {
@@ -447,50 +446,24 @@ pub async fn run_proofs(n: u64, samples: usize, dir: Option<PathBuf>) -> anyhow:
         }
     };
     let db = dir.join("proofs.db");
-    anyhow::ensure!(!db.exists(), "{} exists", db.display());
     let url = format!("sqlite://{}", db.display());
-    Store::open(&url).await?.close().await;
-
-    let bar = indicatif::ProgressBar::new(n).with_style(
-        indicatif::ProgressStyle::with_template(
-            "{msg} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})",
-        )?
-        .progress_chars("=> "),
-    );
-    bar.set_message("writing tree hashes");
-    let t = Instant::now();
-    let mut conn = sqlx::SqliteConnection::connect(&url).await?;
-    conn.execute("PRAGMA synchronous=OFF").await?;
-    let mut frontier = Frontier::new();
-    let mut i = 0u64;
-    while i < n {
-        let end = (i + 100_000).min(n);
-        let mut tx = conn.begin().await?;
-        for j in i..end {
-            let leaf = rsm_ledger::leaf_hash(&j.to_be_bytes());
-            let out = frontier.append_leaf_hash(leaf);
-            for (id, h) in out.nodes {
-                sqlx::query("INSERT INTO log_hashes (level, idx, hash) VALUES (?, ?, ?)")
-                    .bind(i64::from(id.level))
-                    .bind(id.index as i64)
-                    .bind(h.0.to_vec())
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
-        tx.commit().await?;
-        bar.set_position(end);
-        i = end;
-    }
-    conn.close().await?;
-    bar.finish_and_clear();
-    let root = frontier.root();
-    println!(
-        "wrote the stored hashes of a {n}-leaf tree in {:.1?} ({} MB)",
-        t.elapsed(),
-        std::fs::metadata(&db)?.len() >> 20
-    );
-
+    let root = if db.exists() {
+        // A tree written by an earlier run: reuse it (the write takes minutes at 10M).
+        let store = Store::open(&url).await?;
+        let ids = Frontier::ids(n);
+        let frontier = Frontier::from_hashes(
+            n,
+            store
+                .log_hashes(&ids)
+                .await
+                .with_context(|| format!("{} does not hold a tree of {n} leaves", db.display()))?,
+        )?;
+        store.close().await;
+        println!("reusing the {n}-leaf tree in {}", db.display());
+        frontier.root()
+    } else {
+        write_tree(&url, n).await?
+    };
     let store = Store::open(&url).await?;
     let mut x = 11u64;
     let mut lat = Vec::with_capacity(samples);
@@ -517,4 +490,51 @@ pub async fn run_proofs(n: u64, samples: usize, dir: Option<PathBuf>) -> anyhow:
     );
     store.close().await;
     Ok(())
+}
+
+/// Writes the stored hashes of an `n`-leaf tree of synthetic leaves into a fresh database;
+/// returns its root.
+async fn write_tree(url: &str, n: u64) -> anyhow::Result<Hash> {
+    use rsm_ledger::Frontier;
+    use sqlx::{Connection as _, Executor as _};
+    Store::open(url).await?.close().await;
+
+    let bar = indicatif::ProgressBar::new(n).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})",
+        )?
+        .progress_chars("=> "),
+    );
+    bar.set_message("writing tree hashes");
+    let t = Instant::now();
+    let mut conn = sqlx::SqliteConnection::connect(url).await?;
+    conn.execute("PRAGMA synchronous=OFF").await?;
+    let mut frontier = Frontier::new();
+    let mut i = 0u64;
+    while i < n {
+        let end = (i + 100_000).min(n);
+        let mut tx = conn.begin().await?;
+        for j in i..end {
+            let leaf = rsm_ledger::leaf_hash(&j.to_be_bytes());
+            let out = frontier.append_leaf_hash(leaf);
+            for (id, h) in out.nodes {
+                sqlx::query("INSERT INTO log_hashes (level, idx, hash) VALUES (?, ?, ?)")
+                    .bind(i64::from(id.level))
+                    .bind(id.index as i64)
+                    .bind(h.0.to_vec())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        bar.set_position(end);
+        i = end;
+    }
+    conn.close().await?;
+    bar.finish_and_clear();
+    println!(
+        "wrote the stored hashes of a {n}-leaf tree in {:.1?}",
+        t.elapsed()
+    );
+    Ok(frontier.root())
 }

@@ -435,7 +435,7 @@ fn split_length_prefixed(mut b: &[u8]) -> Result<Vec<Vec<u8>>, ApiError> {
         let n = u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize;
         if n > rsm_ledger::envelope::MAX_ENVELOPE_BYTES || b.len() < 4 + n {
             return Err(ApiError::invalid(
-                &format!("envelopes[{i}]"),
+                format!("envelopes[{i}]"),
                 "length prefix beyond the body or the largest envelope",
             ));
         }
