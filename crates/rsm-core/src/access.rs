@@ -178,6 +178,9 @@ pub enum Action<'a> {
     SubmitLogEntry(Option<PartyCode>),
     /// Pin a party's log key received out of band (the delegation's letter).
     RegisterLogKey,
+    /// See the gas network and its plans (the economic basket's working material: any
+    /// signed-in account).
+    ReadEnergyPlans,
 }
 
 impl fmt::Display for Action<'_> {
@@ -196,6 +199,7 @@ impl fmt::Display for Action<'_> {
             Self::SubmitLogEntry(Some(p)) => write!(f, "submit a log entry for {p}"),
             Self::SubmitLogEntry(None) => f.write_str("submit a secretariat log entry"),
             Self::RegisterLogKey => f.write_str("pin a party's log key"),
+            Self::ReadEnergyPlans => f.write_str("read energy plans"),
         }
     }
 }
@@ -285,7 +289,7 @@ pub fn decide(
                 "only the secretariat administrator may do this",
             )),
         },
-        Action::ManageOwnAccount => match role {
+        Action::ManageOwnAccount | Action::ReadEnergyPlans => match role {
             None => Err(Denied::sign_in()),
             Some(_) => Ok(()),
         },

@@ -61,6 +61,8 @@ pub struct AppState {
     pub throttle: Arc<Throttle>,
     /// The notification log, when this server runs one.
     pub log: Option<Arc<log::Log>>,
+    /// The gas network's base plan, solved on first view and kept.
+    pub energy: Arc<tokio::sync::OnceCell<Result<pages::energy::EnergyPlan, String>>>,
 }
 
 impl AppState {
@@ -71,6 +73,7 @@ impl AppState {
             config: Arc::new(config),
             throttle: Arc::new(Throttle::default()),
             log: None,
+            energy: Arc::new(tokio::sync::OnceCell::new()),
         }
     }
 

@@ -15,6 +15,7 @@ pub mod assets;
 pub mod audit;
 pub mod bodies;
 pub mod dashboard;
+pub mod energy;
 pub mod i18n;
 pub mod parties;
 pub mod people;
@@ -69,6 +70,7 @@ pub fn routes() -> Router<AppState> {
             "/parties/{code}/participation",
             post(parties::record_change),
         )
+        .route("/energy", get(energy::energy))
         .route("/bodies", get(bodies::list))
         .route("/bodies/new", get(bodies::new_form).post(bodies::create))
         .route("/bodies/{id}", get(bodies::detail))

@@ -180,3 +180,37 @@ async fn the_public_gets_its_accept_language() {
     assert!(r.text.contains("<html lang=\"ko\">"));
     assert!(r.text.contains("로그인"));
 }
+
+#[tokio::test]
+async fn the_energy_page_draws_the_network_and_its_plan_for_signed_in_users_only() {
+    let app = TestApp::new().await;
+    let public = get(&app, "/energy", None).await;
+    assert_ne!(public.status, StatusCode::OK, "the plan is not public");
+    assert!(!public.text.contains("<svg viewBox=\"0 0 900 560\""));
+    let cn = session(&app, "cn.energy").await;
+    let page = get(&app, "/energy", Some(&cn)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    // The map: every bus of the shipped network, pipelines as lines with their flows.
+    for bus in ["RU_VLA", "CN_NE", "KR", "JP", "LNG"] {
+        assert!(
+            page.text.contains(&format!(">{bus}</text>")),
+            "{bus} missing"
+        );
+    }
+    assert!(page.text.contains("class=\"pipe flow-"));
+    assert!(page.text.contains("PS1_X"));
+    // Costs with thousands separators, and N-1 per country.
+    assert!(page.text.contains("N-1"));
+    assert!(page.text.contains("HiGHS"));
+    // Korean too.
+    let ko = {
+        let req = Request::builder()
+            .uri("/energy")
+            .header(header::COOKIE, &cn)
+            .header(header::ACCEPT_LANGUAGE, "ko")
+            .body(Body::empty())
+            .unwrap();
+        app.send(req).await
+    };
+    assert_eq!(ko.status, StatusCode::OK);
+}
