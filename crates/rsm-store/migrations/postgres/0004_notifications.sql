@@ -13,7 +13,7 @@ CREATE TRIGGER notification_contents_append_only BEFORE UPDATE OR DELETE ON noti
 FOR EACH ROW EXECUTE FUNCTION rsm_append_only();
 
 CREATE TABLE notification_entries (
-    idx         BIGINT NOT NULL PRIMARY KEY REFERENCES log_entries (idx),
+    idx         BIGINT NOT NULL PRIMARY KEY, -- the log index (log_entries.idx)
     commitment  TEXT   NOT NULL REFERENCES notification_contents (commitment),
     party       TEXT   NOT NULL,
     type_id     TEXT   NOT NULL,

@@ -16,7 +16,7 @@ BEGIN SELECT RAISE(ABORT, 'notification contents are append-only'); END;
 
 -- A log entry that is a notification (or an acknowledgement), linked to its content.
 CREATE TABLE notification_entries (
-    idx         INTEGER NOT NULL PRIMARY KEY REFERENCES log_entries (idx),
+    idx         INTEGER NOT NULL PRIMARY KEY, -- the log index (log_entries.idx)
     commitment  TEXT    NOT NULL REFERENCES notification_contents (commitment),
     party       TEXT    NOT NULL,
     type_id     TEXT    NOT NULL,   -- regime type id; `ack` for acknowledgements

@@ -110,7 +110,7 @@ async fn story(store: &Store, url: &str) {
         "2027-01-10T00:00:00Z",
     );
     store.link_notification(&l0, &w).await.unwrap();
-    // Linking twice conflicts; linking to a missing content or entry fails.
+    // Linking twice conflicts; linking to a missing content fails.
     let err = store.link_notification(&l0, &w).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err}");
     let missing = link(
