@@ -322,3 +322,7 @@ compliance-delay = Delay
 compliance-patterns = Patterns near thresholds
 compliance-consultations = Requests for clarification
 compliance-missing-acks = Missing acknowledgements
+notif-map = Map of notified areas
+notif-map-source = Coastlines: Natural Earth (public domain), 1:50m, via world-atlas.
+notif-map-outside = outside the map
+notif-view-map = Map

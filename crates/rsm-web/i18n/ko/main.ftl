@@ -322,3 +322,7 @@ compliance-delay = 지연 시간
 compliance-patterns = 기준치 근접 패턴
 compliance-consultations = 해명 요청
 compliance-missing-acks = 누락된 수신 확인
+notif-map = 통보 지역 지도
+notif-map-source = 해안선: Natural Earth (퍼블릭 도메인), 1:50m, world-atlas 경유.
+notif-map-outside = 지도 범위 밖
+notif-view-map = 지도

@@ -42,6 +42,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/notifications/{index}", get(notification))
         .route("/compliance", get(compliance))
         .route("/notifications.ics", get(ical))
+        .route("/notifications/map", get(map))
 }
 
 // ---- calendar -----------------------------------------------------------------------
@@ -965,4 +966,171 @@ pub async fn ical(State(state): State<AppState>, Query(q): Query<FeedQuery>) -> 
     }
     .await;
     r.unwrap_or_else(IntoResponse::into_response)
+}
+
+// ---- map ----------------------------------------------------------------------------
+
+/// The region's coastlines (Natural Earth via `world-atlas`, clipped once; see
+/// `assets/map/README.md`).
+const LAND: &str = include_str!("../../assets/map/nea-land.json");
+
+/// One notified area on the map.
+pub struct Shape {
+    pub index: u64,
+    pub party: String,
+    pub title: String,
+    /// `circle` or `polygon`.
+    pub kind: String,
+    pub cx: String,
+    pub cy: String,
+    pub rx: String,
+    pub ry: String,
+    pub points: String,
+    pub field: String,
+    /// Whether any of it lies inside the map's frame.
+    pub shown: bool,
+}
+
+#[derive(Template)]
+#[template(path = "notifications_map.html")]
+struct MapPage<'a> {
+    ctx: &'a Ctx,
+    width: String,
+    height: String,
+    land: String,
+    shapes: Vec<Shape>,
+    parties: Vec<(String, String)>,
+    types: Vec<(String, String)>,
+    baskets: Vec<String>,
+    f_party: String,
+    f_type: String,
+    f_basket: String,
+}
+
+/// `GET /notifications/map`: notified areas (circles and polygons) over the region's
+/// coastlines, as SVG drawn on the server; the same filters and visibility as the calendar.
+pub async fn map(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<CalendarQuery>,
+) -> Response {
+    let r = async {
+        let land: serde_json::Value =
+            serde_json::from_str(LAND).map_err(|e| ApiError::internal(&e))?;
+        let num = |k: &str| land[k].as_f64().unwrap_or(0.0);
+        let (west, north, k) = (num("west"), num("north"), num("px_per_degree"));
+        let (width, height) = (num("width"), num("height"));
+        let x = |lon: f64| (lon - west) * k;
+        let y = |lat: f64| (north - lat) * k;
+        let inside = |px: f64, py: f64| (0.0..=width).contains(&px) && (0.0..=height).contains(&py);
+        let loaded = load(&state).await?;
+        let rows = visible(
+            &state,
+            &page.caller,
+            &loaded,
+            &NotificationFilter {
+                party: q.party.clone().filter(|p| !p.is_empty()),
+                type_id: q.type_id.clone().filter(|t| !t.is_empty()),
+                ..Default::default()
+            },
+        )
+        .await?;
+        let basket = q.basket.clone().unwrap_or_default();
+        let mut shapes = Vec::new();
+        for n in rows.iter().filter(|n| {
+            matches!(
+                n.kind,
+                rsm_store::EntryKind::Original | rsm_store::EntryKind::Amends
+            )
+        }) {
+            let Some(ty) = type_of(&loaded, &n.type_id) else {
+                continue;
+            };
+            if !basket.is_empty() && ty.basket.as_str() != basket {
+                continue;
+            }
+            let content: serde_json::Value = serde_json::from_str(&n.content).unwrap_or_default();
+            for f in ty.fields.iter().filter(|f| f.kind == FieldKind::Area) {
+                let v = &content[&f.name];
+                let mut s = Shape {
+                    index: n.index,
+                    party: n.party.clone(),
+                    title: ty.title.clone(),
+                    kind: String::new(),
+                    cx: String::new(),
+                    cy: String::new(),
+                    rx: String::new(),
+                    ry: String::new(),
+                    points: String::new(),
+                    field: f.title.clone().unwrap_or(f.name.replace('_', " ")),
+                    shown: false,
+                };
+                if let (Some(c), Some(r)) = (v["centre"].as_array(), v["radius_km"].as_f64()) {
+                    let (Some(lon), Some(lat)) = (
+                        c.first().and_then(|v| v.as_f64()),
+                        c.get(1).and_then(|v| v.as_f64()),
+                    ) else {
+                        continue;
+                    };
+                    // A circle on the ground is an ellipse in this projection.
+                    let ry = r / 110.57 * k;
+                    let rx = r / (111.32 * lat.to_radians().cos().max(0.01)) * k;
+                    s.kind = "circle".into();
+                    s.cx = format!("{:.1}", x(lon));
+                    s.cy = format!("{:.1}", y(lat));
+                    s.rx = format!("{rx:.1}");
+                    s.ry = format!("{ry:.1}");
+                    s.shown = inside(x(lon), y(lat));
+                } else if let Some(poly) = v["polygon"].as_array() {
+                    let pts: Vec<(f64, f64)> = poly
+                        .iter()
+                        .filter_map(|p| Some((x(p.get(0)?.as_f64()?), y(p.get(1)?.as_f64()?))))
+                        .collect();
+                    if pts.len() < 3 {
+                        continue;
+                    }
+                    s.kind = "polygon".into();
+                    s.shown = pts.iter().any(|&(px, py)| inside(px, py));
+                    s.points = pts
+                        .iter()
+                        .map(|(px, py)| format!("{px:.1},{py:.1}"))
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                } else {
+                    continue;
+                }
+                shapes.push(s);
+            }
+        }
+        let in_force = loaded
+            .history
+            .in_force_at(state.clock.now())
+            .or_else(|| loaded.history.versions().first());
+        page.render(&MapPage {
+            ctx: &page.ctx,
+            width: format!("{width}"),
+            height: format!("{height}"),
+            land: land["path"].as_str().unwrap_or("").to_owned(),
+            shapes,
+            parties: PartyCode::ALL
+                .iter()
+                .map(|p| (p.as_str().to_owned(), page.ctx.party(p.as_str())))
+                .collect(),
+            types: in_force
+                .map(|v| {
+                    v.regime
+                        .types()
+                        .iter()
+                        .map(|t| (t.id.to_string(), t.title.clone()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            baskets: vec!["security".into(), "economic".into(), "humanitarian".into()],
+            f_party: q.party.clone().unwrap_or_default(),
+            f_type: q.type_id.clone().unwrap_or_default(),
+            f_basket: basket,
+        })
+    }
+    .await;
+    page.finish(r)
 }

@@ -181,4 +181,14 @@ async fn calendar_notification_form_and_compliance_pages() {
         )
         .await;
     assert_eq!(anon.status, StatusCode::UNAUTHORIZED);
+
+    // The map: the region's coastlines and the notified area, linked.
+    let map = get(&app, "/notifications/map?party=KR", &jp).await;
+    assert_eq!(map.status, StatusCode::OK, "{}", map.text);
+    assert!(map.text.contains("<path class=\"land\" d=\"M"));
+    assert!(
+        map.text
+            .contains(&format!("<a href=\"/notifications/{i}\">"))
+    );
+    assert!(map.text.contains("<ellipse class=\"area p-KR\""));
 }
