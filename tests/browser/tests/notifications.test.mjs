@@ -173,6 +173,13 @@ describe('notifications', () => {
     await axe(us, 'notification');
     await shot(us, '11-notification-acknowledged');
 
+    // The map shows its area over the coastlines.
+    await us.goto(`${base}/notifications/map`);
+    assert.equal(await us.locator(`svg.map a[href="/notifications/${index}"] ellipse`).count(), 1, 'on the map');
+    assert.ok((await us.locator('svg.map path.land').getAttribute('d')).length > 1000, 'coastlines drawn');
+    await axe(us, 'map');
+    await shot(us, '13-map');
+
     // The compliance page shows it on time.
     await us.goto(`${base}/compliance`);
     const row = us.locator('#compliance-rows tr', { has: us.locator(`a[href="/notifications/${index}"]`) });
