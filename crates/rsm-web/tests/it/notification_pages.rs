@@ -185,10 +185,13 @@ async fn calendar_notification_form_and_compliance_pages() {
     // The map: the region's coastlines and the notified area, linked.
     let map = get(&app, "/notifications/map?party=KR", &jp).await;
     assert_eq!(map.status, StatusCode::OK, "{}", map.text);
-    assert!(map.text.contains("<path class=\"land\" aria-hidden=\"true\" d=\"M"));
     assert!(
         map.text
-            .contains(&format!("<a href=\"/notifications/{i}\">"))
+            .contains("<path class=\"land\" aria-hidden=\"true\" d=\"M")
+    );
+    assert!(
+        map.text
+            .contains(&format!("<a href=\"/notifications/{i}\" aria-label="))
     );
     assert!(map.text.contains("<ellipse class=\"area p-KR\""));
 }
