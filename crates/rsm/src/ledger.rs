@@ -42,7 +42,8 @@ pub struct SubmitArgs {
     /// The party's private key file (from `rsm keygen`).
     #[arg(long)]
     key: PathBuf,
-    /// Entry type, e.g. `notification.launch`; `key.register` registers the key itself.
+    /// Entry type, e.g. `key.register` (registers the key itself); notifications go through
+    /// `rsm sign`, which submits their content with them.
     #[arg(long = "type")]
     entry_type: String,
     /// The content to commit to (its hash goes into the log, not the content).

@@ -228,6 +228,14 @@ pub async fn submit_entry(
     };
     let env =
         Envelope::parse(&bytes).map_err(|e| submit_error(SubmitError::Admission(e.into())))?;
+    // A notification's content must be stored before its entry: those go through
+    // `POST /api/v1/notifications`, never here.
+    if crate::notify::type_of_entry(env.body.entry_type.as_str()).is_some() {
+        return Err(ApiError::invalid(
+            "entry_type",
+            "notifications and acknowledgements are submitted with their content to POST /api/v1/notifications",
+        ));
+    }
     let party = if env.body.party == Party::secretariat() {
         None
     } else {

@@ -368,6 +368,17 @@ async fn forbidden_and_invalid_submissions_store_nothing() {
     let mut env = B64.decode(prep["body"].as_str().unwrap()).unwrap();
     let sig = key("KR").sign(&B64.decode(prep["message"].as_str().unwrap()).unwrap());
     env.extend_from_slice(&sig.to_bytes());
+    // A notification without its content is refused by the raw log endpoint.
+    let r = app
+        .call(
+            "POST",
+            "/api/v1/log/entries",
+            "kr.delegate",
+            Some(json!({"envelope": B64.encode(&env)})),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.json["field"], "entry_type");
     let mut other = ok.clone();
     other["troops"] = json!(8000);
     let r = app
@@ -454,4 +465,75 @@ async fn forbidden_and_invalid_submissions_store_nothing() {
     assert_eq!(v.json["valid"], false);
     assert!(v.json["errors"].as_array().unwrap().len() >= 4);
     assert_eq!(count().await, 1);
+}
+
+#[tokio::test]
+async fn a_regime_version_takes_effect_by_a_secretariat_act_entered_in_the_log() {
+    let app = TestApp::new().await;
+    let text = rsm_regime::DEFAULT_REGIME_TOML.replacen("version = \"1\"", "version = \"2\"", 1);
+    let body = |effective: &str, basis: &str| json!({"effective": effective, "basis": basis, "text": text});
+    // Not retroactive, needs its act, only the secretariat.
+    let r = app
+        .call(
+            "POST",
+            "/api/v1/regime/versions",
+            "admin",
+            Some(body("2026-01-15T00:00:00Z", "SEC.ACT/2026/1")),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.json["field"], "effective");
+    let r = app
+        .call(
+            "POST",
+            "/api/v1/regime/versions",
+            "admin",
+            Some(body("2026-07-01T00:00:00Z", " ")),
+        )
+        .await;
+    assert_eq!(r.json["field"], "basis", "{}", r.text);
+    let r = app
+        .call(
+            "POST",
+            "/api/v1/regime/versions",
+            "kr.delegate",
+            Some(body("2026-07-01T00:00:00Z", "SEC.ACT/2026/1")),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    let before = app.call("GET", "/api/v1/log", "public", None).await.json["size"]
+        .as_u64()
+        .unwrap();
+    let r = app
+        .call(
+            "POST",
+            "/api/v1/regime/versions",
+            "officer",
+            Some(body("2026-07-01T00:00:00Z", "SEC.ACT/2026/1")),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let sha = r.json["text_sha256"].as_str().unwrap().to_owned();
+    let regime = app.call("GET", "/api/v1/regime", "public", None).await.json;
+    assert_eq!(regime["versions"].as_array().unwrap().len(), 2);
+    assert_eq!(regime["in_force"], "1", "not before it takes effect");
+    assert_eq!(regime["versions"][1]["basis"], "SEC.ACT/2026/1");
+    // Its text's hash is in the log, as a secretariat entry.
+    let e = app
+        .call(
+            "GET",
+            &format!("/api/v1/log/entries/{before}"),
+            "public",
+            None,
+        )
+        .await
+        .json;
+    assert_eq!(e["party"], "SEC");
+    assert_eq!(e["entry_type"], "regime.version");
+    let env =
+        rsm_ledger::Envelope::parse(&B64.decode(e["envelope"].as_str().unwrap()).unwrap()).unwrap();
+    assert_eq!(env.body.commitment.to_hex(), sha);
+    app.clock.set("2026-07-02T00:00:00Z".parse().unwrap());
+    let regime = app.call("GET", "/api/v1/regime", "public", None).await.json;
+    assert_eq!(regime["in_force"], "2");
 }
