@@ -51,7 +51,7 @@ fn a_mirror_recomputes_the_servers_compliance_table_exactly() {
     let demo = Demo::start(dir.path());
     let kr = demo.token("kr.delegate");
     let jp = demo.token("jp.delegate");
-    let now = jiff::Timestamp::now();
+    let now = rsm_web::clock::Clock::now(&rsm_web::clock::SystemClock);
     // The notification's deadline (42 days before a start 60 days ahead) sets its year.
     let year = (now + jiff::SignedDuration::from_hours(24 * 18))
         .to_zoned(jiff::tz::TimeZone::get("Asia/Seoul").unwrap())
@@ -145,7 +145,7 @@ fn a_mirror_recomputes_the_servers_compliance_table_exactly() {
     assert!(text.contains("notifications mirrored:"), "{text}");
 
     // The same as-of instant on both sides: byte-identical CSV and JSON.
-    let as_of = jiff::Timestamp::now().to_string();
+    let as_of = rsm_web::clock::Clock::now(&rsm_web::clock::SystemClock).to_string();
     for (format, path) in [("csv", "compliance.csv"), ("json", "compliance")] {
         let server = fetch(
             &format!("{}/api/v1/{path}?year={year}&as_of={as_of}", demo.url),
