@@ -10,6 +10,7 @@ mod audit;
 mod backup;
 mod bodies;
 mod ledger;
+mod notifications;
 mod participation;
 
 use std::{str::FromStr, time::Duration};
@@ -25,6 +26,10 @@ pub use audit::{AuditEvent, AuditFilter, AuditStore};
 pub use backup::{BackupError, backup_sqlite, restore_sqlite};
 pub use bodies::{BodyRevision, BodyStore};
 pub use ledger::{LedgerStore, NewLogEntry, StoredCheckpoint, StoredLogEntry};
+pub use notifications::{
+    EntryKind, NewContent, NewNotificationEntry, NotificationFilter, NotificationStore,
+    StoredNotification, StoredRegimeVersion,
+};
 pub use participation::ParticipationStore;
 
 /// Which database engine a URL points at.

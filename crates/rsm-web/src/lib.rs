@@ -8,6 +8,7 @@ pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod log;
+pub mod notify;
 pub mod pages;
 pub mod tiles;
 pub mod witness;

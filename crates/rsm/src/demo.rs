@@ -195,7 +195,9 @@ async fn seed_log(log: &rsm_web::log::Log, keys_dir: &std::path::Path) -> anyhow
          operator for convenience, so the demo log has signed entries. In a real deployment each\n\
          party runs `rsm keygen` on its own machine and the server never sees the private key.\n",
     )?;
-    let who = Attribution::host_cli(SystemClock.now());
+    // The demo's history starts 90 days ago, so its notifications have a past to be judged in.
+    let now = SystemClock.now();
+    let who = Attribution::host_cli(now - jiff::SignedDuration::from_hours(24 * 90));
     let mut keys = Vec::new();
     for code in ["CN", "JP", "KR", "RU", "US"] {
         let party = Party::new(code)?;
@@ -220,41 +222,7 @@ async fn seed_log(log: &rsm_web::log::Log, keys_dir: &std::path::Path) -> anyhow
         let bytes = crate::ledger::demo_entry(log, key, party, "key.register", b"", b"")?;
         log.submit(bytes, who.clone()).await?;
     }
-    let samples: [(&str, &str, &str, &str); 4] = [
-        (
-            "KR",
-            "notification.launch",
-            "space launch pre-notification: Naro-2, 2026-04-12 02:00-04:00 UTC, Goheung, azimuth 170",
-            "launch KR-2026-001",
-        ),
-        (
-            "US",
-            "notification.exercise",
-            "military exercise notification: 12,000 troops, 2026-05-03..2026-05-14",
-            "exercise US-2026-004",
-        ),
-        (
-            "JP",
-            "notification.launch",
-            "missile launch pre-notification: test flight, 2026-06-02, Tanegashima",
-            "launch JP-2026-002",
-        ),
-        (
-            "CN",
-            "information.annual",
-            "annual exchange of military information 2026",
-            "annual CN-2026",
-        ),
-    ];
-    for (code, ty, content, data) in samples {
-        let (party, key) = keys
-            .iter()
-            .find(|(p, _)| p.as_str() == code)
-            .expect("a demo key per party");
-        let bytes =
-            crate::ledger::demo_entry(log, key, party, ty, content.as_bytes(), data.as_bytes())?;
-        log.submit(bytes, who.clone()).await?;
-    }
+    crate::demo_notifications::seed(log, &keys, now).await?;
     Ok(())
 }
 

@@ -42,7 +42,8 @@ pub struct SubmitArgs {
     /// The party's private key file (from `rsm keygen`).
     #[arg(long)]
     key: PathBuf,
-    /// Entry type, e.g. `notification.launch`; `key.register` registers the key itself.
+    /// Entry type, e.g. `key.register` (registers the key itself); notifications go through
+    /// `rsm sign`, which submits their content with them.
     #[arg(long = "type")]
     entry_type: String,
     /// The content to commit to (its hash goes into the log, not the content).
@@ -90,6 +91,11 @@ pub enum LedgerCommand {
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
+        /// API token: also mirror the notification contents it may see (each checked
+        /// against its commitment), the regime versions and the participation timeline, for
+        /// `rsm compliance --mirror`. Public contents only without it.
+        #[arg(long, env = "RSM_TOKEN")]
+        token: Option<String>,
     },
     /// Measure the log on this machine: durable signed appends per second through the log
     /// service (admission, group commit, fsync), p99 inclusion-proof latency from the store,
@@ -486,14 +492,21 @@ pub async fn run(cmd: LedgerCommand) -> anyhow::Result<bool> {
             pins,
             policy,
             quiet,
-        } => audit(
-            &url,
-            &state,
-            vkey.as_deref(),
-            &pins,
-            policy.as_deref(),
-            quiet,
-        ),
+            token,
+        } => {
+            let ok = audit(
+                &url,
+                &state,
+                vkey.as_deref(),
+                &pins,
+                policy.as_deref(),
+                quiet,
+            )?;
+            if ok {
+                mirror_notifications(&url, &state, token.as_deref())?;
+            }
+            Ok(ok)
+        }
     }
 }
 
@@ -697,6 +710,20 @@ pub fn audit(
         println!("{} finding(s): the log is NOT sound", findings.len());
         Ok(false)
     }
+}
+
+/// After a sound audit: the notification contents, regime versions and timeline, checked
+/// against the checkpoint this mirror verified.
+fn mirror_notifications(url: &str, dir: &Path, token: Option<&str>) -> anyhow::Result<()> {
+    let note = std::fs::read(dir.join("checkpoint"))?;
+    let vkey = std::fs::read_to_string(dir.join("log.vkey"))?;
+    let verifier = NoteVerifier::from_vkey(vkey.trim())?;
+    let cp = open_checkpoint(&note, verifier.name(), &verifier, &[])
+        .context("the mirror's checkpoint")?
+        .checkpoint;
+    let n = crate::notify::mirror(url, dir, token, cp.size, &cp.root)?;
+    println!("notifications mirrored: {n} (contents checked against their commitments)");
+    Ok(())
 }
 
 /// The secretariat's log key file: where it is, per the configuration.

@@ -6,8 +6,10 @@ mod admin;
 mod bench;
 mod config;
 mod demo;
+mod demo_notifications;
 mod kin;
 mod ledger;
+mod notify;
 mod plan;
 mod witness;
 
@@ -72,6 +74,11 @@ enum Command {
     /// Sign an entry with the party's key on this machine and submit it to the log; saves and
     /// checks the receipt.
     Submit(ledger::SubmitArgs),
+    /// Sign a notification (or an acknowledgement) with the party's key on this machine and
+    /// submit it with its content; every field the regime refuses is listed.
+    Sign(notify::SignArgs),
+    /// Recompute the compliance table of a year from a party's mirror alone.
+    Compliance(notify::ComplianceArgs),
     /// Run a witness: cosign a log's checkpoints (C2SP tlog-witness), refusing any that is
     /// not consistent with what it cosigned before.
     Witness(witness::WitnessArgs),
@@ -182,6 +189,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Plan(cmd) => return plan::run_command(cmd),
         Command::Keygen(args) => return ledger::keygen(args),
         Command::Submit(args) => return ledger::submit(args),
+        Command::Sign(args) => return notify::sign(args),
+        Command::Compliance(args) => return notify::compliance(args),
         Command::Witness(args) => return witness::run(args).await,
         Command::Ledger(cmd) => {
             if ledger::run(cmd).await? {
@@ -237,6 +246,8 @@ async fn main() -> anyhow::Result<()> {
                 | Command::Plan(_)
                 | Command::Keygen(_)
                 | Command::Submit(_)
+                | Command::Sign(_)
+                | Command::Compliance(_)
                 | Command::Witness(_)
                 | Command::Ledger(_) => unreachable!("handled above"),
             }

@@ -277,6 +277,14 @@ pub async fn submit_entry(
     };
     let env =
         Envelope::parse(&bytes).map_err(|e| submit_error(SubmitError::Admission(e.into())))?;
+    // A notification's content must be stored before its entry: those go through
+    // `POST /api/v1/notifications`, never here.
+    if crate::notify::type_of_entry(env.body.entry_type.as_str()).is_some() {
+        return Err(ApiError::invalid(
+            "entry_type",
+            "notifications and acknowledgements are submitted with their content to POST /api/v1/notifications",
+        ));
+    }
     let party = if env.body.party == Party::secretariat() {
         None
     } else {
@@ -371,6 +379,12 @@ pub async fn submit_batch(
     let mut parties = std::collections::BTreeSet::new();
     for (i, bytes) in envelopes.iter().enumerate() {
         match Envelope::parse(bytes) {
+            Ok(env) if crate::notify::type_of_entry(env.body.entry_type.as_str()).is_some() => {
+                return Err(ApiError::invalid(
+                    format!("envelopes[{i}].entry_type"),
+                    "notifications and acknowledgements are submitted with their content to POST /api/v1/notifications",
+                ));
+            }
             Ok(env) => parties.insert(env.body.party),
             Err(e) => return Err(ApiError::invalid(format!("envelopes[{i}]"), e.to_string())),
         };

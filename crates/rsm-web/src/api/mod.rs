@@ -5,6 +5,7 @@ pub mod bodies;
 pub mod input;
 pub mod log;
 pub mod me;
+pub mod notifications;
 pub mod parties;
 pub mod people;
 pub mod search;
@@ -36,7 +37,8 @@ pub use input::{ApiJson, ApiQuery};
         (name = "audit", description = "The audit trail (secretariat administrator)"),
         (name = "session", description = "Sign-in and sign-out"),
         (name = "search", description = "Search over what the caller may see"),
-        (name = "log", description = "The notification log: signed submissions, receipts, proofs (tiles under /log/)")
+        (name = "log", description = "The notification log: signed submissions, receipts, proofs (tiles under /log/)"),
+        (name = "notifications", description = "The CSBM regime, signed notifications with their contents, compliance")
     )
 )]
 struct ApiDoc;
@@ -92,4 +94,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(log::consistency_proof))
         .routes(routes!(log::party_head))
         .routes(routes!(log::pin_key))
+        .merge(notifications::routes())
 }

@@ -8,7 +8,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-const FILES: [(&str, &str, &[u8]); 3] = [
+const FILES: [(&str, &str, &[u8]); 4] = [
     (
         "app.css",
         "text/css; charset=utf-8",
@@ -18,6 +18,11 @@ const FILES: [(&str, &str, &[u8]); 3] = [
         "htmx.min.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../assets/htmx.min.js"),
+    ),
+    (
+        "notify.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/notify.js"),
     ),
     (
         "favicon.svg",

@@ -17,6 +17,7 @@ pub mod bodies;
 pub mod dashboard;
 pub mod energy;
 pub mod i18n;
+pub mod notifications;
 pub mod parties;
 pub mod people;
 pub mod session;
@@ -84,6 +85,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tokens", get(people::tokens).post(people::create_token))
         .route("/tokens/{id}/revoke", post(people::revoke_token))
         .route("/audit", get(audit::list))
+        .merge(notifications::routes())
         .route("/assets/{file}", get(assets::asset))
         .route("/favicon.ico", get(assets::favicon))
 }

@@ -4,6 +4,8 @@
 mod access_matrix;
 mod auth_flows;
 mod bad_input;
+mod notification_pages;
+mod notifications;
 mod pages;
 mod participation;
 mod witness;

@@ -19,23 +19,23 @@ use rsm_ledger::{
 };
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_rsm");
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_rsm");
 
 /// The binary, without the test harness's own settings (RSM_* are strict configuration).
-fn rsm() -> Command {
+pub(crate) fn rsm() -> Command {
     let mut c = Command::new(BIN);
     c.env_remove("RSM_TEST_POSTGRES_URL");
     c
 }
 
-struct Demo {
+pub(crate) struct Demo {
     child: Child,
-    url: String,
-    dir: PathBuf,
+    pub(crate) url: String,
+    pub(crate) dir: PathBuf,
 }
 
 impl Demo {
-    fn start(dir: &Path) -> Demo {
+    pub(crate) fn start(dir: &Path) -> Demo {
         Demo::start_with(dir, &[])
     }
 
@@ -74,7 +74,7 @@ impl Demo {
         self.child.wait().unwrap();
     }
 
-    fn token(&self, user: &str) -> String {
+    pub(crate) fn token(&self, user: &str) -> String {
         let out = rsm()
             .args([
                 "token", "create", user, "--name", "test", "--scope", "write",
@@ -127,7 +127,7 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
-fn get(url: &str) -> Value {
+pub(crate) fn get(url: &str) -> Value {
     let mut r = agent().get(url).call().unwrap();
     serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap()
 }
@@ -187,7 +187,7 @@ fn envelope(
         party: Party::new(party).unwrap(),
         seq,
         prev,
-        entry_type: EntryType::new("notification.test").unwrap(),
+        entry_type: EntryType::new("record.test").unwrap(),
         commitment: commit_public(content.as_bytes()),
         anchor,
         data: content.as_bytes().to_vec(),
@@ -232,7 +232,7 @@ fn sql(dir: &Path, statements: &[&str]) {
         });
 }
 
-fn wait_for_checkpoint(url: &str, size: u64) {
+pub(crate) fn wait_for_checkpoint(url: &str, size: u64) {
     for _ in 0..400 {
         if get(&format!("{url}/api/v1/log"))["checkpoint_size"]
             .as_u64()
@@ -319,7 +319,7 @@ fn bad_submissions_are_refused_by_reason_and_change_nothing() {
         party: Party::new("KR").unwrap(),
         seq,
         prev,
-        entry_type: EntryType::new("notification.test").unwrap(),
+        entry_type: EntryType::new("record.test").unwrap(),
         commitment: Hash::ZERO,
         anchor,
         data: vec![b'x'; 2000],
@@ -620,6 +620,26 @@ fn batches_append_in_order_and_refuse_each_bad_envelope_by_name() {
     assert_eq!(
         get(&format!("{url}/api/v1/log"))["size"].as_u64().unwrap(),
         size + 25
+    );
+    // A notification without its content cannot come in through a batch either.
+    let note = EntryBody {
+        party: Party::new("KR").unwrap(),
+        seq,
+        prev,
+        entry_type: EntryType::new("notification.hazardous-incident").unwrap(),
+        commitment: commit_public(b"{}"),
+        anchor,
+        data: vec![],
+    }
+    .sign(&kr)
+    .unwrap()
+    .encode()
+    .unwrap();
+    let (status, body) = post_batch(&url, &token, &[note]);
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body.to_string().contains("envelopes[0].entry_type"),
+        "{body}"
     );
     // Garbage is named by its position.
     let (status, body) = post_batch(&url, &token, &[b"garbage".to_vec()]);

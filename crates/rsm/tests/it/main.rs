@@ -2,6 +2,7 @@
 //! operator's commands (accounts, tokens, participation, backup, restore) work on a database.
 
 mod log;
+mod notifications;
 
 use std::{
     io::{BufRead, BufReader, Read, Write},
