@@ -323,6 +323,21 @@ describe('RSM pages', () => {
     await page.context().close();
   });
 
+  test('energy: the gas network map with the plan, for an energy planner', async () => {
+    const page = await newPage();
+    await signIn(page, 'cn.energy');
+    await page.goto(`${base}/energy`);
+    await page.waitForSelector('figure.energy-map svg');
+    const nodes = await page.locator('figure.energy-map g.node').count();
+    assert.ok(nodes >= 14, `every bus of the network is drawn (${nodes})`);
+    const built = await page.locator('figure.energy-map line.pipe.new:not(.flow-candidate)').count();
+    assert.ok(built >= 1, 'the plan builds at least one new pipeline, drawn dashed');
+    assert.ok((await page.locator('table').count()) >= 2, 'builds and N-1 tables');
+    await axe(page, 'energy');
+    await shot(page, '14-energy-map');
+    await page.context().close();
+  });
+
   test('no Content-Security-Policy violation on any page', () => {
     assert.deepEqual(cspViolations, []);
   });
