@@ -178,6 +178,12 @@ pub enum Action<'a> {
     SubmitLogEntry(Option<PartyCode>),
     /// Pin a party's log key received out of band (the delegation's letter).
     RegisterLogKey,
+    /// Schedule a body's meetings and run its business: agendas, documents, the procedure
+    /// of drafts, action items (the secretariat).
+    ManageDeliberation(&'a Body),
+    /// Speak for `party` in a body: propose agenda items, take positions, propose
+    /// amendments, attach statements (that party's own delegates only).
+    SpeakFor(&'a Body, PartyCode),
 }
 
 impl fmt::Display for Action<'_> {
@@ -196,6 +202,8 @@ impl fmt::Display for Action<'_> {
             Self::SubmitLogEntry(Some(p)) => write!(f, "submit a log entry for {p}"),
             Self::SubmitLogEntry(None) => f.write_str("submit a secretariat log entry"),
             Self::RegisterLogKey => f.write_str("pin a party's log key"),
+            Self::ManageDeliberation(b) => write!(f, "manage the business of body {}", b.id),
+            Self::SpeakFor(b, p) => write!(f, "speak for {p} in body {}", b.id),
         }
     }
 }
@@ -289,6 +297,26 @@ pub fn decide(
             None => Err(Denied::sign_in()),
             Some(_) => Ok(()),
         },
+        Action::ManageDeliberation(body) => {
+            may_see_body(role, body, today, timeline)?;
+            match role {
+                None => Err(Denied::sign_in()),
+                Some(r) if r.is_secretariat() => Ok(()),
+                Some(_) => Err(Denied::because(
+                    "only the secretariat schedules meetings and manages documents and procedure",
+                )),
+            }
+        }
+        Action::SpeakFor(body, party) => {
+            may_see_body(role, body, today, timeline)?;
+            match role {
+                None => Err(Denied::sign_in()),
+                Some(Role::Delegate(p)) if *p == party => Ok(()),
+                Some(_) => Err(Denied::because(format!(
+                    "only a delegate of {party} may speak for {party}"
+                ))),
+            }
+        }
     }
 }
 

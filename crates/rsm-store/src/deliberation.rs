@@ -787,6 +787,17 @@ fn decode_action(r: ActionRow) -> Result<StoredAction, StoreError> {
     })
 }
 
+/// A transaction that holds SQLite's write lock from its start. (A transaction that reads
+/// first and writes later fails with SQLITE_BUSY_SNAPSHOT if another connection, such as the
+/// log writer, committed in between.) A no-op write takes the lock; PostgreSQL ignores it.
+async fn write_tx(store: &Store) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+    let mut tx = store.pool().begin().await?;
+    sqlx::query("UPDATE meetings SET revision = revision WHERE id = -1")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
 impl Store {
     async fn load_documents(
         &self,
@@ -857,7 +868,7 @@ impl Store {
 
 impl DeliberationStore for Store {
     async fn create_meeting(&self, m: &NewMeeting, who: &Attribution) -> Result<i64, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = write_tx(self).await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO meetings (body_id, title, starts_at, ends_at, zone, venue, link, chair, \
              chair_override, override_reason, delegations, timetable, revision, created_at, created_by) \
@@ -918,7 +929,7 @@ impl DeliberationStore for Store {
         closed: Option<Timestamp>,
         who: &Attribution,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = write_tx(self).await?;
         let done = sqlx::query(
             "UPDATE meetings SET opened_at = $1, closed_at = $2, revision = revision + 1 \
              WHERE id = $3 AND revision = $4",
@@ -953,7 +964,7 @@ impl DeliberationStore for Store {
     }
 
     async fn add_item(&self, item: &NewItem, who: &Attribution) -> Result<i64, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = write_tx(self).await?;
         let (next,): (Option<i64>,) = match item.parent {
             Some(p) => sqlx::query_as(
                 "SELECT MAX(position) FROM agenda_items WHERE meeting_id = $1 AND parent_id = $2",
@@ -1048,7 +1059,7 @@ impl DeliberationStore for Store {
         expected_revision: i64,
         who: &Attribution,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = write_tx(self).await?;
         let done = sqlx::query(
             "UPDATE agenda_items SET status = 'accepted', revision = revision + 1 \
              WHERE id = $1 AND revision = $2",
@@ -1072,7 +1083,7 @@ impl DeliberationStore for Store {
         position: i64,
         who: &Attribution,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = write_tx(self).await?;
         let row: Option<ItemRow> = sqlx::query_as(&format!(
             "SELECT {ITEM_COLUMNS} FROM agenda_items WHERE id = $1"
         ))
@@ -1141,7 +1152,7 @@ impl DeliberationStore for Store {
         original: Language,
         who: &Attribution,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = write_tx(self).await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO documents (symbol, body_id, title, distribution, created_at, created_by) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -1189,7 +1200,7 @@ impl DeliberationStore for Store {
         language: Language,
         who: &Attribution,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = write_tx(self).await?;
         let doc: Option<(i64,)> = sqlx::query_as("SELECT id FROM documents WHERE symbol = $1")
             .bind(symbol.to_string())
             .fetch_optional(&mut *tx)
@@ -1227,7 +1238,7 @@ impl DeliberationStore for Store {
         who: &Attribution,
     ) -> Result<Sha256, StoreError> {
         let digest = Sha256::of(bytes);
-        let mut tx = self.pool().begin().await?;
+        let mut tx = write_tx(self).await?;
         let doc: Option<(i64,)> = sqlx::query_as("SELECT id FROM documents WHERE symbol = $1")
             .bind(symbol.to_string())
             .fetch_optional(&mut *tx)
@@ -1336,7 +1347,7 @@ impl DeliberationStore for Store {
                 ),
             ),
         };
-        let mut tx = self.pool().begin().await?;
+        let mut tx = write_tx(self).await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO drafts (body_id, meeting_id, item_id, title, kind, participation, text, \
              author, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
@@ -1402,7 +1413,7 @@ impl DeliberationStore for Store {
         let (kind, party, author, base, text, position, until, statement_kind) =
             encode_event(&event.kind);
         let seq = i64::try_from(event.seq).map_err(corrupt)?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = write_tx(self).await?;
         let (last,): (Option<i64>,) =
             sqlx::query_as("SELECT MAX(seq) FROM decision_events WHERE draft_id = $1")
                 .bind(draft)
@@ -1447,7 +1458,7 @@ impl DeliberationStore for Store {
     }
 
     async fn record_adoption(&self, a: &Adoption, who: &Attribution) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = write_tx(self).await?;
         sqlx::query(
             "INSERT INTO adopted_decisions (draft_id, symbol, adopted_at, digest, recorded_at) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -1501,7 +1512,7 @@ impl DeliberationStore for Store {
             rsm_core::action::Owner::Secretariat => "secretariat".to_owned(),
             rsm_core::action::Owner::Party(p) => p.as_str().to_owned(),
         };
-        let mut tx = self.pool().begin().await?;
+        let mut tx = write_tx(self).await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO action_items (body_id, meeting_id, title, owner, due, decision, done_at, \
              revision, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9) RETURNING id",
@@ -1546,7 +1557,7 @@ impl DeliberationStore for Store {
         at: Timestamp,
         who: &Attribution,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = write_tx(self).await?;
         let done = sqlx::query(
             "UPDATE action_items SET done_at = $1, revision = revision + 1 \
              WHERE id = $2 AND revision = $3 AND done_at IS NULL",
@@ -1587,7 +1598,7 @@ impl DeliberationStore for Store {
         at: Timestamp,
         who: &Attribution,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = write_tx(self).await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO interventions (meeting_id, item_id, speaker, at, recorded_by) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
