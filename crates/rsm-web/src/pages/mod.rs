@@ -16,6 +16,7 @@ pub mod audit;
 pub mod bodies;
 pub mod dashboard;
 pub mod i18n;
+pub mod meetings;
 pub mod parties;
 pub mod people;
 pub mod session;
@@ -82,6 +83,18 @@ pub fn routes() -> Router<AppState> {
         .route("/tokens", get(people::tokens).post(people::create_token))
         .route("/tokens/{id}/revoke", post(people::revoke_token))
         .route("/audit", get(audit::list))
+        .route("/meetings", get(meetings::list).post(meetings::create))
+        .route("/meetings/{id}", get(meetings::detail))
+        .route("/meetings/{id}/items", post(meetings::add_item))
+        .route(
+            "/meetings/{id}/items/{item}/accept",
+            post(meetings::accept_item),
+        )
+        .route("/meetings/{id}/drafts", post(meetings::new_draft))
+        .route("/meetings/{id}/journal", get(meetings::journal))
+        .route("/drafts/{id}", get(meetings::draft))
+        .route("/drafts/{id}/position", post(meetings::position))
+        .route("/drafts/{id}/procedure", post(meetings::procedure))
         .route("/assets/{file}", get(assets::asset))
         .route("/favicon.ico", get(assets::favicon))
 }

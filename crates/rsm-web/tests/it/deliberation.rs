@@ -666,3 +666,42 @@ async fn a_restricted_bodys_meeting_is_undetectable_by_outsiders() {
         .await;
     assert_eq!(m.status, 200);
 }
+
+#[tokio::test]
+async fn pages_show_meetings_agendas_drafts_and_the_journal() {
+    let app = TestApp::new().await;
+    crate::deliberation_matrix::seed(&app).await;
+    let list = app.call("GET", "/meetings", "kr.delegate", None).await;
+    assert_eq!(list.status, 200, "{}", list.text);
+    assert!(list.text.contains("Second Ministerial Council") && list.text.contains("First round"));
+    let m = app.call("GET", "/meetings/1", "kr.delegate", None).await;
+    assert_eq!(m.status, 200, "{}", m.text);
+    assert!(
+        m.text.contains("Opening") && m.text.contains("Launch notices"),
+        "{}",
+        m.text
+    );
+    assert!(
+        m.text.contains("hx-post=\"/meetings/1/items\""),
+        "the delegate may propose"
+    );
+    let d = app.call("GET", "/drafts/1", "jp.delegate", None).await;
+    assert_eq!(d.status, 200, "{}", d.text);
+    assert!(d.text.contains("Launch pre-notification") && d.text.contains("/drafts/1/position"));
+    let j = app
+        .call("GET", "/meetings/1/journal", "officer", None)
+        .await;
+    assert_eq!(j.status, 200, "{}", j.text);
+    assert!(
+        j.text.contains("MC.JOUR/1") && j.text.contains("Opening"),
+        "{}",
+        j.text
+    );
+    // The dashboard lists KR's action item.
+    let dash = app.call("GET", "/", "kr.delegate", None).await;
+    assert!(
+        dash.text.contains("Circulate the template"),
+        "{}",
+        dash.text
+    );
+}
