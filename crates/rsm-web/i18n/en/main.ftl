@@ -333,3 +333,4 @@ journal-other-decisions = Other decisions
 journal-print = Print this page (or save it as PDF) for the printable journal.
 dash-council-gap = No Ministerial Council meeting is scheduled within twelve months of the last one ({ $date }).
 dash-action = { $title } — due { $date } ({ $owner })
+journal-objection = Objection

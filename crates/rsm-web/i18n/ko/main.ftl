@@ -333,3 +333,4 @@ journal-other-decisions = 기타 결정
 journal-print = 인쇄용 회의록은 이 페이지를 인쇄하거나 PDF로 저장하십시오.
 dash-council-gap = 지난 각료이사회({ $date }) 이후 12개월 안에 예정된 각료이사회 회의가 없습니다.
 dash-action = { $title } — 기한 { $date } ({ $owner })
+journal-objection = 반대

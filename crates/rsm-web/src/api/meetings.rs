@@ -1039,6 +1039,8 @@ pub struct JournalDecisionView {
     pub state: String,
     /// `PARTY (interpretative|reservation): text`.
     pub statements: Vec<String>,
+    /// Standing objections (`PARTY: reason`) or who broke the silence.
+    pub objections: Vec<String>,
 }
 
 pub(crate) fn speaker_label(s: Speaker) -> String {
@@ -1054,6 +1056,20 @@ pub(crate) fn journal_view(j: &Journal) -> JournalView {
         symbol: d.symbol.as_ref().map(|s| s.to_string()),
         title: d.title.clone(),
         state: d.state.as_str().into(),
+        objections: match &d.state {
+            DecisionState::Blocked { objections } => objections
+                .iter()
+                .map(|o| format!("{}: {}", o.party, o.reason))
+                .collect(),
+            DecisionState::SilenceBroken { by, reason, .. } => vec![format!(
+                "{by}: {}",
+                match reason {
+                    rsm_core::decision::BreakReason::Objection(r)
+                    | rsm_core::decision::BreakReason::Amendment(r) => r,
+                }
+            )],
+            _ => Vec::new(),
+        },
         statements: d
             .statements
             .iter()
