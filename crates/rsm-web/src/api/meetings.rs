@@ -695,7 +695,7 @@ pub(crate) async fn add_item_for(
             ItemSpec {
                 title: input.title.clone(),
                 basket,
-                duration: input.minutes.map(|m| SignedDuration::from_mins(m)),
+                duration: input.minutes.map(SignedDuration::from_mins),
                 proposed_by: proposer,
             },
         )

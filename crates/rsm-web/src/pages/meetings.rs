@@ -232,7 +232,7 @@ pub async fn add_item(
         Ok(_) => None,
         Err(e) => match error_text(&page.ctx, e) {
             Some(msg) => Some(msg),
-            None => return page.error_page(result.err().expect("an error")),
+            None => return page.error_page(result.expect_err("an error")),
         },
     };
     if headers.contains_key("hx-request") {
