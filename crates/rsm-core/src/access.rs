@@ -181,6 +181,12 @@ pub enum Action<'a> {
     /// See the gas network and its plans (the economic basket's working material: any
     /// signed-in account).
     ReadEnergyPlans,
+    /// Schedule a body's meetings and run its business: agendas, documents, the procedure
+    /// of drafts, action items (the secretariat).
+    ManageDeliberation(&'a Body),
+    /// Speak for `party` in a body: propose agenda items, take positions, propose
+    /// amendments, attach statements (that party's own delegates only).
+    SpeakFor(&'a Body, PartyCode),
 }
 
 impl fmt::Display for Action<'_> {
@@ -200,6 +206,8 @@ impl fmt::Display for Action<'_> {
             Self::SubmitLogEntry(None) => f.write_str("submit a secretariat log entry"),
             Self::RegisterLogKey => f.write_str("pin a party's log key"),
             Self::ReadEnergyPlans => f.write_str("read energy plans"),
+            Self::ManageDeliberation(b) => write!(f, "manage the business of body {}", b.id),
+            Self::SpeakFor(b, p) => write!(f, "speak for {p} in body {}", b.id),
         }
     }
 }
@@ -293,6 +301,26 @@ pub fn decide(
             None => Err(Denied::sign_in()),
             Some(_) => Ok(()),
         },
+        Action::ManageDeliberation(body) => {
+            may_see_body(role, body, today, timeline)?;
+            match role {
+                None => Err(Denied::sign_in()),
+                Some(r) if r.is_secretariat() => Ok(()),
+                Some(_) => Err(Denied::because(
+                    "only the secretariat schedules meetings and manages documents and procedure",
+                )),
+            }
+        }
+        Action::SpeakFor(body, party) => {
+            may_see_body(role, body, today, timeline)?;
+            match role {
+                None => Err(Denied::sign_in()),
+                Some(Role::Delegate(p)) if *p == party => Ok(()),
+                Some(_) => Err(Denied::because(format!(
+                    "only a delegate of {party} may speak for {party}"
+                ))),
+            }
+        }
     }
 }
 

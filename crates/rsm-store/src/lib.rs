@@ -9,6 +9,7 @@ mod accounts;
 mod audit;
 mod backup;
 mod bodies;
+mod deliberation;
 mod ledger;
 mod notifications;
 mod participation;
@@ -25,6 +26,11 @@ pub use accounts::{Account, AccountStore, ApiToken, NewAccount, Session, TokenSc
 pub use audit::{AuditEvent, AuditFilter, AuditStore};
 pub use backup::{BackupError, backup_sqlite, restore_sqlite};
 pub use bodies::{BodyRevision, BodyStore};
+pub use deliberation::{
+    Adoption, DeliberationStore, DistributionKind, ItemStatus, NewItem, NewMeeting, Slot,
+    StoredAction, StoredDocument, StoredDraft, StoredIntervention, StoredItem, StoredMeeting,
+    StoredVersion,
+};
 pub use ledger::{LedgerStore, NewLogEntry, StoredCheckpoint, StoredLogEntry};
 pub use notifications::{
     EntryKind, NewContent, NewNotificationEntry, NotificationFilter, NotificationStore,

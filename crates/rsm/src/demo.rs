@@ -120,6 +120,7 @@ pub async fn seed(
             .await?;
         out.push((username.to_owned(), kind, password));
     }
+    crate::demo_deliberation::seed(store, who).await?;
     Ok(out)
 }
 

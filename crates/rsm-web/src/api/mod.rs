@@ -2,9 +2,12 @@
 
 pub mod audit;
 pub mod bodies;
+pub mod decisions;
+pub mod documents;
 pub mod input;
 pub mod log;
 pub mod me;
+pub mod meetings;
 pub mod notifications;
 pub mod parties;
 pub mod people;
@@ -38,7 +41,10 @@ pub use input::{ApiJson, ApiQuery};
         (name = "session", description = "Sign-in and sign-out"),
         (name = "search", description = "Search over what the caller may see"),
         (name = "log", description = "The notification log: signed submissions, receipts, proofs (tiles under /log/)"),
-        (name = "notifications", description = "The CSBM regime, signed notifications with their contents, compliance")
+        (name = "notifications", description = "The CSBM regime, signed notifications with their contents, compliance"),
+        (name = "meetings", description = "Meetings, agendas, journals and the calendar feed"),
+        (name = "decisions", description = "Draft decisions, consensus and silence, adopted decisions, action items"),
+        (name = "documents", description = "Documents, symbols, language versions and issued content")
     )
 )]
 struct ApiDoc;
@@ -95,4 +101,38 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(log::party_head))
         .routes(routes!(log::pin_key))
         .merge(notifications::routes())
+        .merge(deliberation_routes())
+}
+
+/// The routes of meetings, decisions and documents.
+fn deliberation_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(meetings::list_meetings, meetings::create_meeting))
+        .routes(routes!(meetings::get_meeting))
+        .routes(routes!(meetings::add_item))
+        .routes(routes!(meetings::accept_item))
+        .routes(routes!(meetings::move_item))
+        .routes(routes!(meetings::record_session))
+        .routes(routes!(meetings::add_intervention))
+        .routes(routes!(meetings::get_journal))
+        .routes(routes!(meetings::calendar))
+        .routes(routes!(decisions::list_drafts, decisions::create_draft))
+        .routes(routes!(decisions::get_draft))
+        .routes(routes!(decisions::revise_draft))
+        .routes(routes!(decisions::take_position))
+        .routes(routes!(decisions::propose_amendment))
+        .routes(routes!(decisions::make_statement))
+        .routes(routes!(decisions::put_under_silence))
+        .routes(routes!(decisions::procedure))
+        .routes(routes!(decisions::list_decisions))
+        .routes(routes!(decisions::list_actions, decisions::create_action))
+        .routes(routes!(decisions::complete_action))
+        .routes(routes!(
+            documents::list_documents,
+            documents::create_document
+        ))
+        .routes(routes!(documents::get_document))
+        .routes(routes!(documents::request_translation))
+        .routes(routes!(documents::issue_version))
+        .routes(routes!(documents::version_content))
 }

@@ -1,4 +1,4 @@
-//! `/api/v1/search`: finds parties and bodies by name — only among what the caller may see.
+//! `/api/v1/search`: finds parties, bodies, meetings and documents by name — only among what the caller may see.
 
 use axum::{Json, extract::State};
 use rsm_core::{access::visible_bodies, party::PartyCode};
@@ -19,7 +19,7 @@ pub struct SearchQuery {
 /// One hit.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Hit {
-    /// `party` or `body`.
+    /// `party`, `body`, `meeting` or `document`.
     pub kind: String,
     pub id: String,
     pub title: String,
@@ -64,6 +64,26 @@ pub async fn search(
                 id: b.id.to_string(),
                 title: b.name.clone(),
                 href: format!("/api/v1/bodies/{}", b.id),
+            });
+        }
+    }
+    for (m, _) in super::meetings::visible_meetings(&state, &caller.actor).await? {
+        if matches(&m.meeting.title) {
+            hits.push(Hit {
+                kind: "meeting".into(),
+                id: m.id.to_string(),
+                title: m.meeting.title.clone(),
+                href: format!("/api/v1/meetings/{}", m.id),
+            });
+        }
+    }
+    for d in super::documents::visible_documents(&state, &caller.actor).await? {
+        if matches(&format!("{} {}", d.symbol, d.title)) {
+            hits.push(Hit {
+                kind: "document".into(),
+                id: d.id.to_string(),
+                title: format!("{} {}", d.symbol, d.title),
+                href: format!("/api/v1/documents/{}", d.id),
             });
         }
     }

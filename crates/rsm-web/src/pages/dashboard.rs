@@ -33,6 +33,10 @@ struct Dashboard<'a> {
     my_bodies: Vec<BodyRow>,
     parties: Vec<PartyRow>,
     recent: Vec<Recent>,
+    /// The Ministerial Council has no meeting within twelve months of its last.
+    council_gap: Option<String>,
+    /// Open action items of my party (or all, for the secretariat), with links.
+    due: Vec<Recent>,
 }
 
 #[derive(Template)]
@@ -145,11 +149,39 @@ async fn render(state: &AppState, page: &Page) -> Result<Response, ApiError> {
     }
     recent.sort_by_key(|r| std::cmp::Reverse(r.at));
     recent.truncate(10);
+    let now = state.clock.now();
+    let meetings = crate::api::meetings::visible_meetings(state, &page.caller.actor).await?;
+    let council_gap = crate::api::meetings::council_gap(&meetings, now).map(|g| {
+        page.ctx
+            .t1("dash-council-gap", "date", &g.last_held.date().to_string())
+    });
+    let mine = account.role.party().map(|p| p.as_str().to_owned());
+    let due = crate::api::decisions::visible_actions(state, &page.caller.actor)
+        .await?
+        .into_iter()
+        .filter(|a| a.status != "done")
+        .filter(|a| page.ctx.is_secretariat() || mine.as_deref() == Some(a.owner.as_str()))
+        .map(|a| Recent {
+            when: a.due.clone(),
+            at: now,
+            text: page.ctx.lang.t_args(
+                "dash-action",
+                &[
+                    ("title", a.title.as_str()),
+                    ("date", a.due.as_str()),
+                    ("owner", a.owner.as_str()),
+                ],
+            ),
+            href: a.meeting.map(|m| format!("/meetings/{m}")),
+        })
+        .collect();
     page.render(&Dashboard {
         ctx: &page.ctx,
         today: today.to_string(),
         my_bodies,
         parties,
         recent,
+        council_gap,
+        due,
     })
 }

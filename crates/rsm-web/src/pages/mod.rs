@@ -17,6 +17,7 @@ pub mod bodies;
 pub mod dashboard;
 pub mod energy;
 pub mod i18n;
+pub mod meetings;
 pub mod notifications;
 pub mod parties;
 pub mod people;
@@ -86,6 +87,18 @@ pub fn routes() -> Router<AppState> {
         .route("/tokens/{id}/revoke", post(people::revoke_token))
         .route("/audit", get(audit::list))
         .merge(notifications::routes())
+        .route("/meetings", get(meetings::list).post(meetings::create))
+        .route("/meetings/{id}", get(meetings::detail))
+        .route("/meetings/{id}/items", post(meetings::add_item))
+        .route(
+            "/meetings/{id}/items/{item}/accept",
+            post(meetings::accept_item),
+        )
+        .route("/meetings/{id}/drafts", post(meetings::new_draft))
+        .route("/meetings/{id}/journal", get(meetings::journal))
+        .route("/drafts/{id}", get(meetings::draft))
+        .route("/drafts/{id}/position", post(meetings::position))
+        .route("/drafts/{id}/procedure", post(meetings::procedure))
         .route("/assets/{file}", get(assets::asset))
         .route("/favicon.ico", get(assets::favicon))
 }

@@ -44,7 +44,7 @@ fn rows(app: &TestApp) -> Vec<Row> {
     wg["expected_revision"] = json!(1);
     let mut new_body = body_fields("Expert group");
     new_body["id"] = json!("expert-group");
-    vec![
+    let mut all = vec![
         row(
             "GET",
             "/api/v1/parties",
@@ -363,12 +363,23 @@ fn rows(app: &TestApp) -> Vec<Row> {
             None,
             [200; 8],
         ),
-    ]
+    ];
+    all.extend(crate::deliberation_matrix::rows().into_iter().map(
+        |(method, route, path, body, expect)| Row {
+            method,
+            route,
+            path,
+            body,
+            expect,
+        },
+    ));
+    all
 }
 
 #[tokio::test]
 async fn every_route_by_every_role_matches_the_table() {
     let reads = TestApp::new().await;
+    crate::deliberation_matrix::seed(&reads).await;
     let table = rows(&reads);
     let mut failures = Vec::new();
     for row in &table {
@@ -379,6 +390,7 @@ async fn every_route_by_every_role_matches_the_table() {
                 &reads
             } else {
                 fresh = TestApp::new().await;
+                crate::deliberation_matrix::seed(&fresh).await;
                 &fresh
             };
             let reply = app.call(row.method, &row.path, who, row.body.clone()).await;

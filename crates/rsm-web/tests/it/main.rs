@@ -4,6 +4,8 @@
 mod access_matrix;
 mod auth_flows;
 mod bad_input;
+mod deliberation;
+mod deliberation_matrix;
 mod notification_pages;
 mod notifications;
 mod pages;
