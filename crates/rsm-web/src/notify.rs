@@ -399,3 +399,58 @@ pub fn distribution_of(history: &RegimeHistory, type_id: &str, at: Timestamp) ->
 pub fn utc_year(t: Timestamp) -> i16 {
     t.to_zoned(TimeZone::UTC).year()
 }
+
+/// Links every notification entry of the log that has no link to its content yet — entries
+/// appended just before a crash, before the handler could link them (the content is always
+/// stored before the entry). Run at start-up; returns how many were linked.
+pub async fn relink(store: &rsm_store::Store) -> Result<usize, rsm_store::StoreError> {
+    use rsm_store::{LedgerStore as _, NotificationStore as _};
+    let size = store.log_size().await?;
+    let mut linked = 0;
+    let mut start = 0;
+    while start < size {
+        let end = (start + 10_000).min(size);
+        for e in store.log_entries(start, end).await? {
+            let Some(type_id) = type_of_entry(&e.entry_type) else {
+                continue;
+            };
+            if store.notification(e.index).await?.is_some() {
+                continue;
+            }
+            let Ok(env) = rsm_ledger::Envelope::parse(&e.bytes) else {
+                continue;
+            };
+            let commitment = env.body.commitment.to_hex();
+            if store.notification_content(&commitment).await?.is_none() {
+                tracing::error!(index = e.index, "notification entry without stored content");
+                continue;
+            }
+            let Ok(kind) = Kind::parse(&e.entry_type, &env.body.data) else {
+                continue;
+            };
+            let (kind, reference) = kind.store_kind();
+            store
+                .link_notification(
+                    &rsm_store::NewNotificationEntry {
+                        index: e.index,
+                        commitment,
+                        party: e.party.clone(),
+                        type_id: type_id.to_owned(),
+                        kind,
+                        reference,
+                        received_at: e.received_at,
+                    },
+                    &rsm_store::Attribution {
+                        actor: "log".into(),
+                        account_id: None,
+                        source: "start-up".into(),
+                        at: e.received_at,
+                    },
+                )
+                .await?;
+            linked += 1;
+        }
+        start = end;
+    }
+    Ok(linked)
+}

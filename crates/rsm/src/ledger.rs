@@ -805,9 +805,19 @@ pub async fn start_log(
             .map_err(|e| anyhow::anyhow!("witness policy {path}: {e}"))?;
         lc.witnesses = Some(setup);
     }
-    rsm_web::log::Log::start(store.clone(), clock, lc)
+    let log = rsm_web::log::Log::start(store.clone(), clock, lc)
         .await
-        .context("starting the notification log")
+        .context("starting the notification log")?;
+    let linked = rsm_web::notify::relink(store)
+        .await
+        .context("linking notification entries to their contents")?;
+    if linked > 0 {
+        tracing::warn!(
+            linked,
+            "linked notification entries appended before a crash"
+        );
+    }
+    Ok(log)
 }
 
 #[cfg(test)]

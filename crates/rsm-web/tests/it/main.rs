@@ -65,6 +65,7 @@ fn role_of(name: &str) -> Role {
 pub struct TestApp {
     pub router: Router,
     pub store: Store,
+    pub log: Arc<rsm_web::log::Log>,
     pub clock: Arc<ManualClock>,
     pub ids: std::collections::HashMap<&'static str, i64>,
     _dir: tempfile::TempDir,
@@ -137,10 +138,11 @@ impl TestApp {
         )
         .await
         .unwrap();
-        let state = AppState::new(store.clone(), clock.clone(), config).with_log(log);
+        let state = AppState::new(store.clone(), clock.clone(), config).with_log(log.clone());
         Self {
             router: rsm_web::router(state),
             store,
+            log,
             clock,
             ids,
             _dir: dir,

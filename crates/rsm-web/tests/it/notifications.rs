@@ -537,3 +537,50 @@ async fn a_regime_version_takes_effect_by_a_secretariat_act_entered_in_the_log()
     let regime = app.call("GET", "/api/v1/regime", "public", None).await.json;
     assert_eq!(regime["in_force"], "2");
 }
+
+/// Regression for the crash window between appending a notification's entry and linking it
+/// to its stored content: the start-up pass links it, once.
+#[tokio::test]
+async fn an_entry_appended_before_a_crash_is_linked_at_start_up() {
+    let app = TestApp::new().await;
+    setup(&app).await;
+    let text = exercise("2026-05-01T06:00", "2026-05-05T18:00", 12000).to_string();
+    let prep = app
+        .call(
+            "POST",
+            "/api/v1/notifications/prepare",
+            "kr.delegate",
+            Some(json!({"party": "KR", "type": "military-activity", "content": text, "data": ""})),
+        )
+        .await;
+    assert_eq!(prep.status, 200, "{}", prep.text);
+    let mut env = B64.decode(prep.json["body"].as_str().unwrap()).unwrap();
+    let msg = B64.decode(prep.json["message"].as_str().unwrap()).unwrap();
+    env.extend_from_slice(&key("KR").sign(&msg).to_bytes());
+    let parsed = rsm_ledger::Envelope::parse(&env).unwrap();
+    // What the handler does before the crash: the content, then the entry; no link.
+    let who = rsm_store::Attribution::host_cli("2026-03-02T03:00:00Z".parse().unwrap());
+    use rsm_store::NotificationStore as _;
+    app.store
+        .put_notification_content(
+            &rsm_store::NewContent {
+                commitment: parsed.body.commitment.to_hex(),
+                content: text.clone(),
+                salt: None,
+                restricted_to: None,
+            },
+            &who,
+        )
+        .await
+        .unwrap();
+    let acked = app.log.submit(env, who).await.unwrap();
+    let path = format!("/api/v1/notifications/{}", acked.index);
+    assert_eq!(
+        app.call("GET", &path, "jp.delegate", None).await.status,
+        404
+    );
+    assert_eq!(rsm_web::notify::relink(&app.store).await.unwrap(), 1);
+    let r = app.call("GET", &path, "jp.delegate", None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(rsm_web::notify::relink(&app.store).await.unwrap(), 0);
+}
