@@ -52,6 +52,8 @@ pub struct CalendarQuery {
     pub view: Option<String>,
     /// `YYYY-MM`.
     pub month: Option<String>,
+    /// `YYYY-MM-DD`: any day of the week to show (week view).
+    pub week: Option<String>,
     pub party: Option<String>,
     #[serde(rename = "type")]
     pub type_id: Option<String>,
@@ -84,6 +86,10 @@ pub struct Day {
 struct CalendarPage<'a> {
     ctx: &'a Ctx,
     month_view: bool,
+    week_view: bool,
+    week: String,
+    prev_week: String,
+    next_week: String,
     month: String,
     prev_month: String,
     next_month: String,
@@ -256,9 +262,39 @@ pub async fn calendar(
             let prefix = first.to_string()[..7].to_owned();
             items.retain(|i| i.date.starts_with(&prefix));
         }
+        // The week view: Monday to Sunday around the asked day (today by default).
+        let week_view = q.view.as_deref() == Some("week");
+        let any_day = q
+            .week
+            .as_deref()
+            .and_then(|w| w.parse::<jiff::civil::Date>().ok())
+            .unwrap_or(today);
+        let monday = any_day.saturating_sub(
+            jiff::Span::new().days(i64::from(any_day.weekday().to_monday_zero_offset())),
+        );
+        if week_view {
+            let mut week = Vec::new();
+            let mut d = monday;
+            for _ in 0..7 {
+                let key = d.to_string();
+                week.push(Day {
+                    day: format!("{} {}", d.month(), d.day()),
+                    in_month: true,
+                    items: by_day.get(&key).cloned().unwrap_or_default(),
+                });
+                d = d.saturating_add(jiff::Span::new().days(1));
+            }
+            weeks = vec![week];
+            let (from, to) = (monday.to_string(), d.to_string());
+            items.retain(|i| i.date >= from && i.date < to);
+        }
         page.render(&CalendarPage {
             ctx: &page.ctx,
             month_view,
+            week_view,
+            week: monday.to_string(),
+            prev_week: monday.saturating_sub(jiff::Span::new().days(7)).to_string(),
+            next_week: monday.saturating_add(jiff::Span::new().days(7)).to_string(),
             month: first.to_string()[..7].to_owned(),
             prev_month: prev.to_string()[..7].to_owned(),
             next_month: next.to_string()[..7].to_owned(),

@@ -74,6 +74,29 @@ async fn calendar_notification_form_and_compliance_pages() {
     .await;
     assert_eq!(month.status, StatusCode::OK);
     assert!(month.text.contains("class=\"chip\""), "{}", month.text);
+    // The week view: Monday 27 April to Sunday 3 May holds the exercise starting on 1 May;
+    // the week after does not.
+    let week = get(
+        &app,
+        "/notifications?view=week&week=2026-04-29&party=KR",
+        &jp,
+    )
+    .await;
+    assert_eq!(week.status, StatusCode::OK);
+    assert!(
+        week.text.contains("2026-04-27"),
+        "the week starts on Monday"
+    );
+    assert!(
+        week.text
+            .contains(&format!("class=\"chip\" href=\"/notifications/{i}\""))
+    );
+    let later = get(&app, "/notifications?view=week&week=2026-05-04", &jp).await;
+    assert!(
+        !later
+            .text
+            .contains(&format!("class=\"chip\" href=\"/notifications/{i}\""))
+    );
     let none = get(&app, "/notifications?party=CN", &jp).await;
     assert!(!none.text.contains(&format!("/notifications/{i}\"")));
 
