@@ -310,7 +310,13 @@ impl Auditor {
         let mut findings = Vec::new();
         let mut jobs: Vec<SigJob> = Vec::new();
         let size_before = self.tree.size();
-        for &(index, bytes) in batch {
+        // Hashing and parsing need no state: done on every core first; the checks that
+        // depend on order (tree, chains, keys, anchors) follow in index order.
+        let prepared: Vec<(Hash, Result<Envelope, EnvelopeError>)> = batch
+            .par_iter()
+            .map(|&(_, bytes)| (leaf_hash(bytes), Envelope::parse(bytes)))
+            .collect();
+        for (&(index, _), (leaf, parsed)) in batch.iter().zip(prepared) {
             if index != self.tree.size() {
                 findings.push(Finding::IndexGap {
                     expected: self.tree.size(),
@@ -318,11 +324,10 @@ impl Auditor {
                 });
                 break;
             }
-            let leaf = leaf_hash(bytes);
             self.tree.append_leaf_hash(leaf);
             self.leaves.push(leaf);
             self.entries_checked += 1;
-            let env = match Envelope::parse(bytes) {
+            let env = match parsed {
                 Ok(e) => e,
                 Err(error) => {
                     findings.push(Finding::Malformed { index, error });

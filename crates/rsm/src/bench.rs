@@ -193,14 +193,30 @@ pub async fn run(entries: u64, in_flight: usize, dir: Option<PathBuf>) -> anyhow
         policy: None,
     });
     let t = Instant::now();
-    let mut start = 0;
     let mut findings = 0;
-    while start < size {
-        let end = (start + 20_000).min(size);
-        let es = store.log_entries(start, end).await?;
-        let batch: Vec<(u64, &[u8])> = es.iter().map(|e| (e.index, e.bytes.as_slice())).collect();
-        findings += a.feed_entries(&batch).len();
-        start = end;
+    // The next chunk is read from the store while the auditor checks the current one.
+    let read = |from: u64| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let end = (from + 20_000).min(size);
+            store.log_entries(from, end).await.map(|es| (end, es))
+        })
+    };
+    let mut next = (size > 0).then(|| read(0));
+    while let Some(pending) = next.take() {
+        let (end, es) = pending.await??;
+        if end < size {
+            next = Some(read(end));
+        }
+        let (back, n) = tokio::task::spawn_blocking(move || {
+            let batch: Vec<(u64, &[u8])> =
+                es.iter().map(|e| (e.index, e.bytes.as_slice())).collect();
+            let n = a.feed_entries(&batch).len();
+            (a, n)
+        })
+        .await?;
+        a = back;
+        findings += n;
     }
     let d = t.elapsed();
     println!(
