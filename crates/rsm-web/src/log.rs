@@ -537,11 +537,18 @@ fn preverify(state: &RwLock<LedgerState>, submissions: &[Vec<u8>]) -> Vec<Option
     std::thread::scope(|scope| {
         let handles: Vec<_> = keys
             .chunks(chunk)
-            .map(|c| scope.spawn(move || c.iter().map(check).collect::<Vec<_>>()))
+            .map(|c| {
+                (
+                    c.len(),
+                    scope.spawn(move || c.iter().map(check).collect::<Vec<_>>()),
+                )
+            })
             .collect();
+        // A chunk whose thread failed is left for the writer to verify: one answer per
+        // submission, always.
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
+            .flat_map(|(n, h)| h.join().unwrap_or_else(|_| vec![None; n]))
             .collect()
     })
 }
