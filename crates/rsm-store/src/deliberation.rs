@@ -941,15 +941,15 @@ impl DeliberationStore for Store {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
-            let current: Option<(i64,)> =
-                sqlx::query_as("SELECT revision FROM meetings WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            return Err(match current {
-                None => StoreError::NotFound(format!("meeting {id}")),
-                Some((c,)) => stale(&format!("meeting {id}"), c, expected_revision),
-            });
+            return Err(missing_or_stale(
+                &mut tx,
+                "meetings",
+                id,
+                expected_revision,
+                format!("meeting {id}"),
+                format!("meeting {id}"),
+            )
+            .await);
         }
         audit::append(
             &mut *tx,
@@ -1568,15 +1568,15 @@ impl DeliberationStore for Store {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
-            let current: Option<(i64,)> =
-                sqlx::query_as("SELECT revision FROM action_items WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            return Err(match current {
-                None => StoreError::NotFound(format!("action {id}")),
-                Some((c,)) => stale(&format!("action item {id}"), c, expected_revision),
-            });
+            return Err(missing_or_stale(
+                &mut tx,
+                "action_items",
+                id,
+                expected_revision,
+                format!("action {id}"),
+                format!("action item {id}"),
+            )
+            .await);
         }
         audit::append(
             &mut *tx,
@@ -1644,19 +1644,40 @@ impl DeliberationStore for Store {
     }
 }
 
-async fn item_missing_or_stale(
+/// Why an optimistic update of row `id` of `table` touched nothing: the row is gone
+/// (`NotFound`, named `missing`) or at another revision (`Conflict`, named `stale_name`).
+async fn missing_or_stale(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    table: &'static str,
     id: i64,
     expected: i64,
+    missing: String,
+    stale_name: String,
 ) -> StoreError {
     let current: Result<Option<(i64,)>, _> =
-        sqlx::query_as("SELECT revision FROM agenda_items WHERE id = $1")
+        sqlx::query_as(&format!("SELECT revision FROM {table} WHERE id = $1"))
             .bind(id)
             .fetch_optional(&mut **tx)
             .await;
     match current {
         Err(e) => StoreError::Database(e),
-        Ok(None) => StoreError::NotFound(format!("item {id}")),
-        Ok(Some((c,))) => stale(&format!("agenda item {id}"), c, expected),
+        Ok(None) => StoreError::NotFound(missing),
+        Ok(Some((c,))) => stale(&stale_name, c, expected),
     }
+}
+
+async fn item_missing_or_stale(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: i64,
+    expected: i64,
+) -> StoreError {
+    missing_or_stale(
+        tx,
+        "agenda_items",
+        id,
+        expected,
+        format!("item {id}"),
+        format!("agenda item {id}"),
+    )
+    .await
 }
