@@ -1,0 +1,1 @@
+//! Integration tests of rsm-humanitarian, in one binary.
