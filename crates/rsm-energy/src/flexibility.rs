@@ -253,9 +253,9 @@ fn remaining_flexibility_with(
                 lp.columns[col].entries.push((row, 1.0));
             }
         }
-        let sol = solver.solve(&lp, None).map_err(|e| {
-            EnergyError::Solver(format!("remaining flexibility of {country}: {e}"))
-        })?;
+        let sol = solver
+            .solve(&lp, None)
+            .map_err(|e| EnergyError::Solver(format!("remaining flexibility of {country}: {e}")))?;
         let unserved: f64 = slacks
             .iter()
             .filter(|(_, c, _)| c.as_deref() == Some(country.as_str()))
@@ -328,7 +328,11 @@ pub fn cooperative_disruption(
         .iter()
         .map(|(c, d)| {
             let disrupted = shares.get(c).copied().unwrap_or(0.0);
-            let disrupted = if disrupted > TOLERANCE { disrupted } else { 0.0 };
+            let disrupted = if disrupted > TOLERANCE {
+                disrupted
+            } else {
+                0.0
+            };
             CountryDisruption {
                 country: c.clone(),
                 demand: *d,

@@ -75,8 +75,10 @@ fn disrupted_demand_is_shared_at_one_rate_where_the_network_allows() {
 fn a_lost_pipeline_disrupts_only_what_cannot_be_rerouted() {
     let n = net(&FORK).unwrap();
     let steps = std::cell::Cell::new(0);
-    let ind = entsog_indicators(&n, None, &HighsSolver::default(), &|| steps.set(steps.get() + 1))
-        .unwrap();
+    let ind = entsog_indicators(&n, None, &HighsSolver::default(), &|| {
+        steps.set(steps.get() + 1)
+    })
+    .unwrap();
     assert_eq!(steps.get(), rsm_energy::flexibility::entsog_steps(&n, None));
     assert_eq!(steps.get(), 2 + 4);
     let names: Vec<&str> = ind.disruptions.iter().map(|d| d.outage.as_str()).collect();
