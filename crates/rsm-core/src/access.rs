@@ -9,7 +9,7 @@ use std::fmt;
 use jiff::civil::Date;
 
 use crate::{
-    body::{Body, BodyId, Visibility},
+    body::{Basket, Body, BodyId, BodyKind, Visibility},
     participation::{ParticipationStatus, Timeline},
     party::PartyCode,
 };
@@ -181,6 +181,9 @@ pub enum Action<'a> {
     /// See the gas network and its plans (the economic basket's working material: any
     /// signed-in account).
     ReadEnergyPlans,
+    /// Edit the planner's scenarios, start runs and attach results, as the economic working
+    /// group `body` (its working-group members and the secretariat).
+    PlanEnergy(&'a Body),
     /// Schedule a body's meetings and run its business: agendas, documents, the procedure
     /// of drafts, action items (the secretariat).
     ManageDeliberation(&'a Body),
@@ -206,6 +209,7 @@ impl fmt::Display for Action<'_> {
             Self::SubmitLogEntry(None) => f.write_str("submit a secretariat log entry"),
             Self::RegisterLogKey => f.write_str("pin a party's log key"),
             Self::ReadEnergyPlans => f.write_str("read energy plans"),
+            Self::PlanEnergy(body) => write!(f, "plan energy in {}", body.id),
             Self::ManageDeliberation(b) => write!(f, "manage the business of body {}", b.id),
             Self::SpeakFor(b, p) => write!(f, "speak for {p} in body {}", b.id),
         }
@@ -301,6 +305,27 @@ pub fn decide(
             None => Err(Denied::sign_in()),
             Some(_) => Ok(()),
         },
+        Action::PlanEnergy(body) => {
+            may_see_body(role, body, today, timeline)?;
+            match role {
+                None => Err(Denied::sign_in()),
+                Some(r) if r.is_secretariat() => Ok(()),
+                Some(Role::WorkingGroupMember(p, b))
+                    if *b == body.id && body.kind == BodyKind::WorkingGroup(Basket::Economic) =>
+                {
+                    if timeline.status_on(*p, today) == ParticipationStatus::Participating {
+                        Ok(())
+                    } else {
+                        Err(Denied::because(format!(
+                            "{p} is not a participating party today"
+                        )))
+                    }
+                }
+                Some(_) => Err(Denied::because(
+                    "only the economic working group's members and the secretariat plan energy",
+                )),
+            }
+        }
         Action::ManageDeliberation(body) => {
             may_see_body(role, body, today, timeline)?;
             match role {
@@ -439,6 +464,54 @@ mod tests {
                 &t
             )
             .is_err()
+        );
+    }
+
+    #[test]
+    fn energy_planning_is_the_economic_working_groups_and_the_secretariats() {
+        let t = Timeline::founding(date(2026, 1, 1), "Founding Declaration");
+        let today = date(2026, 5, 1);
+        let bodies = default_bodies(2026);
+        let economic = bodies
+            .iter()
+            .find(|b| b.kind == BodyKind::WorkingGroup(Basket::Economic))
+            .unwrap();
+        let security = bodies
+            .iter()
+            .find(|b| b.kind == BodyKind::WorkingGroup(Basket::Security))
+            .unwrap();
+        let plan = |actor: &Actor, body| decide(actor, Action::PlanEnergy(body), today, &t);
+        let member = account(Role::WorkingGroupMember(CN, economic.id.clone()));
+        assert!(plan(&member, economic).is_ok());
+        assert!(plan(&account(Role::SecretariatOfficer), economic).is_ok());
+        // A member of another working group, delegates, auditors, focal points: no.
+        let other = account(Role::WorkingGroupMember(CN, security.id.clone()));
+        assert!(plan(&other, economic).is_err());
+        assert!(plan(&other, security).is_err(), "not an economic body");
+        for outsider in [
+            account(Role::Delegate(KR)),
+            account(Role::Auditor(RU)),
+            account(Role::FocalPoint(KR)),
+        ] {
+            let denied = plan(&outsider, economic).unwrap_err();
+            assert!(
+                denied.reason.contains("economic working group"),
+                "{denied:?}"
+            );
+        }
+        assert!(plan(&Actor::Public, economic).unwrap_err().needs_sign_in);
+        // KP's member may plan only while KP participates.
+        let kp = account(Role::WorkingGroupMember(KP, economic.id.clone()));
+        assert!(plan(&kp, economic).is_err());
+        // Reading plans stays open to every signed-in account.
+        assert!(
+            decide(
+                &account(Role::FocalPoint(KR)),
+                Action::ReadEnergyPlans,
+                today,
+                &t
+            )
+            .is_ok()
         );
     }
 

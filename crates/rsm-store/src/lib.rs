@@ -10,6 +10,7 @@ mod audit;
 mod backup;
 mod bodies;
 mod deliberation;
+mod energy;
 mod ledger;
 mod notifications;
 mod participation;
@@ -30,6 +31,9 @@ pub use deliberation::{
     Adoption, DeliberationStore, DistributionKind, ItemStatus, NewItem, NewMeeting, Slot,
     StoredAction, StoredDocument, StoredDraft, StoredIntervention, StoredItem, StoredMeeting,
     StoredVersion,
+};
+pub use energy::{
+    AttachTarget, EnergyStore, RunOutcome, RunStatus, StoredAttachment, StoredRun, StoredScenario,
 };
 pub use ledger::{LedgerStore, NewLogEntry, StoredCheckpoint, StoredLogEntry};
 pub use notifications::{

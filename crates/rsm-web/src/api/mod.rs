@@ -4,6 +4,7 @@ pub mod audit;
 pub mod bodies;
 pub mod decisions;
 pub mod documents;
+pub mod energy;
 pub mod input;
 pub mod log;
 pub mod me;
@@ -44,7 +45,8 @@ pub use input::{ApiJson, ApiQuery};
         (name = "notifications", description = "The CSBM regime, signed notifications with their contents, compliance"),
         (name = "meetings", description = "Meetings, agendas, journals and the calendar feed"),
         (name = "decisions", description = "Draft decisions, consensus and silence, adopted decisions, action items"),
-        (name = "documents", description = "Documents, symbols, language versions and issued content")
+        (name = "documents", description = "Documents, symbols, language versions and issued content"),
+        (name = "energy", description = "The gas planner: scenarios, background runs, results attached to agenda items and decisions")
     )
 )]
 struct ApiDoc;
@@ -102,6 +104,17 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(log::pin_key))
         .merge(notifications::routes())
         .merge(deliberation_routes())
+        .merge(energy_routes())
+}
+
+/// The routes of the gas planner.
+fn energy_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(energy::list_scenarios, energy::create_scenario))
+        .routes(routes!(energy::get_scenario, energy::update_scenario))
+        .routes(routes!(energy::list_runs, energy::create_run))
+        .routes(routes!(energy::get_run))
+        .routes(routes!(energy::create_attachment))
 }
 
 /// The routes of meetings, decisions and documents.

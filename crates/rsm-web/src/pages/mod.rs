@@ -73,6 +73,16 @@ pub fn routes() -> Router<AppState> {
             post(parties::record_change),
         )
         .route("/energy", get(energy::energy))
+        .route("/energy/runs", get(energy::runs).post(energy::start_run))
+        .route("/energy/runs/{id}", get(energy::run))
+        .route("/energy/runs/{id}/status", get(energy::run_status))
+        .route("/energy/runs/{id}/attach", post(energy::attach_run))
+        .route("/energy/scenarios", post(energy::create_scenario))
+        .route(
+            "/energy/scenarios/{id}",
+            get(energy::scenario).post(energy::update_scenario),
+        )
+        .route("/energy/compare", get(energy::compare))
         .route("/bodies", get(bodies::list))
         .route("/bodies/new", get(bodies::new_form).post(bodies::create))
         .route("/bodies/{id}", get(bodies::detail))
