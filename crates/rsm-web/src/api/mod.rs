@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod bodies;
+pub mod cases;
 pub mod decisions;
 pub mod documents;
 pub mod input;
@@ -44,7 +45,8 @@ pub use input::{ApiJson, ApiQuery};
         (name = "notifications", description = "The CSBM regime, signed notifications with their contents, compliance"),
         (name = "meetings", description = "Meetings, agendas, journals and the calendar feed"),
         (name = "decisions", description = "Draft decisions, consensus and silence, adopted decisions, action items"),
-        (name = "documents", description = "Documents, symbols, language versions and issued content")
+        (name = "documents", description = "Documents, symbols, language versions and issued content"),
+        (name = "cases", description = "Humanitarian case referral between the parties' focal points")
     )
 )]
 struct ApiDoc;
@@ -102,6 +104,16 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(log::pin_key))
         .merge(notifications::routes())
         .merge(deliberation_routes())
+        .merge(case_routes())
+}
+
+/// The routes of humanitarian case referral.
+fn case_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(cases::list_referral_types))
+        .routes(routes!(cases::list_cases, cases::open_case))
+        .routes(routes!(cases::get_case))
+        .routes(routes!(cases::case_step))
 }
 
 /// The routes of meetings, decisions and documents.
