@@ -36,6 +36,19 @@ const FOCAL_POINTS: [(&str, &str, PartyCode, &str, &str); 2] = [
     ),
 ];
 
+/// Steps taken on a demo case: (hours ago, step).
+type Steps = Vec<(i64, Step)>;
+/// A demo case: referrer, receiver, type, fields, basis, referred hours ago, steps.
+type DemoCase<'a> = (
+    &'a rsm_store::Account,
+    &'a rsm_store::Account,
+    &'a str,
+    BTreeMap<String, String>,
+    Basis,
+    i64,
+    Steps,
+);
+
 fn as_user(store_user: &rsm_store::Account, at: Timestamp) -> Attribution {
     Attribution {
         actor: store_user.username.clone(),
@@ -98,9 +111,7 @@ pub async fn seed(
         scope: ConsentScope::Referral,
     };
 
-    // (referrer, receiver, type, fields, basis, referred hours ago, steps: (hours ago, step))
-    type Steps = Vec<(i64, Step)>;
-    let cases: Vec<(&rsm_store::Account, &rsm_store::Account, &str, BTreeMap<String, String>, Basis, i64, Steps)> = vec![
+    let cases: Vec<DemoCase<'_>> = vec![
         (
             &kr,
             &jp,
