@@ -166,17 +166,22 @@ async fn new_page(
 ) -> Result<Response, ApiError> {
     let party = cases::focal_party(&page.caller);
     let Some(party) = party else {
-        // The policy says why: sign in, or not a focal point.
-        let p = page
-            .caller
-            .account
-            .as_ref()
-            .and_then(|a| a.role.party())
-            .unwrap_or(PartyCode::KR);
-        page.caller
-            .require(state, rsm_core::access::Action::OpenCase(p))
-            .await?;
-        return Err(ApiError::Forbidden("focal points only".into()));
+        // The policy says why: sign in first, or not this role's to do.
+        match page.caller.account.as_ref().and_then(|a| a.role.party()) {
+            Some(p) => {
+                page.caller
+                    .require(state, rsm_core::access::Action::OpenCase(p))
+                    .await?
+            }
+            None => {
+                page.caller
+                    .require(state, rsm_core::access::Action::ListCases)
+                    .await?
+            }
+        }
+        return Err(ApiError::Forbidden(
+            "only a party's humanitarian focal point refers cases".into(),
+        ));
     };
     page.caller
         .require(state, rsm_core::access::Action::OpenCase(party))

@@ -702,4 +702,44 @@ async fn a_commitment_enters_the_log_only_when_asked_and_carries_nothing_persona
                 .windows(32)
                 .any(|w| rsm_ledger::hash::to_hex(w) == c)
     );
+    // Whoever holds the case and its salt can prove the entry commits to this referral.
+    let id = committed.json["id"].as_i64().unwrap();
+    let head = app.store.case(id).await.unwrap().unwrap();
+    assert_eq!(head.commitment.as_deref(), Some(c));
+    assert_eq!(head.log_index, Some(index));
+    let file = app
+        .store
+        .read_case_file(
+            id,
+            rsm_humanitarian::case::Side::Referring,
+            &Attribution::host_cli(head.referred_at),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let text = rsm_web::api::cases::canonical_referral(
+        &head.type_id,
+        head.referring,
+        head.receiving,
+        head.referred_at,
+        &file.fields,
+        &file.basis,
+    );
+    let parsed: Value = serde_json::from_str(&text).expect("the canonical text is JSON");
+    assert_eq!(parsed["fields"]["family_name"], "Test-Person");
+    let salt: [u8; 32] = rsm_ledger::hash::from_hex(head.salt.as_deref().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let commitment = rsm_ledger::Hash::from_hex(c).unwrap();
+    assert!(rsm_ledger::verify_salted(
+        &commitment,
+        &salt,
+        text.as_bytes()
+    ));
+    assert!(!rsm_ledger::verify_salted(
+        &commitment,
+        &salt,
+        text.replace("Test-Person", "Other").as_bytes()
+    ));
 }
