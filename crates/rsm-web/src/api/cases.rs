@@ -706,7 +706,15 @@ pub(crate) async fn open(
         &mut errors,
     );
     let now = state.clock.now();
-    let (today, timeline) = state.today_and_timeline().await?;
+    let (_, timeline) = state.today_and_timeline().await?;
+    // The day of referral is the referring caseworker's calendar day (Seoul is a day ahead
+    // of UTC each morning): dates of birth, identification and consent are judged by it.
+    let zone = caller
+        .account
+        .as_ref()
+        .and_then(|a| jiff::tz::TimeZone::get(&a.time_zone).ok())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let today = now.to_zoned(zone).date();
     let referral = NewReferral {
         type_id: input.type_id.clone(),
         referring: party,

@@ -131,6 +131,34 @@ pub fn matrix_rows() -> Vec<(&'static str, &'static str, String, Option<Value>, 
     ]
 }
 
+#[tokio::test]
+async fn the_day_of_referral_is_the_caseworkers_own() {
+    let app = two_focal_points().await;
+    let seoul = add_account(&app, "kr.focal.seoul", Role::FocalPoint(PartyCode::KR)).await;
+    let who = Attribution::host_cli("2026-03-01T00:00:00Z".parse().unwrap());
+    app.store
+        .set_preferences(seoul, "ko", "Asia/Seoul", &who)
+        .await
+        .unwrap();
+    // 23:30 UTC on 1 March is 08:30 on 2 March in Seoul.
+    app.clock.set("2026-03-01T23:30:00Z".parse().unwrap());
+    let mut r = referral("JP");
+    r["fields"]["date_identified"] = json!("2026-03-02");
+    r["consent"]["recorded_on"] = json!("2026-03-02");
+    let utc = app
+        .call("POST", "/api/v1/cases", "kr.redcross", Some(r.clone()))
+        .await;
+    assert_eq!(
+        utc.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "still 1 March in UTC"
+    );
+    let seoul = app
+        .call("POST", "/api/v1/cases", "kr.focal.seoul", Some(r))
+        .await;
+    assert_eq!(seoul.status, StatusCode::CREATED, "{}", seoul.text);
+}
+
 async fn two_focal_points() -> TestApp {
     let app = TestApp::new().await;
     add_account(&app, "jp.focal", Role::FocalPoint(PartyCode::JP)).await;
