@@ -379,3 +379,30 @@ fn an_unknown_type_is_refused_with_the_known_ones() {
     assert_eq!(rules(&errors), [("type".to_owned(), "unknown_type")]);
     assert!(errors[0].message.contains("medical-evacuation"));
 }
+
+proptest::proptest! {
+    /// Whatever is sent, validation answers (never panics), refuses every field the type
+    /// does not name, and accepts nothing with a required field missing.
+    #[test]
+    fn validation_is_total_and_minimal(
+        fields in proptest::collection::btree_map("[a-z_]{1,12}", ".{0,40}", 0..12),
+    ) {
+        let t = types();
+        let tv = t.get("trafficking-victim").unwrap();
+        let errors = tv.validate(&fields, TODAY);
+        for name in fields.keys() {
+            if tv.field(name).is_none() {
+                let path = format!("fields.{name}");
+                proptest::prop_assert!(
+                    errors.iter().any(|e| e.field == path && e.rule == "unknown_field"),
+                    "{} not refused", name
+                );
+            }
+        }
+        for spec in tv.fields.iter().filter(|f| f.required) {
+            if fields.get(&spec.name).is_none_or(|v| v.trim().is_empty()) {
+                proptest::prop_assert!(!errors.is_empty());
+            }
+        }
+    }
+}
