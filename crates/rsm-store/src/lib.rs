@@ -9,6 +9,7 @@ mod accounts;
 mod audit;
 mod backup;
 mod bodies;
+mod cases;
 mod deliberation;
 mod energy;
 mod ledger;
@@ -27,6 +28,7 @@ pub use accounts::{Account, AccountStore, ApiToken, NewAccount, Session, TokenSc
 pub use audit::{AuditEvent, AuditFilter, AuditStore};
 pub use backup::{BackupError, backup_sqlite, restore_sqlite};
 pub use bodies::{BodyRevision, BodyStore};
+pub use cases::{CaseEvent, CaseFile, CaseStore, NewCase, StoredCase};
 pub use deliberation::{
     Adoption, DeliberationStore, DistributionKind, ItemStatus, NewItem, NewMeeting, Slot,
     StoredAction, StoredDocument, StoredDraft, StoredIntervention, StoredItem, StoredMeeting,

@@ -1,1 +1,2 @@
 //! Integration tests of rsm-humanitarian, in one binary.
+mod cases;

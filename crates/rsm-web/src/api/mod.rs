@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod bodies;
+pub mod cases;
 pub mod decisions;
 pub mod documents;
 pub mod energy;
@@ -46,7 +47,8 @@ pub use input::{ApiJson, ApiQuery};
         (name = "meetings", description = "Meetings, agendas, journals and the calendar feed"),
         (name = "decisions", description = "Draft decisions, consensus and silence, adopted decisions, action items"),
         (name = "documents", description = "Documents, symbols, language versions and issued content"),
-        (name = "energy", description = "The gas planner: scenarios, background runs, results attached to agenda items and decisions")
+        (name = "energy", description = "The gas planner: scenarios, background runs, results attached to agenda items and decisions"),
+        (name = "cases", description = "Humanitarian case referral between the parties' focal points")
     )
 )]
 struct ApiDoc;
@@ -105,6 +107,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(notifications::routes())
         .merge(deliberation_routes())
         .merge(energy_routes())
+        .merge(case_routes())
 }
 
 /// The routes of the gas planner.
@@ -115,6 +118,15 @@ fn energy_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(energy::list_runs, energy::create_run))
         .routes(routes!(energy::get_run))
         .routes(routes!(energy::create_attachment))
+}
+
+/// The routes of humanitarian case referral.
+fn case_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(cases::list_referral_types))
+        .routes(routes!(cases::list_cases, cases::open_case))
+        .routes(routes!(cases::get_case))
+        .routes(routes!(cases::case_step))
 }
 
 /// The routes of meetings, decisions and documents.

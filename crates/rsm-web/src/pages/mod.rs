@@ -14,6 +14,7 @@
 pub mod assets;
 pub mod audit;
 pub mod bodies;
+pub mod cases;
 pub mod dashboard;
 pub mod energy;
 pub mod i18n;
@@ -109,6 +110,10 @@ pub fn routes() -> Router<AppState> {
         .route("/drafts/{id}", get(meetings::draft))
         .route("/drafts/{id}/position", post(meetings::position))
         .route("/drafts/{id}/procedure", post(meetings::procedure))
+        .route("/cases", get(cases::list).post(cases::create))
+        .route("/cases/new", get(cases::new_form))
+        .route("/cases/{id}", get(cases::detail))
+        .route("/cases/{id}/steps", post(cases::step))
         .route("/assets/{file}", get(assets::asset))
         .route("/favicon.ico", get(assets::favicon))
 }

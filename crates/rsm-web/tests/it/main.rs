@@ -4,6 +4,7 @@
 mod access_matrix;
 mod auth_flows;
 mod bad_input;
+mod cases;
 mod deliberation;
 mod deliberation_matrix;
 mod energy_planning;
