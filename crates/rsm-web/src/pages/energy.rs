@@ -212,6 +212,11 @@ fn map(net: &Network, result: &RunResult) -> (Vec<MapNode>, Vec<MapLink>) {
     (nodes, links)
 }
 
+/// A value shown to one decimal: round-off below that (and -0.0) as 0.
+fn tenth(v: f64) -> f64 {
+    if v.abs() < 0.05 { 0.0 } else { v }
+}
+
 fn percent(v: f64) -> String {
     if v.is_finite() {
         format!("{v:.0} %")
@@ -269,6 +274,8 @@ pub fn plan_view(result: &RunResult) -> Result<PlanView, ApiError> {
                 shares: d
                     .countries
                     .iter()
+                    // Shares below the table's precision are the solver's indifference.
+                    .filter(|(_, v, _)| *v >= 0.05)
                     .map(|(c, v, r)| format!("{c} {v:.1} ({:.0} %)", r * 100.0))
                     .collect::<Vec<_>>()
                     .join(" · "),
@@ -814,7 +821,7 @@ fn compare_view<'a>(ctx: &'a Ctx, results: &[(StoredRun, RunResult)]) -> Compare
                 .unwrap_or_else(|| ctx.t("energy-base-case")),
             objective: money(r.objective),
             delta: money(r.objective - base),
-            unserved: format!("{:.1}", r.unserved.iter().map(|u| u.volume).sum::<f64>()),
+            unserved: format!("{:.1}", tenth(r.unserved.iter().map(|u| u.volume).sum())),
             input_hash: r.input_hash.chars().take(12).collect(),
         })
         .collect();
