@@ -9,17 +9,51 @@ use jiff::Timestamp;
 
 use crate::{Attribution, Store, StoreError, audit, from_micros, micros};
 
-/// A stored scenario.
+/// A stored scenario or network: a named text the working group edits.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredScenario {
+pub struct StoredPlanInput {
     pub id: i64,
     pub name: String,
-    /// The scenario as rsm-energy reads it (TOML).
-    pub toml: String,
+    /// A scenario as rsm-energy reads it (TOML), or a network's CSV files as a JSON object
+    /// of file name → text.
+    pub text: String,
     /// Starts at 1; every edit adds one (optimistic versioning).
     pub revision: i64,
     pub updated_at: Timestamp,
     pub updated_by: String,
+}
+
+/// A scenario (its text is the planner's TOML).
+pub type StoredScenario = StoredPlanInput;
+/// A network (its text is a JSON object of CSV file name → contents).
+pub type StoredNetwork = StoredPlanInput;
+
+/// Which kind of named input.
+#[derive(Debug, Clone, Copy)]
+enum InputKind {
+    Scenario,
+    Network,
+}
+
+impl InputKind {
+    fn table(self) -> &'static str {
+        match self {
+            Self::Scenario => "energy_scenarios",
+            Self::Network => "energy_networks",
+        }
+    }
+    fn column(self) -> &'static str {
+        match self {
+            Self::Scenario => "toml",
+            Self::Network => "files",
+        }
+    }
+    fn noun(self) -> &'static str {
+        match self {
+            Self::Scenario => "scenario",
+            Self::Network => "network",
+        }
+    }
 }
 
 /// Where a run is.
@@ -55,8 +89,10 @@ impl RunStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredRun {
     pub id: i64,
-    /// The network's name (`nea14-daily`).
+    /// The network's name (`nea14-daily`, or a stored network's name).
     pub network: String,
+    /// A stored network's files as run (JSON); `None` for the shipped network.
+    pub network_files: Option<String>,
     /// The scenario's name when it came from a stored scenario; `None` for the base case.
     pub scenario_name: Option<String>,
     /// The scenario text as run (empty for the base case).
@@ -139,10 +175,30 @@ pub trait EnergyStore {
         toml: &str,
         who: &Attribution,
     ) -> Result<(), StoreError>;
-    /// Queues a run with its frozen input.
+    async fn energy_networks(&self) -> Result<Vec<StoredNetwork>, StoreError>;
+    async fn energy_network(&self, id: i64) -> Result<Option<StoredNetwork>, StoreError>;
+    /// Creates a network from its files (JSON); a name already taken is a conflict.
+    async fn create_energy_network(
+        &self,
+        name: &str,
+        files: &str,
+        who: &Attribution,
+    ) -> Result<i64, StoreError>;
+    /// Replaces a network's name and files if it is still at `revision`.
+    async fn update_energy_network(
+        &self,
+        id: i64,
+        revision: i64,
+        name: &str,
+        files: &str,
+        who: &Attribution,
+    ) -> Result<(), StoreError>;
+    /// Queues a run with its frozen input: the network by name (and its files when stored),
+    /// the scenario's name and text.
     async fn queue_energy_run(
         &self,
         network: &str,
+        network_files: Option<&str>,
         scenario_name: Option<&str>,
         scenario_toml: &str,
         steps_total: i64,
@@ -186,16 +242,22 @@ pub trait EnergyStore {
     ) -> Result<Vec<StoredAttachment>, StoreError>;
 }
 
-type ScenarioRow = (i64, String, String, i64, i64, String);
-const SCENARIO_SELECT: &str =
-    "SELECT id, name, toml, revision, updated_at, updated_by FROM energy_scenarios";
+type InputRow = (i64, String, String, i64, i64, String);
 
-fn scenario(r: ScenarioRow) -> Result<StoredScenario, StoreError> {
-    let (id, name, toml, revision, at, by) = r;
-    Ok(StoredScenario {
+fn input_select(kind: InputKind) -> String {
+    format!(
+        "SELECT id, name, {}, revision, updated_at, updated_by FROM {}",
+        kind.column(),
+        kind.table()
+    )
+}
+
+fn plan_input(r: InputRow) -> Result<StoredPlanInput, StoreError> {
+    let (id, name, text, revision, at, by) = r;
+    Ok(StoredPlanInput {
         id,
         name,
-        toml,
+        text,
         revision,
         updated_at: from_micros(at)?,
         updated_by: by,
@@ -205,6 +267,7 @@ fn scenario(r: ScenarioRow) -> Result<StoredScenario, StoreError> {
 type RunRow = (
     i64,
     String,
+    Option<String>,
     Option<String>,
     String,
     String,
@@ -218,7 +281,7 @@ type RunRow = (
     Option<String>,
     Option<String>,
 );
-const RUN_SELECT: &str = "SELECT id, network, scenario_name, scenario_toml, status, steps_done, \
+const RUN_SELECT: &str = "SELECT id, network, network_files, scenario_name, scenario_toml, status, steps_done, \
      steps_total, requested_at, requested_by, finished_at, input_hash, result_hash, result, error \
      FROM energy_runs";
 
@@ -226,6 +289,7 @@ fn run(r: RunRow) -> Result<StoredRun, StoreError> {
     let (
         id,
         network,
+        network_files,
         scenario_name,
         scenario_toml,
         status,
@@ -242,6 +306,7 @@ fn run(r: RunRow) -> Result<StoredRun, StoreError> {
     Ok(StoredRun {
         id,
         network,
+        network_files,
         scenario_name,
         scenario_toml,
         status: RunStatus::parse(&status)
@@ -284,20 +349,123 @@ fn attachment(r: AttachmentRow) -> Result<StoredAttachment, StoreError> {
     })
 }
 
-impl EnergyStore for Store {
-    async fn energy_scenarios(&self) -> Result<Vec<StoredScenario>, StoreError> {
-        let rows: Vec<ScenarioRow> = sqlx::query_as(&format!("{SCENARIO_SELECT} ORDER BY name"))
+impl Store {
+    async fn plan_inputs(&self, kind: InputKind) -> Result<Vec<StoredPlanInput>, StoreError> {
+        let rows: Vec<InputRow> = sqlx::query_as(&format!("{} ORDER BY name", input_select(kind)))
             .fetch_all(self.pool())
             .await?;
-        rows.into_iter().map(scenario).collect()
+        rows.into_iter().map(plan_input).collect()
+    }
+
+    async fn plan_input(
+        &self,
+        kind: InputKind,
+        id: i64,
+    ) -> Result<Option<StoredPlanInput>, StoreError> {
+        let row: Option<InputRow> =
+            sqlx::query_as(&format!("{} WHERE id = $1", input_select(kind)))
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?;
+        row.map(plan_input).transpose()
+    }
+
+    async fn create_plan_input(
+        &self,
+        kind: InputKind,
+        name: &str,
+        text: &str,
+        who: &Attribution,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let (id,): (i64,) = sqlx::query_as(&format!(
+            "INSERT INTO {} (name, {}, revision, updated_at, updated_by) \
+             VALUES ($1, $2, 1, $3, $4) RETURNING id",
+            kind.table(),
+            kind.column()
+        ))
+        .bind(name)
+        .bind(text)
+        .bind(micros(who.at))
+        .bind(&who.actor)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| StoreError::conflict_or(e, || format!("{} `{name}`", kind.noun())))?;
+        audit::append(
+            &mut *tx,
+            who,
+            &format!("energy.{}.create", kind.noun()),
+            &format!("energy-{}:{id}", kind.noun()),
+            name,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn update_plan_input(
+        &self,
+        kind: InputKind,
+        id: i64,
+        revision: i64,
+        name: &str,
+        text: &str,
+        who: &Attribution,
+    ) -> Result<(), StoreError> {
+        let noun = kind.noun();
+        let mut tx = self.pool().begin().await?;
+        let done = sqlx::query(&format!(
+            "UPDATE {} SET name = $1, {} = $2, revision = revision + 1, \
+             updated_at = $3, updated_by = $4 WHERE id = $5 AND revision = $6",
+            kind.table(),
+            kind.column()
+        ))
+        .bind(name)
+        .bind(text)
+        .bind(micros(who.at))
+        .bind(&who.actor)
+        .bind(id)
+        .bind(revision)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| StoreError::conflict_or(e, || format!("{noun} `{name}`")))?;
+        if done.rows_affected() != 1 {
+            let current: Option<(i64,)> = sqlx::query_as(&format!(
+                "SELECT revision FROM {} WHERE id = $1",
+                kind.table()
+            ))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            return Err(match current {
+                None => StoreError::NotFound(format!("{noun} {id}")),
+                Some((c,)) => StoreError::Conflict(format!(
+                    "revision {} of {noun} `{name}` (you edited revision {revision}; it is now \
+                     at revision {c}: reload and edit again)",
+                    c + 1
+                )),
+            });
+        }
+        audit::append(
+            &mut *tx,
+            who,
+            &format!("energy.{noun}.update"),
+            &format!("energy-{noun}:{id}"),
+            &format!("revision {}", revision + 1),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl EnergyStore for Store {
+    async fn energy_scenarios(&self) -> Result<Vec<StoredScenario>, StoreError> {
+        self.plan_inputs(InputKind::Scenario).await
     }
 
     async fn energy_scenario(&self, id: i64) -> Result<Option<StoredScenario>, StoreError> {
-        let row: Option<ScenarioRow> = sqlx::query_as(&format!("{SCENARIO_SELECT} WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
-        row.map(scenario).transpose()
+        self.plan_input(InputKind::Scenario, id).await
     }
 
     async fn create_energy_scenario(
@@ -306,28 +474,8 @@ impl EnergyStore for Store {
         toml: &str,
         who: &Attribution,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool().begin().await?;
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO energy_scenarios (name, toml, revision, updated_at, updated_by) \
-             VALUES ($1, $2, 1, $3, $4) RETURNING id",
-        )
-        .bind(name)
-        .bind(toml)
-        .bind(micros(who.at))
-        .bind(&who.actor)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| StoreError::conflict_or(e, || format!("scenario `{name}`")))?;
-        audit::append(
-            &mut *tx,
-            who,
-            "energy.scenario.create",
-            &format!("energy-scenario:{id}"),
-            name,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
+        self.create_plan_input(InputKind::Scenario, name, toml, who)
+            .await
     }
 
     async fn update_energy_scenario(
@@ -338,50 +486,44 @@ impl EnergyStore for Store {
         toml: &str,
         who: &Attribution,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
-        let done = sqlx::query(
-            "UPDATE energy_scenarios SET name = $1, toml = $2, revision = revision + 1, \
-             updated_at = $3, updated_by = $4 WHERE id = $5 AND revision = $6",
-        )
-        .bind(name)
-        .bind(toml)
-        .bind(micros(who.at))
-        .bind(&who.actor)
-        .bind(id)
-        .bind(revision)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| StoreError::conflict_or(e, || format!("scenario `{name}`")))?;
-        if done.rows_affected() != 1 {
-            let current: Option<(i64,)> =
-                sqlx::query_as("SELECT revision FROM energy_scenarios WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            return Err(match current {
-                None => StoreError::NotFound(format!("scenario {id}")),
-                Some((c,)) => StoreError::Conflict(format!(
-                    "revision {} of scenario `{name}` (you edited revision {revision}; it is now \
-                     at revision {c}: reload and edit again)",
-                    c + 1
-                )),
-            });
-        }
-        audit::append(
-            &mut *tx,
-            who,
-            "energy.scenario.update",
-            &format!("energy-scenario:{id}"),
-            &format!("revision {}", revision + 1),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        self.update_plan_input(InputKind::Scenario, id, revision, name, toml, who)
+            .await
+    }
+
+    async fn energy_networks(&self) -> Result<Vec<StoredNetwork>, StoreError> {
+        self.plan_inputs(InputKind::Network).await
+    }
+
+    async fn energy_network(&self, id: i64) -> Result<Option<StoredNetwork>, StoreError> {
+        self.plan_input(InputKind::Network, id).await
+    }
+
+    async fn create_energy_network(
+        &self,
+        name: &str,
+        files: &str,
+        who: &Attribution,
+    ) -> Result<i64, StoreError> {
+        self.create_plan_input(InputKind::Network, name, files, who)
+            .await
+    }
+
+    async fn update_energy_network(
+        &self,
+        id: i64,
+        revision: i64,
+        name: &str,
+        files: &str,
+        who: &Attribution,
+    ) -> Result<(), StoreError> {
+        self.update_plan_input(InputKind::Network, id, revision, name, files, who)
+            .await
     }
 
     async fn queue_energy_run(
         &self,
         network: &str,
+        network_files: Option<&str>,
         scenario_name: Option<&str>,
         scenario_toml: &str,
         steps_total: i64,
@@ -389,11 +531,12 @@ impl EnergyStore for Store {
     ) -> Result<i64, StoreError> {
         let mut tx = self.pool().begin().await?;
         let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO energy_runs (network, scenario_name, scenario_toml, status, steps_done, \
-             steps_total, requested_at, requested_by) \
-             VALUES ($1, $2, $3, 'queued', 0, $4, $5, $6) RETURNING id",
+            "INSERT INTO energy_runs (network, network_files, scenario_name, scenario_toml, \
+             status, steps_done, steps_total, requested_at, requested_by) \
+             VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, $7) RETURNING id",
         )
         .bind(network)
+        .bind(network_files.map(str::to_owned))
         .bind(scenario_name.map(str::to_owned))
         .bind(scenario_toml)
         .bind(steps_total)

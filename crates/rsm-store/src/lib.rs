@@ -35,7 +35,8 @@ pub use deliberation::{
     StoredVersion,
 };
 pub use energy::{
-    AttachTarget, EnergyStore, RunOutcome, RunStatus, StoredAttachment, StoredRun, StoredScenario,
+    AttachTarget, EnergyStore, RunOutcome, RunStatus, StoredAttachment, StoredNetwork,
+    StoredPlanInput, StoredRun, StoredScenario,
 };
 pub use ledger::{LedgerStore, NewLogEntry, StoredCheckpoint, StoredLogEntry};
 pub use notifications::{

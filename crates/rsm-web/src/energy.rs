@@ -14,7 +14,8 @@ use std::time::Duration;
 
 use rsm_core::body::{Basket, Body, BodyKind};
 use rsm_energy::{
-    HighsSolver,
+    EnergyError, HighsSolver, Network,
+    csv::Files,
     flexibility::{entsog_indicators, entsog_steps},
     run::{load_network, run},
     scenario::Scenario,
@@ -38,10 +39,26 @@ pub struct BuildResult {
     pub capex: f64,
 }
 
+/// A bus on the map.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BusPoint {
+    pub name: String,
+    /// Longitude.
+    pub x: f64,
+    /// Latitude.
+    pub y: f64,
+    /// A market node (no country), such as the world LNG market.
+    pub market: bool,
+}
+
 /// How a link is used: capacity after building and the mean flow.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct LinkUse {
     pub link: String,
+    pub bus0: String,
+    pub bus1: String,
+    /// A candidate corridor (no existing capacity).
+    pub candidate: bool,
     pub capacity: f64,
     pub mean_flow: f64,
 }
@@ -93,6 +110,7 @@ pub struct RunResult {
     pub cost_operation: f64,
     pub cost_unserved: f64,
     pub builds: Vec<BuildResult>,
+    pub buses: Vec<BusPoint>,
     pub links: Vec<LinkUse>,
     pub unserved: Vec<UnservedResult>,
     pub countries: Vec<CountryResult>,
@@ -120,6 +138,38 @@ pub fn check_scenario(text: &str) -> Result<Option<Scenario>, ApiError> {
     Ok(Some(scenario))
 }
 
+/// A network's files checked: they parse and make a valid network. Errors name the file as
+/// the field (`files.links.csv`) and the line, column and problem as the rule.
+pub fn check_network_files(files: &Files) -> Result<Network, ApiError> {
+    rsm_energy::csv::parse(files).map_err(|e| match e {
+        EnergyError::Input {
+            file,
+            row,
+            column,
+            problem,
+        } => ApiError::invalid(
+            format!("files.{file}"),
+            format!("line {row}, column `{column}`: {problem}"),
+        ),
+        EnergyError::Unreachable { .. } => ApiError::invalid("files.loads.csv", e.to_string()),
+        EnergyError::Io { path, .. } => {
+            ApiError::invalid(format!("files.{}", path.display()), "the file is missing")
+        }
+        other => ApiError::invalid("files", other.to_string()),
+    })
+}
+
+/// The network of a run: the shipped one by name, or the stored files it was started with.
+pub fn load(network: &str, files: Option<&str>) -> Result<Network, String> {
+    match files {
+        None => load_network(network).map_err(|e| e.to_string()),
+        Some(json) => {
+            let files: Files = serde_json::from_str(json).map_err(|e| e.to_string())?;
+            rsm_energy::csv::parse(&files).map_err(|e| e.to_string())
+        }
+    }
+}
+
 /// Steps a run reports before the solve tells the exact number (existing links only).
 pub fn estimated_steps() -> i64 {
     load_network(NETWORK)
@@ -131,11 +181,12 @@ pub fn estimated_steps() -> i64 {
 /// exact number of steps once the plan is known, `on_step` is called after each step.
 pub fn compute(
     network: &str,
+    network_files: Option<&str>,
     scenario_toml: &str,
     on_total: &dyn Fn(i64),
     on_step: &dyn Fn(),
 ) -> Result<RunResult, String> {
-    let net = load_network(network).map_err(|e| e.to_string())?;
+    let net = load(network, network_files)?;
     let scenario = if scenario_toml.trim().is_empty() {
         None
     } else {
@@ -163,6 +214,9 @@ pub fn compute(
             };
             LinkUse {
                 link: l.name.clone(),
+                bus0: l.bus0.clone(),
+                bus1: l.bus1.clone(),
+                candidate: l.extendable && l.p_nom == 0.0,
                 capacity: clean(capacity),
                 mean_flow: clean(mean),
             }
@@ -204,6 +258,17 @@ pub fn compute(
                 existing: b.p_nom,
                 new_capacity: b.new_capacity,
                 capex: b.capex,
+            })
+            .collect(),
+        buses: report
+            .network
+            .buses
+            .iter()
+            .map(|b| BusPoint {
+                name: b.name.clone(),
+                x: b.x,
+                y: b.y,
+                market: b.country.is_none(),
             })
             .collect(),
         links,
@@ -288,6 +353,7 @@ async fn execute(state: &AppState, run: StoredRun) {
     let mut job = tokio::task::spawn_blocking(move || {
         compute(
             &run.network,
+            run.network_files.as_deref(),
             &run.scenario_toml,
             &|n| t.store(n, Ordering::Relaxed),
             &|| {

@@ -28,11 +28,14 @@ pub async fn seed(store: &Store, who: &Attribution) -> anyhow::Result<()> {
         if let Some(name) = name {
             store.create_energy_scenario(name, toml, who).await?;
         }
-        let id = store.queue_energy_run(NETWORK, name, toml, 1, who).await?;
+        let id = store
+            .queue_energy_run(NETWORK, None, name, toml, 1, who)
+            .await?;
         let text = toml.to_owned();
-        let result = tokio::task::spawn_blocking(move || compute(NETWORK, &text, &|_| {}, &|| {}))
-            .await?
-            .map_err(anyhow::Error::msg)?;
+        let result =
+            tokio::task::spawn_blocking(move || compute(NETWORK, None, &text, &|_| {}, &|| {}))
+                .await?
+                .map_err(anyhow::Error::msg)?;
         store
             .finish_energy_run(
                 id,

@@ -2,6 +2,17 @@
 -- the planner with their frozen input and their result, and results attached to agenda items
 -- or draft decisions with the hashes of input and result. Instants are BIGINT microseconds.
 
+-- Networks the working group edits, kept as the planner's CSV files (a JSON object of file
+-- name → text); the shipped network is built in and not stored.
+CREATE TABLE energy_networks (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT    NOT NULL UNIQUE,
+    files       TEXT    NOT NULL,
+    revision    BIGINT  NOT NULL,
+    updated_at  BIGINT  NOT NULL,
+    updated_by  TEXT    NOT NULL
+);
+
 CREATE TABLE energy_scenarios (
     id          INTEGER PRIMARY KEY,
     name        TEXT    NOT NULL UNIQUE,
@@ -11,11 +22,13 @@ CREATE TABLE energy_scenarios (
     updated_by  TEXT    NOT NULL
 );
 
--- A run keeps the scenario text it was started with, so re-running it after a crash gives
+-- A run keeps the network files (NULL: the shipped network named) and the scenario text it
+-- was started with, so re-running it after a crash gives
 -- the same result; status moves queued → running → done | failed.
 CREATE TABLE energy_runs (
     id             INTEGER PRIMARY KEY,
     network        TEXT    NOT NULL,
+    network_files  TEXT,
     scenario_name  TEXT,
     scenario_toml  TEXT    NOT NULL,
     status         TEXT    NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed')),

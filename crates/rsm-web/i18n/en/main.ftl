@@ -325,6 +325,14 @@ energy-attach-to = Attach this result to
 energy-attach-note = The attachment records the run's input and result hashes, so anyone can re-run the planner and check the figures.
 energy-attach = Attach
 energy-draft = Draft decision
+energy-network = Network
+energy-networks = Networks
+energy-network-intro = The network as the planner reads it: one CSV file per component (PyPSA's vocabulary). Saving checks every file; an error names the file, line and column, and nothing is stored until all are right.
+energy-shipped = shipped with RSM (sources in crates/rsm-energy/data)
+energy-view-plan = its plan
+energy-new-network = New network, named
+energy-copy-shipped = Copy the shipped network to edit
+energy-start-run = Start a run
 
 # Notifications (CSBM regime)
 nav-notifications = Notifications

@@ -325,6 +325,14 @@ energy-attach-to = 이 결과를 첨부할 곳
 energy-attach-note = 첨부에는 실행의 입력·결과 해시가 기록되어 누구나 계획기를 다시 실행해 수치를 확인할 수 있습니다.
 energy-attach = 첨부
 energy-draft = 결정 초안
+energy-network = 네트워크
+energy-networks = 네트워크
+energy-network-intro = 계획기가 읽는 네트워크: 구성 요소마다 CSV 파일 하나(PyPSA 형식). 저장할 때 모든 파일을 검사하며, 오류는 파일·행·열을 알려 주고 모두 올바를 때까지 아무것도 저장되지 않습니다.
+energy-shipped = RSM과 함께 제공 (출처: crates/rsm-energy/data)
+energy-view-plan = 계획 보기
+energy-new-network = 새 네트워크 이름
+energy-copy-shipped = 제공된 네트워크를 복사해 편집
+energy-start-run = 실행 시작
 
 # 통보 (신뢰안보구축조치 체제)
 nav-notifications = 통보

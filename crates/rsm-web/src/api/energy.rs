@@ -12,9 +12,11 @@ use axum::{
     http::StatusCode,
 };
 use rsm_core::access::Action;
+use std::collections::BTreeMap;
+
 use rsm_store::{
-    AttachTarget, DeliberationStore, EnergyStore, StoreError, StoredAttachment, StoredRun,
-    StoredScenario,
+    AttachTarget, DeliberationStore, EnergyStore, StoreError, StoredAttachment, StoredNetwork,
+    StoredRun, StoredScenario,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -51,6 +53,28 @@ pub struct ScenarioInput {
     pub revision: Option<i64>,
 }
 
+/// A network the working group edits: the planner's CSV files (`buses.csv`, `links.csv`,
+/// `supplies.csv`, `loads.csv`, optional `snapshots.csv`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NetworkView {
+    pub id: i64,
+    pub name: String,
+    pub files: BTreeMap<String, String>,
+    pub revision: i64,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+/// A network to create, or the new files of one (with the revision it was read at).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkInput {
+    pub name: String,
+    pub files: BTreeMap<String, String>,
+    #[serde(default)]
+    pub revision: Option<i64>,
+}
+
 /// A run of the planner.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RunView {
@@ -72,12 +96,15 @@ pub struct RunView {
     pub attachments: Vec<AttachmentView>,
 }
 
-/// A run to start: a stored scenario, or the base case when left out.
+/// A run to start: a stored scenario (the base case when left out) on a stored network (the
+/// shipped network when left out).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RunInput {
     #[serde(default)]
     pub scenario: Option<i64>,
+    #[serde(default)]
+    pub network: Option<i64>,
 }
 
 /// Where to attach a run's result: exactly one of the two.
@@ -108,11 +135,60 @@ pub(crate) fn scenario_view(s: StoredScenario) -> ScenarioView {
     ScenarioView {
         id: s.id,
         name: s.name,
-        toml: s.toml,
+        toml: s.text,
         revision: s.revision,
         updated_at: s.updated_at.to_string(),
         updated_by: s.updated_by,
     }
+}
+
+pub(crate) fn network_view(n: StoredNetwork) -> Result<NetworkView, ApiError> {
+    let files = serde_json::from_str(&n.text).map_err(|e| ApiError::internal(&e))?;
+    Ok(NetworkView {
+        id: n.id,
+        name: n.name,
+        files,
+        revision: n.revision,
+        updated_at: n.updated_at.to_string(),
+        updated_by: n.updated_by,
+    })
+}
+
+/// The files a network may have.
+const NETWORK_FILES: [&str; 5] = [
+    "buses.csv",
+    "links.csv",
+    "supplies.csv",
+    "loads.csv",
+    "snapshots.csv",
+];
+
+/// Checks a network and returns its name and files as JSON, ready to store.
+pub(crate) fn checked_network(input: &NetworkInput) -> Result<(String, String), ApiError> {
+    let name = check_name(&input.name)?.to_owned();
+    if name == energy::NETWORK || rsm_energy::data::BUILTIN.contains(&name.as_str()) {
+        return Err(ApiError::invalid(
+            "name",
+            "is the name of a shipped network",
+        ));
+    }
+    for (file, text) in &input.files {
+        if !NETWORK_FILES.contains(&file.as_str()) {
+            return Err(ApiError::invalid(
+                format!("files.{file}"),
+                "unknown file: use buses.csv, links.csv, supplies.csv, loads.csv, snapshots.csv",
+            ));
+        }
+        if text.len() > 256 * 1024 {
+            return Err(ApiError::invalid(
+                format!("files.{file}"),
+                "must be at most 256 KiB",
+            ));
+        }
+    }
+    energy::check_network_files(&input.files)?;
+    let json = serde_json::to_string(&input.files).map_err(|e| ApiError::internal(&e))?;
+    Ok((name, json))
 }
 
 pub(crate) fn attachment_view(a: StoredAttachment) -> AttachmentView {
@@ -273,13 +349,120 @@ pub async fn update_scenario(
     Ok(Json(scenario_view(s)))
 }
 
+/// The networks the working group keeps.
+#[utoipa::path(get, path = "/api/v1/energy/networks", tag = "energy",
+    security(("session" = []), ("token" = [])),
+    responses((status = 200, body = [NetworkView]), (status = 401, body = crate::error::Problem)))]
+pub async fn list_networks(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<NetworkView>>, ApiError> {
+    caller.require(&state, Action::ReadEnergyPlans).await?;
+    let list = state.store.energy_networks().await?;
+    Ok(Json(
+        list.into_iter()
+            .map(network_view)
+            .collect::<Result<_, _>>()?,
+    ))
+}
+
+/// Creates a network from its CSV files; every file is checked (errors name the file, line
+/// and column).
+#[utoipa::path(post, path = "/api/v1/energy/networks", tag = "energy", request_body = NetworkInput,
+    security(("session" = []), ("token" = [])),
+    responses((status = 201, body = NetworkView), (status = 403, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn create_network(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(input): ApiJson<NetworkInput>,
+) -> Result<(StatusCode, Json<NetworkView>), ApiError> {
+    energy::planning_body(&state, &caller).await?;
+    let (name, files) = checked_network(&input)?;
+    let who = caller.attribution(state.clock.now());
+    let id = state
+        .store
+        .create_energy_network(&name, &files, &who)
+        .await?;
+    let n = state
+        .store
+        .energy_network(id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(network_view(n)?)))
+}
+
+/// One network with its files.
+#[utoipa::path(get, path = "/api/v1/energy/networks/{id}", tag = "energy",
+    params(("id" = i64, Path, description = "network id")),
+    security(("session" = []), ("token" = [])),
+    responses((status = 200, body = NetworkView), (status = 404, body = crate::error::Problem)))]
+pub async fn get_network(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<NetworkView>, ApiError> {
+    caller.require(&state, Action::ReadEnergyPlans).await?;
+    let n = state
+        .store
+        .energy_network(id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(network_view(n)?))
+}
+
+/// Replaces a network's name and files, if nobody changed it since `revision`.
+#[utoipa::path(put, path = "/api/v1/energy/networks/{id}", tag = "energy", request_body = NetworkInput,
+    params(("id" = i64, Path, description = "network id")),
+    security(("session" = []), ("token" = [])),
+    responses((status = 200, body = NetworkView), (status = 403, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn update_network(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<NetworkInput>,
+) -> Result<Json<NetworkView>, ApiError> {
+    energy::planning_body(&state, &caller).await?;
+    let revision = input
+        .revision
+        .ok_or_else(|| ApiError::invalid("revision", "give the revision you edited"))?;
+    let (name, files) = checked_network(&input)?;
+    let who = caller.attribution(state.clock.now());
+    state
+        .store
+        .update_energy_network(id, revision, &name, &files, &who)
+        .await
+        .map_err(conflict)?;
+    let n = state
+        .store
+        .energy_network(id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(network_view(n)?))
+}
+
 /// Queues a run and answers at once (202); the run goes on in the background.
 pub(crate) async fn queue_run(
     state: &AppState,
     caller: &Caller,
+    network: Option<i64>,
     scenario: Option<i64>,
 ) -> Result<i64, ApiError> {
     energy::planning_body(state, caller).await?;
+    let (network_name, network_files) =
+        match network {
+            None => (energy::NETWORK.to_owned(), None),
+            Some(id) => {
+                let n = state.store.energy_network(id).await?.ok_or_else(|| {
+                    ApiError::NotFoundField {
+                        field: "network".into(),
+                        rule: format!("there is no network {id}"),
+                    }
+                })?;
+                (n.name, Some(n.text))
+            }
+        };
     let (name, toml) =
         match scenario {
             None => (None, String::new()),
@@ -290,7 +473,7 @@ pub(crate) async fn queue_run(
                         rule: format!("there is no scenario {id}"),
                     }
                 })?;
-                (Some(s.name), s.toml)
+                (Some(s.name), s.text)
             }
         };
     let who = caller.attribution(state.clock.now());
@@ -299,7 +482,14 @@ pub(crate) async fn queue_run(
         .map_err(|e| ApiError::internal(&e))?;
     let id = state
         .store
-        .queue_energy_run(energy::NETWORK, name.as_deref(), &toml, steps, &who)
+        .queue_energy_run(
+            &network_name,
+            network_files.as_deref(),
+            name.as_deref(),
+            &toml,
+            steps,
+            &who,
+        )
         .await?;
     let run = state
         .store
@@ -338,7 +528,7 @@ pub async fn create_run(
     caller: Caller,
     ApiJson(input): ApiJson<RunInput>,
 ) -> Result<(StatusCode, Json<RunView>), ApiError> {
-    let id = queue_run(&state, &caller, input.scenario).await?;
+    let id = queue_run(&state, &caller, input.network, input.scenario).await?;
     let run = state
         .store
         .energy_run(id)

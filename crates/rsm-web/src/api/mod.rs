@@ -118,6 +118,8 @@ fn energy_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(energy::list_runs, energy::create_run))
         .routes(routes!(energy::get_run))
         .routes(routes!(energy::create_attachment))
+        .routes(routes!(energy::list_networks, energy::create_network))
+        .routes(routes!(energy::get_network, energy::update_network))
 }
 
 /// The routes of humanitarian case referral.

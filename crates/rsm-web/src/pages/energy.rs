@@ -18,13 +18,15 @@ use axum::{
     response::Response,
 };
 use rsm_core::access::Action;
-use rsm_energy::Network;
 use rsm_store::{DeliberationStore, EnergyStore, RunStatus, StoredRun};
 
 use super::{Ctx, Page, PageForm, redirect_with_flash};
 use crate::{
     AppState,
-    api::energy::{AttachInput, ScenarioInput, attach, checked_scenario, queue_run},
+    api::energy::{
+        AttachInput, NetworkInput, ScenarioInput, attach, checked_network, checked_scenario,
+        network_view, queue_run,
+    },
     energy::{NETWORK, RunResult, compute, planning_body, result_of},
     error::ApiError,
 };
@@ -141,15 +143,15 @@ fn money(v: f64) -> String {
 /// Solves the shipped network's base case with its indicators.
 pub fn solve_base() -> Result<EnergyPlan, String> {
     let t = Instant::now();
-    let result = compute(NETWORK, "", &|_| {}, &|| {})?;
+    let result = compute(NETWORK, None, "", &|_| {}, &|| {})?;
     Ok(EnergyPlan {
         result,
         solve_ms: t.elapsed().as_millis(),
     })
 }
 
-fn map(net: &Network, result: &RunResult) -> (Vec<MapNode>, Vec<MapLink>) {
-    let nodes = net
+fn map(result: &RunResult) -> (Vec<MapNode>, Vec<MapLink>) {
+    let nodes = result
         .buses
         .iter()
         .map(|b| {
@@ -159,27 +161,23 @@ fn map(net: &Network, result: &RunResult) -> (Vec<MapNode>, Vec<MapLink>) {
                 x: format!("{x:.1}"),
                 y: format!("{y:.1}"),
                 label_x: format!("{:.1}", x + 8.0),
-                market: b.country.is_none(),
+                market: b.market,
             }
         })
         .collect();
     let pos = |name: &str| {
-        net.buses
+        result
+            .buses
             .iter()
             .find(|b| b.name == name)
             .map(|b| project(b.x, b.y))
     };
     let mut links = Vec::new();
-    for l in &net.links {
+    for l in &result.links {
         let (Some((x1, y1)), Some((x2, y2))) = (pos(&l.bus0), pos(&l.bus1)) else {
             continue;
         };
-        let (built, mean) = result
-            .links
-            .iter()
-            .find(|u| u.link == l.name)
-            .map_or((l.p_nom, 0.0), |u| (u.capacity, u.mean_flow));
-        let new = l.extendable && l.p_nom == 0.0;
+        let (built, mean) = (l.capacity, l.mean_flow);
         let (class, width) = if built < 1e-6 {
             ("candidate", 1.0)
         } else {
@@ -193,17 +191,17 @@ fn map(net: &Network, result: &RunResult) -> (Vec<MapNode>, Vec<MapLink>) {
             (class, 1.5 + built.sqrt() * 0.45)
         };
         links.push(MapLink {
-            name: l.name.clone(),
+            name: l.link.clone(),
             x1: format!("{x1:.1}"),
             y1: format!("{y1:.1}"),
             x2: format!("{x2:.1}"),
             y2: format!("{y2:.1}"),
             width: format!("{width:.1}"),
             class: class.into(),
-            new,
+            new: l.candidate,
             title: format!(
                 "{}: {} → {}, capacity {built:.1} mcm/d, mean flow {mean:.1} mcm/d",
-                l.name, l.bus0, l.bus1
+                l.link, l.bus0, l.bus1
             ),
         });
     }
@@ -227,8 +225,7 @@ fn percent(v: f64) -> String {
 
 /// The view of a result (the network is read for its coordinates).
 pub fn plan_view(result: &RunResult) -> Result<PlanView, ApiError> {
-    let net = rsm_energy::run::load_network(&result.network).map_err(|e| ApiError::internal(&e))?;
-    let (nodes, links) = map(&net, result);
+    let (nodes, links) = map(result);
     Ok(PlanView {
         network: result.network.clone(),
         nodes,
@@ -317,6 +314,7 @@ pub async fn energy(State(state): State<AppState>, page: Page) -> Response {
 /// One run in a list.
 pub struct RunRow {
     pub id: i64,
+    pub network: String,
     pub scenario: String,
     pub status: String,
     pub done: i64,
@@ -333,6 +331,7 @@ fn run_row(ctx: &Ctx, r: &StoredRun) -> RunRow {
         .map_or_else(String::new, |x| money(x.objective));
     RunRow {
         id: r.id,
+        network: r.network.clone(),
         scenario: r
             .scenario_name
             .clone()
@@ -359,6 +358,8 @@ pub struct ScenarioRow {
 struct RunsPage<'a> {
     ctx: &'a Ctx,
     may_plan: bool,
+    shipped: &'static str,
+    networks: Vec<ScenarioRow>,
     scenarios: Vec<ScenarioRow>,
     runs: Vec<RunRow>,
     error: Option<String>,
@@ -393,6 +394,19 @@ async fn runs_page(
             updated_by: s.updated_by,
         })
         .collect();
+    let networks = state
+        .store
+        .energy_networks()
+        .await?
+        .into_iter()
+        .map(|s| ScenarioRow {
+            id: s.id,
+            name: s.name,
+            revision: s.revision,
+            updated: page.ctx.when(&s.updated_at),
+            updated_by: s.updated_by,
+        })
+        .collect();
     let runs = state
         .store
         .energy_runs(50)
@@ -405,6 +419,8 @@ async fn runs_page(
         &RunsPage {
             ctx: &page.ctx,
             may_plan,
+            shipped: NETWORK,
+            networks,
             scenarios,
             runs,
             error,
@@ -495,7 +511,7 @@ pub async fn scenario(State(state): State<AppState>, Path(id): Path<i64>, page: 
             ctx: &page.ctx,
             id,
             name: s.name,
-            toml: s.toml,
+            toml: s.text,
             revision: s.revision,
             may_plan: planning_body(&state, &page.caller).await.is_ok(),
             error: None,
@@ -559,10 +575,182 @@ pub async fn update_scenario(
 pub async fn start_run(State(state): State<AppState>, form: PageForm) -> Response {
     let page = &form.page;
     let scenario = form.opt("scenario").and_then(|s| s.parse::<i64>().ok());
-    match queue_run(&state, &page.caller, scenario).await {
+    let network = form.opt("network").and_then(|s| s.parse::<i64>().ok());
+    match queue_run(&state, &page.caller, network, scenario).await {
         Ok(id) => redirect_with_flash(&format!("/energy/runs/{id}"), "flash-saved"),
         Err(e) => page.finish(Err(e)),
     }
+}
+
+/// One file of a network as the edit form shows it.
+pub struct FileField {
+    pub name: String,
+    pub id: String,
+    pub text: String,
+    pub rows: usize,
+}
+
+#[derive(Template)]
+#[template(path = "energy_network.html")]
+struct NetworkPage<'a> {
+    ctx: &'a Ctx,
+    id: i64,
+    name: String,
+    revision: i64,
+    files: Vec<FileField>,
+    may_plan: bool,
+    error: Option<String>,
+}
+
+const FILES: [&str; 5] = [
+    "buses.csv",
+    "links.csv",
+    "supplies.csv",
+    "loads.csv",
+    "snapshots.csv",
+];
+
+fn file_fields(files: &std::collections::BTreeMap<String, String>) -> Vec<FileField> {
+    FILES
+        .iter()
+        .filter(|f| **f != "snapshots.csv" || files.contains_key(**f))
+        .map(|f| {
+            let text = files.get(*f).cloned().unwrap_or_default();
+            FileField {
+                name: (*f).to_owned(),
+                id: format!("file-{}", f.trim_end_matches(".csv")),
+                rows: text.lines().count().clamp(4, 16),
+                text,
+            }
+        })
+        .collect()
+}
+
+/// `POST /energy/networks`: a new network, a copy of the shipped one to edit.
+pub async fn create_network(State(state): State<AppState>, form: PageForm) -> Response {
+    let page = &form.page;
+    let r = async {
+        planning_body(&state, &page.caller).await?;
+        let shipped = rsm_energy::run::load_network(NETWORK).map_err(|e| ApiError::internal(&e))?;
+        let input = NetworkInput {
+            name: form.get("name"),
+            files: rsm_energy::csv::to_files(&shipped),
+            revision: None,
+        };
+        let (name, files) = checked_network(&input)?;
+        let who = page.caller.attribution(state.clock.now());
+        let id = state
+            .store
+            .create_energy_network(&name, &files, &who)
+            .await?;
+        Ok::<_, ApiError>(id)
+    }
+    .await;
+    match r {
+        Ok(id) => redirect_with_flash(&format!("/energy/networks/{id}"), "flash-saved"),
+        Err(e) => match inline_error(&page.ctx, &e) {
+            Some((status, msg)) => {
+                let r = runs_page(
+                    &state,
+                    page,
+                    status,
+                    Some(msg),
+                    String::new(),
+                    String::new(),
+                )
+                .await;
+                page.finish(r)
+            }
+            None => page.finish(Err(e)),
+        },
+    }
+}
+
+/// `GET /energy/networks/{id}`.
+pub async fn network(State(state): State<AppState>, Path(id): Path<i64>, page: Page) -> Response {
+    let r = async {
+        page.caller.require(&state, Action::ReadEnergyPlans).await?;
+        let n = state
+            .store
+            .energy_network(id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let view = network_view(n)?;
+        page.render(&NetworkPage {
+            ctx: &page.ctx,
+            id,
+            name: view.name,
+            revision: view.revision,
+            files: file_fields(&view.files),
+            may_plan: planning_body(&state, &page.caller).await.is_ok(),
+            error: None,
+        })
+    }
+    .await;
+    page.finish(r)
+}
+
+/// `POST /energy/networks/{id}`: saves edited files (checked; refused if someone saved in
+/// between).
+pub async fn update_network(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: PageForm,
+) -> Response {
+    let page = &form.page;
+    let revision = form.get("revision").parse::<i64>().unwrap_or(0);
+    let files: std::collections::BTreeMap<String, String> = FILES
+        .iter()
+        .filter_map(|f| {
+            form.opt(f)
+                .map(|t| ((*f).to_owned(), normalise_newlines(&t)))
+        })
+        .collect();
+    let input = NetworkInput {
+        name: form.get("name"),
+        files,
+        revision: Some(revision),
+    };
+    let r = async {
+        planning_body(&state, &page.caller).await?;
+        let (name, files) = checked_network(&input)?;
+        let who = page.caller.attribution(state.clock.now());
+        state
+            .store
+            .update_energy_network(id, revision, &name, &files, &who)
+            .await
+            .map_err(|e| match e {
+                rsm_store::StoreError::Conflict(what) if what.starts_with("revision") => {
+                    ApiError::Conflict(what)
+                }
+                other => other.into(),
+            })?;
+        Ok::<_, ApiError>(())
+    }
+    .await;
+    match r {
+        Ok(()) => redirect_with_flash(&format!("/energy/networks/{id}"), "flash-saved"),
+        Err(e) => match inline_error(&page.ctx, &e) {
+            Some((status, msg)) => page.finish(page.render_status(
+                status,
+                &NetworkPage {
+                    ctx: &page.ctx,
+                    id,
+                    name: input.name.clone(),
+                    revision,
+                    files: file_fields(&input.files),
+                    may_plan: true,
+                    error: Some(msg),
+                },
+            )),
+            None => page.finish(Err(e)),
+        },
+    }
+}
+
+/// Browsers send CR LF in text areas; the planner's files use LF.
+fn normalise_newlines(text: &str) -> String {
+    text.replace("\r\n", "\n")
 }
 
 /// An agenda item or draft a result can be attached to.

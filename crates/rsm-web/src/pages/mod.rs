@@ -84,6 +84,11 @@ pub fn routes() -> Router<AppState> {
             get(energy::scenario).post(energy::update_scenario),
         )
         .route("/energy/compare", get(energy::compare))
+        .route("/energy/networks", post(energy::create_network))
+        .route(
+            "/energy/networks/{id}",
+            get(energy::network).post(energy::update_network),
+        )
         .route("/bodies", get(bodies::list))
         .route("/bodies/new", get(bodies::new_form).post(bodies::create))
         .route("/bodies/{id}", get(bodies::detail))

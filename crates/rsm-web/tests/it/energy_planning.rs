@@ -299,7 +299,7 @@ async fn the_working_group_keeps_scenarios_runs_them_and_attaches_a_result() {
     let who = Attribution::host_cli(app.clock.now());
     let pending = app
         .store
-        .queue_energy_run("nea14-daily", None, "", 1, &who)
+        .queue_energy_run("nea14-daily", None, None, "", 1, &who)
         .await
         .unwrap();
     problem(
@@ -323,6 +323,7 @@ async fn a_run_acknowledged_before_a_crash_is_finished_at_the_next_start() {
         .store
         .queue_energy_run(
             "nea14-daily",
+            None,
             Some("growth"),
             "demand_growth = 1.1\n",
             5,
@@ -341,8 +342,14 @@ async fn a_run_acknowledged_before_a_crash_is_finished_at_the_next_start() {
     assert!(stored.finished_at.is_some());
     // Nothing is left to resume, and the same input gives the same result hash.
     assert_eq!(rsm_web::energy::resume(&state).await.unwrap(), 0);
-    let again =
-        rsm_web::energy::compute("nea14-daily", "demand_growth = 1.1\n", &|_| {}, &|| {}).unwrap();
+    let again = rsm_web::energy::compute(
+        "nea14-daily",
+        None,
+        "demand_growth = 1.1\n",
+        &|_| {},
+        &|| {},
+    )
+    .unwrap();
     assert_eq!(Some(again.result_hash), stored.result_hash);
 }
 
@@ -478,5 +485,87 @@ async fn the_planning_pages_run_compare_and_refuse_what_they_must() {
     .await;
     assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.text);
     let kept = app.store.energy_scenario(sid).await.unwrap().unwrap();
-    assert!(kept.toml.contains("1.2"));
+    assert!(kept.text.contains("1.2"));
+}
+
+#[tokio::test]
+async fn a_network_is_edited_as_its_csv_files_checked_line_by_line_and_run() {
+    let app = TestApp::new().await;
+    let shipped = rsm_energy::run::load_network("nea14-daily").unwrap();
+    let mut files = rsm_energy::csv::to_files(&shipped);
+    let networks = "/api/v1/energy/networks";
+    let input = |files: &rsm_energy::csv::Files, revision: Option<i64>| json!({"name": "nea14 with a bigger Power of Siberia", "files": files, "revision": revision});
+    problem(
+        &app.call("POST", networks, "kr.delegate", Some(input(&files, None)))
+            .await,
+        403,
+        None,
+    );
+    // A negative capacity on line 3 of links.csv: the file, line and column are named.
+    let links = files["links.csv"].clone();
+    let mut lines: Vec<String> = links.lines().map(str::to_owned).collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let p_nom = header.iter().position(|h| *h == "p_nom").unwrap();
+    let mut cells: Vec<String> = lines[2].split(',').map(str::to_owned).collect();
+    cells[p_nom] = "-5".into();
+    lines[2] = cells.join(",");
+    files.insert("links.csv".into(), lines.join("\n") + "\n");
+    let bad = app
+        .call("POST", networks, "cn.energy", Some(input(&files, None)))
+        .await;
+    problem(&bad, 422, Some("files.links.csv"));
+    let rule = bad.json["rule"].as_str().unwrap();
+    assert!(rule.contains("line 3") && rule.contains("p_nom"), "{rule}");
+    problem(
+        &app.call(
+            "POST",
+            networks,
+            "cn.energy",
+            Some(json!({"name": "x", "files": {"pipes.csv": "a,b\n"}})),
+        )
+        .await,
+        422,
+        Some("files.pipes.csv"),
+    );
+    assert!(app.store.energy_networks().await.unwrap().is_empty());
+
+    // A valid edit: twice the capacity on that link.
+    cells[p_nom] = format!("{}", shipped.links[1].p_nom * 2.0 + 10.0);
+    lines[2] = cells.join(",");
+    files.insert("links.csv".into(), lines.join("\n") + "\n");
+    let n = ok(&app, "POST", networks, "cn.energy", input(&files, None)).await;
+    let nid = n["id"].as_i64().unwrap();
+    assert_eq!(n["revision"], 1);
+    let stale = app
+        .call(
+            "PUT",
+            &format!("{networks}/{nid}"),
+            "officer",
+            Some(input(&files, Some(0))),
+        )
+        .await;
+    problem(&stale, 409, None);
+
+    let run = ok(
+        &app,
+        "POST",
+        "/api/v1/energy/runs",
+        "cn.energy",
+        json!({"network": nid}),
+    )
+    .await;
+    let run = finished(&app, run["id"].as_i64().unwrap()).await;
+    assert_eq!(run["status"], "done", "{run}");
+    assert_eq!(run["network"], "nea14 with a bigger Power of Siberia");
+    let base = rsm_web::energy::compute("nea14-daily", None, "", &|_| {}, &|| {}).unwrap();
+    assert_ne!(
+        run["input_hash"],
+        base.input_hash.as_str(),
+        "a different network"
+    );
+    // The page shows the files for editing.
+    let cookie = session(&app, "cn.energy").await;
+    let page = get(&app, &format!("/energy/networks/{nid}"), &cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("id=\"file-links\""));
 }
