@@ -27,10 +27,16 @@ pub enum Rule {
     Relative = 6,
     /// Old county + birth year, for requests without a usable name.
     CountyYear = 7,
+    /// Surname class + old county + birth year (±2 on the request side).
+    SurnameCountyYear = 8,
+    /// Surname class + first syllable of a Hangul given name + birth year
+    /// (±2 on the request side): childhood forms (영이 for 영순) and a
+    /// misremembered second syllable (순자 for 순숙).
+    SurnameInitialYear = 9,
 }
 
 /// The rules in order.
-pub const RULES: [Rule; 7] = [
+pub const RULES: [Rule; 9] = [
     Rule::SurnameGiven,
     Rule::Given,
     Rule::SurnameYear,
@@ -38,6 +44,8 @@ pub const RULES: [Rule; 7] = [
     Rule::SurnameFather,
     Rule::Relative,
     Rule::CountyYear,
+    Rule::SurnameCountyYear,
+    Rule::SurnameInitialYear,
 ];
 
 fn key(rule: Rule, parts: &[&dyn KeyPart]) -> u64 {
@@ -106,6 +114,41 @@ fn given_keys(n: &Name) -> Vec<String> {
     out
 }
 
+/// First syllables (South spelling) of Hangul given names of two or more
+/// syllables, and of one-syllable childhood stems (영이 → 영).
+fn initial_syllables(n: &Name) -> Vec<char> {
+    let mut out = Vec::new();
+    for p in &n.parses {
+        if p.pet || p.script != crate::names::Script::Hangul {
+            continue;
+        }
+        let forms = std::iter::once(&p.given).chain(&p.variants);
+        for f in forms {
+            if let Some(c) = f.chars().next()
+                && hangul::has_hangul(f)
+            {
+                out.push(c);
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+impl KeyPart for char {
+    fn feed(&self, h: &mut DefaultHasher) {
+        self.hash(h);
+    }
+}
+
+/// Surname keys of a father: his own surname when written, else the
+/// child's (a Korean takes the father's surname).
+fn father_surname_keys(father: &Name, own: &[String]) -> Vec<String> {
+    let f = surname_keys(father);
+    if f.is_empty() { own.to_vec() } else { f }
+}
+
 fn county_parts(place: &crate::features::Place) -> Vec<String> {
     if !place.county_ids.is_empty() {
         place.county_ids.iter().map(|i| format!("g:{i}")).collect()
@@ -148,9 +191,19 @@ pub fn person_keys(p: &PerFeatures) -> Vec<u64> {
         }
         for c in &counties {
             out.push(key(Rule::SurnameCounty, &[s, c]));
+            for y in &years {
+                out.push(key(Rule::SurnameCountyYear, &[s, c, y]));
+            }
         }
+        for i in initial_syllables(&p.name) {
+            for y in &years {
+                out.push(key(Rule::SurnameInitialYear, &[s, &i, y]));
+            }
+        }
+    }
+    for s in father_surname_keys(&p.father, &sur) {
         for f in given_keys(&p.father) {
-            out.push(key(Rule::SurnameFather, &[s, &f]));
+            out.push(key(Rule::SurnameFather, &[&s, &f]));
         }
     }
     for g in &given {
@@ -189,18 +242,45 @@ pub fn request_keys(r: &ReqFeatures) -> Vec<(Rule, u64)> {
         for g in &given {
             out.push((Rule::SurnameGiven, key(Rule::SurnameGiven, &[s, g])));
         }
-        for y in &years {
-            for b in province_bits(r.place.provinces, false) {
-                out.push((Rule::SurnameYear, key(Rule::SurnameYear, &[s, y, &b])));
+        // Surname and year: narrowed by the county when there is one (a
+        // common surname's block over a whole province grows with the list),
+        // by the province otherwise; surname and county alone when the year
+        // is not known.
+        if counties.is_empty() {
+            for y in &years {
+                for b in province_bits(r.place.provinces, false) {
+                    out.push((Rule::SurnameYear, key(Rule::SurnameYear, &[s, y, &b])));
+                }
+            }
+        } else if years.is_empty() {
+            for c in &counties {
+                out.push((Rule::SurnameCounty, key(Rule::SurnameCounty, &[s, c])));
+            }
+        } else {
+            for c in &counties {
+                for y in &years {
+                    out.push((
+                        Rule::SurnameCountyYear,
+                        key(Rule::SurnameCountyYear, &[s, c, y]),
+                    ));
+                }
             }
         }
-        for c in &counties {
-            out.push((Rule::SurnameCounty, key(Rule::SurnameCounty, &[s, c])));
-        }
-        if !r.father_is_applicant {
-            for f in given_keys(&r.father) {
-                out.push((Rule::SurnameFather, key(Rule::SurnameFather, &[s, &f])));
+        for i in initial_syllables(&r.name) {
+            for y in &years {
+                out.push((
+                    Rule::SurnameInitialYear,
+                    key(Rule::SurnameInitialYear, &[s, &i, y]),
+                ));
             }
+        }
+    }
+    // The father's full name (his surname, or the sought person's): works
+    // when the sought name is unknown; for a child's request without a
+    // father, the applicant is taken as the father.
+    for s in father_surname_keys(&r.father, &sur) {
+        for f in given_keys(&r.father) {
+            out.push((Rule::SurnameFather, key(Rule::SurnameFather, &[&s, &f])));
         }
     }
     for g in &given {

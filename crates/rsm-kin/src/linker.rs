@@ -161,6 +161,8 @@ pub struct TermFreq {
     father: HashMap<String, u32>,
     surname: HashMap<u16, u32>,
     total: u32,
+    /// Persons with a known father's name (the father table's total).
+    with_father: u32,
 }
 
 impl TermFreq {
@@ -175,6 +177,9 @@ impl TermFreq {
                 && !x.given_key.is_empty()
             {
                 *t.father.entry(x.given_key.clone()).or_default() += 1;
+            }
+            if p.father.parses.first().is_some_and(|x| !x.given_key.is_empty()) {
+                t.with_father += 1;
             }
             if let Some(x) = p.name.parses.first() {
                 if !x.given_key.is_empty() {
@@ -208,12 +213,7 @@ impl TermFreq {
             && let Some(x) = p.father.parses.first()
             && let Some(&n) = self.father.get(&x.given_key)
         {
-            let with_father = self
-                .father
-                .values()
-                .map(|&c| f64::from(c))
-                .sum::<f64>()
-                .max(1.0);
+            let with_father = f64::from(self.with_father).max(1.0);
             let tf = (f64::from(n) / with_father).max(1.0 / with_father);
             // Only weakens: a rare father's name is often a spelling slip.
             adj += (model.u[2][4] / tf).log2().clamp(-4.0, 0.0);
