@@ -308,7 +308,7 @@ pub fn run(
         model::Session {
             name: "surname+given",
             keep: &same_name,
-            fixed: &[0, 1],
+            fixed: &[0, 1, 4],
         },
         model::Session {
             name: "surname+year+county",
