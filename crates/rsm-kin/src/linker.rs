@@ -378,7 +378,7 @@ pub fn run(
                     .map(|&pi| {
                         let p = &persons[pi as usize];
                         let vector = compare::compare(r, p);
-                        let weight = model.weight(&vector) + tf.adjustment(&model, r, p, &vector);
+                        let weight = model.weight_tf(&vector, tf.adjustment(&model, r, p, &vector));
                         Scored {
                             person: pi,
                             weight,

@@ -200,10 +200,24 @@ impl Model {
     /// What the family class takes away (≤ 0 bits): evidence a sibling
     /// would share counts for less.
     pub fn family_adjustment(&self, v: &[u8]) -> f64 {
+        self.family_adjustment_tf(v, 0.0)
+    }
+
+    /// Match weight with a term-frequency adjustment `tf_bits` (how much
+    /// rarer than average an agreement is among strangers): it scales the
+    /// unrelated class's likelihood only — a sibling shares a rare surname
+    /// or father's name as surely as a common one.
+    pub fn weight_tf(&self, v: &[u8], tf_bits: f64) -> f64 {
+        self.independent_weight(v) + tf_bits + self.family_adjustment_tf(v, tf_bits)
+    }
+
+    /// The family class's correction (≤ 0 bits) when the unrelated class's
+    /// likelihood is scaled by 2^−`tf_bits` (see [`Model::weight_tf`]).
+    pub fn family_adjustment_tf(&self, v: &[u8], tf_bits: f64) -> f64 {
         let Some(fam) = &self.family else {
             return 0.0;
         };
-        let lu = log2_prob(&self.u, v);
+        let lu = log2_prob(&self.u, v) - tf_bits;
         let lf = log2_prob(&fam.f, v);
         // log2((1-s)·2^lu + s·2^lf) − lu
         let a = (1.0 - fam.share).log2() + lu;
@@ -331,6 +345,8 @@ pub fn train_sessions<const F: usize>(
         );
         iterations += m.iterations;
         lambdas.push(m.lambda);
+        eprintln!("DBG session {} pats={} lambda={:.4} it={}", s.name, sub.values().sum::<u64>(), m.lambda, m.iterations);
+        for f in 0..F { eprintln!("DBG   f{} m={:?}", f, m.m[f].iter().map(|x| (x*1000.0).round()/1000.0).collect::<Vec<_>>()); }
         for f in 0..F {
             if s.fixed.contains(&f) {
                 continue;
