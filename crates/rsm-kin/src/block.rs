@@ -310,11 +310,19 @@ pub fn request_keys(r: &ReqFeatures) -> Vec<(Rule, u64)> {
     out
 }
 
-/// The person index: (key, person) entries sorted by key — 12 bytes per
-/// entry and no per-key allocation, so a million persons stay in memory.
+/// The person index: every distinct key once (sorted), the persons of each
+/// key in one flat vector (offsets delimit the blocks), and an
+/// open-addressing table from key to its position, so a lookup is one probe
+/// sequence instead of a binary search. No per-key allocation: about
+/// 4 bytes per (key, person) entry plus 20 per distinct key.
 #[derive(Debug, Default)]
 pub struct Index {
-    entries: Vec<(u64, u32)>,
+    keys: Vec<u64>,
+    /// `persons[offsets[i]..offsets[i + 1]]` is the block of `keys[i]`.
+    offsets: Vec<u32>,
+    persons: Vec<u32>,
+    /// Slot → key position + 1 (0 = empty); length a power of two.
+    table: Vec<u32>,
 }
 
 impl Index {
@@ -325,13 +333,55 @@ impl Index {
             entries.extend(ks.iter().map(|&k| (k, i as u32)));
         }
         entries.sort_unstable();
-        Self { entries }
+        let mut out = Self {
+            keys: Vec::new(),
+            offsets: Vec::new(),
+            persons: Vec::with_capacity(entries.len()),
+            table: Vec::new(),
+        };
+        for (k, p) in entries {
+            if out.keys.last() != Some(&k) {
+                out.keys.push(k);
+                out.offsets.push(out.persons.len() as u32);
+            }
+            out.persons.push(p);
+        }
+        out.offsets.push(out.persons.len() as u32);
+        out.keys.shrink_to_fit();
+        out.offsets.shrink_to_fit();
+        let size = (out.keys.len() * 2).next_power_of_two().max(16);
+        let mut table = vec![0u32; size];
+        let mask = size - 1;
+        for (i, &k) in out.keys.iter().enumerate() {
+            let mut slot = (k as usize) & mask;
+            while table[slot] != 0 {
+                slot = (slot + 1) & mask;
+            }
+            table[slot] = i as u32 + 1;
+        }
+        out.table = table;
+        out
     }
 
-    fn block(&self, key: u64) -> &[(u64, u32)] {
-        let lo = self.entries.partition_point(|e| e.0 < key);
-        let hi = lo + self.entries[lo..].partition_point(|e| e.0 == key);
-        &self.entries[lo..hi]
+    fn block(&self, key: u64) -> &[u32] {
+        if self.table.is_empty() {
+            return &[];
+        }
+        let mask = self.table.len() - 1;
+        let mut slot = (key as usize) & mask;
+        loop {
+            match self.table[slot] {
+                0 => return &[],
+                i => {
+                    let i = (i - 1) as usize;
+                    if self.keys[i] == key {
+                        let (a, b) = (self.offsets[i] as usize, self.offsets[i + 1] as usize);
+                        return &self.persons[a..b];
+                    }
+                }
+            }
+            slot = (slot + 1) & mask;
+        }
     }
 
     /// Candidate persons for a request: union over its keys, skipping
@@ -341,7 +391,7 @@ impl Index {
         for (_, k) in keys {
             let b = self.block(*k);
             if b.len() <= max_block {
-                out.extend(b.iter().map(|e| e.1));
+                out.extend_from_slice(b);
             }
         }
         out.sort_unstable();
@@ -356,11 +406,16 @@ impl Index {
 
     /// Number of (key, person) entries.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.persons.len()
     }
 
     /// True when empty.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.persons.is_empty()
+    }
+
+    /// Number of distinct keys.
+    pub fn distinct_keys(&self) -> usize {
+        self.keys.len()
     }
 }

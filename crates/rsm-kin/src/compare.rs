@@ -185,20 +185,43 @@ fn compare_surname(a: &NameParse, b: &NameParse) -> (u8, SurnameHow) {
     }
 }
 
+/// Up to eight characters of a short string on the stack (names are one to
+/// four syllables); `None` when longer. Comparisons run per candidate pair,
+/// so they must not allocate.
+fn short_chars(s: &str) -> Option<([char; 8], usize)> {
+    let mut buf = ['\0'; 8];
+    let mut n = 0;
+    for c in s.chars() {
+        if n == 8 {
+            return None;
+        }
+        buf[n] = c;
+        n += 1;
+    }
+    Some((buf, n))
+}
+
 fn same_syllables(a: &str, b: &str) -> bool {
-    let mut x: Vec<char> = a.chars().collect();
-    let mut y: Vec<char> = b.chars().collect();
-    x.sort_unstable();
-    y.sort_unstable();
-    x.len() > 1 && x == y
+    match (short_chars(a), short_chars(b)) {
+        (Some((mut x, n)), Some((mut y, m))) => {
+            x[..n].sort_unstable();
+            y[..m].sort_unstable();
+            n > 1 && x[..n] == y[..m]
+        }
+        _ => {
+            let mut x: Vec<char> = a.chars().collect();
+            let mut y: Vec<char> = b.chars().collect();
+            x.sort_unstable();
+            y.sort_unstable();
+            x.len() > 1 && x == y
+        }
+    }
 }
 
 fn shares_syllable(a: &str, b: &str) -> bool {
-    let x: Vec<char> = a.chars().collect();
-    let y: Vec<char> = b.chars().collect();
-    x.iter().zip(&y).any(|(p, q)| p == q)
-        || (x.len() >= 2 && b.contains(a))
-        || (y.len() >= 2 && a.contains(b))
+    a.chars().zip(b.chars()).any(|(p, q)| p == q)
+        || (a.chars().nth(1).is_some() && b.contains(a))
+        || (b.chars().nth(1).is_some() && a.contains(b))
 }
 
 fn compare_given(a: &NameParse, b: &NameParse) -> (u8, GivenHow) {

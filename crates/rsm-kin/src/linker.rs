@@ -49,7 +49,7 @@ impl Default for Options {
             threshold: 0.5,
             max_block: 2_000,
             u_samples: 100_000,
-            em_requests: 20_000,
+            em_requests: 5_000,
             em_iterations: 100,
             seed: 0x6b69_6e5f_7273_6d31,
             distinct_per_applicant: true,
