@@ -224,6 +224,37 @@ fn shares_syllable(a: &str, b: &str) -> bool {
         || (b.chars().nth(1).is_some() && a.contains(b))
 }
 
+/// The syllables of a Hangul given name and its variants as a 64-bit set,
+/// and their common length in characters (0 when the forms differ in length).
+fn syllable_signature(p: &NameParse) -> (u64, usize) {
+    let mut mask = 0u64;
+    let mut len = None;
+    for form in std::iter::once(&p.given).chain(&p.variants) {
+        let mut n = 0;
+        for c in form.chars() {
+            mask |= 1u64 << ((u32::from(c).wrapping_mul(0x9E37_79B1)) >> 26);
+            n += 1;
+        }
+        match len {
+            None => len = Some(n),
+            Some(l) if l != n => return (mask, 0),
+            Some(_) => {}
+        }
+    }
+    (mask, len.unwrap_or(0))
+}
+
+/// A quick "different given name" for two Hangul names whose forms all have
+/// the same length (two syllables or more) and share no syllable: one jamo
+/// apart, a childhood form, the same syllables reordered and a shared
+/// syllable all need a common syllable, so the full comparison would say
+/// "differs" too. Most candidate pairs end here.
+fn clearly_different(a: &NameParse, b: &NameParse) -> bool {
+    let (ma, la) = syllable_signature(a);
+    let (mb, lb) = syllable_signature(b);
+    ma & mb == 0 && la >= 2 && la == lb
+}
+
 fn compare_given(a: &NameParse, b: &NameParse) -> (u8, GivenHow) {
     if a.given.is_empty() || b.given.is_empty() {
         return (0, GivenHow::Missing);
@@ -239,6 +270,9 @@ fn compare_given(a: &NameParse, b: &NameParse) -> (u8, GivenHow) {
         }
         if a.pet || b.pet {
             return (0, GivenHow::PetName);
+        }
+        if clearly_different(a, b) {
+            return (1, GivenHow::Differ);
         }
         if a.variants.contains(&b.given)
             || b.variants.contains(&a.given)
