@@ -15,13 +15,13 @@ use crate::names::Name;
 pub enum Rule {
     /// Surname class + given-name key (and childhood forms).
     SurnameGiven = 1,
-    /// Given-name key + birth year (surname mistyped or changed).
+    /// Given-name key + birth year + old province (surname mistyped or changed).
     Given = 2,
     /// Surname class + birth year (±2 on the request side).
     SurnameYear = 3,
     /// Surname class + old county (through the gazetteer).
     SurnameCounty = 4,
-    /// Surname class + father's given-name key.
+    /// The father's surname class and given-name key + old province.
     SurnameFather = 5,
     /// The applicant's name among the person's relatives in the South.
     Relative = 6,
@@ -33,6 +33,9 @@ pub enum Rule {
     /// (±2 on the request side): childhood forms (영이 for 영순) and a
     /// misremembered second syllable (순자 for 순숙).
     SurnameInitialYear = 9,
+    /// Given-name key + exact birth year: only to train the model (the
+    /// "same given name and year" session), never for candidates.
+    TrainGivenYear = 10,
 }
 
 /// The rules in order.
@@ -170,6 +173,16 @@ fn province_bits(set: crate::gazetteer::ProvinceSet, index_side: bool) -> Vec<u1
     v
 }
 
+/// Old-province bits a request asks for when a key must hold a province:
+/// its provinces and "unknown", or every province when it names none.
+fn query_province_bits(set: crate::gazetteer::ProvinceSet) -> Vec<u16> {
+    if set == 0 {
+        (0..8u16).chain([255]).collect()
+    } else {
+        province_bits(set, false)
+    }
+}
+
 /// Keys of a person (index side).
 pub fn person_keys(p: &PerFeatures) -> Vec<u64> {
     let mut out = Vec::new();
@@ -201,14 +214,20 @@ pub fn person_keys(p: &PerFeatures) -> Vec<u64> {
             }
         }
     }
+    let provinces = province_bits(p.place.provinces, true);
     for s in father_surname_keys(&p.father, &sur) {
         for f in given_keys(&p.father) {
-            out.push(key(Rule::SurnameFather, &[&s, &f]));
+            for b in &provinces {
+                out.push(key(Rule::SurnameFather, &[&s, &f, b]));
+            }
         }
     }
     for g in &given {
         for y in &years {
-            out.push(key(Rule::Given, &[g, y]));
+            for b in &provinces {
+                out.push(key(Rule::Given, &[g, y, b]));
+            }
+            out.push(key(Rule::TrainGivenYear, &[g, y]));
         }
     }
     for (_, rel) in &p.relatives {
@@ -278,14 +297,21 @@ pub fn request_keys(r: &ReqFeatures) -> Vec<(Rule, u64)> {
     // The father's full name (his surname, or the sought person's): works
     // when the sought name is unknown; for a child's request without a
     // father, the applicant is taken as the father.
+    // Both also hold the old province: a common father's or given name
+    // over the whole country makes blocks that grow with the list.
+    let provinces = query_province_bits(r.place.provinces);
     for s in father_surname_keys(&r.father, &sur) {
         for f in given_keys(&r.father) {
-            out.push((Rule::SurnameFather, key(Rule::SurnameFather, &[&s, &f])));
+            for b in &provinces {
+                out.push((Rule::SurnameFather, key(Rule::SurnameFather, &[&s, &f, b])));
+            }
         }
     }
     for g in &given {
         for y in &years {
-            out.push((Rule::Given, key(Rule::Given, &[g, y])));
+            for b in &provinces {
+                out.push((Rule::Given, key(Rule::Given, &[g, y, b])));
+            }
         }
     }
     for s in surname_keys(&r.applicant) {
@@ -304,6 +330,53 @@ pub fn request_keys(r: &ReqFeatures) -> Vec<(Rule, u64)> {
                 out.push((Rule::CountyYear, key(Rule::CountyYear, &[c, y])));
             }
         }
+    }
+    out.sort_unstable_by_key(|x| x.1);
+    out.dedup_by_key(|x| x.1);
+    out
+}
+
+/// What a model-training session blocks on (see [`training_keys`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrainingBlock {
+    /// Same given-name key and birth year.
+    GivenYear,
+    /// Same surname class and given-name key.
+    SurnameGiven,
+    /// Same surname class, old county and birth year.
+    SurnameCountyYear,
+}
+
+/// Keys of a request for one training session's blocking: all pairs that
+/// share the session's fields, whatever the candidate rules let through.
+pub fn training_keys(r: &ReqFeatures, block: TrainingBlock) -> Vec<(Rule, u64)> {
+    let sur = surname_keys(&r.name);
+    let given = given_keys(&r.name);
+    let mut out = Vec::new();
+    match (block, r.year) {
+        (TrainingBlock::GivenYear, Some(y)) => {
+            for g in &given {
+                out.push((Rule::TrainGivenYear, key(Rule::TrainGivenYear, &[g, &y])));
+            }
+        }
+        (TrainingBlock::SurnameGiven, _) => {
+            for s in &sur {
+                for g in &given {
+                    out.push((Rule::SurnameGiven, key(Rule::SurnameGiven, &[s, g])));
+                }
+            }
+        }
+        (TrainingBlock::SurnameCountyYear, Some(y)) => {
+            for s in &sur {
+                for c in county_parts(&r.place) {
+                    out.push((
+                        Rule::SurnameCountyYear,
+                        key(Rule::SurnameCountyYear, &[s, &c, &y]),
+                    ));
+                }
+            }
+        }
+        _ => {}
     }
     out.sort_unstable_by_key(|x| x.1);
     out.dedup_by_key(|x| x.1);

@@ -291,6 +291,32 @@ pub fn run(
             }
             a
         });
+    // Each session's own population: all pairs sharing its fields (not the
+    // candidates, which other rules shape), filtered as before.
+    let session_patterns = |tb: block::TrainingBlock| -> HashMap<Vector, u64> {
+        sample
+            .par_iter()
+            .fold(HashMap::new, |mut acc: HashMap<Vector, u64>, &ri| {
+                let r = &requests[ri];
+                let keys = block::training_keys(r, tb);
+                for pi in index.candidates(&keys, opts.max_block) {
+                    *acc.entry(compare::compare(r, &persons[pi as usize]))
+                        .or_default() += 1;
+                }
+                acc
+            })
+            .reduce(HashMap::new, |mut a, b| {
+                for (k, v) in b {
+                    *a.entry(k).or_default() += v;
+                }
+                a
+            })
+    };
+    let by_session = [
+        session_patterns(block::TrainingBlock::GivenYear),
+        session_patterns(block::TrainingBlock::SurnameGiven),
+        session_patterns(block::TrainingBlock::SurnameCountyYear),
+    ];
     report(Stage::Train, 2, 3);
     // Sessions: (A) same surname class and same given name — trains every
     // other field; (B) same surname, birth year and county — trains the
@@ -319,7 +345,8 @@ pub fn run(
     let space = requests.len() as f64 * persons.len() as f64;
     let trainable = space >= MIN_TRAINING_SPACE;
     let mut model = if trainable {
-        model::train_sessions(&patterns, &u, &LEVELS, &sessions, opts.em_iterations).0
+        let sets: Vec<&HashMap<Vector, u64>> = by_session.iter().collect();
+        model::train_session_sets(&sets, &u, &LEVELS, &sessions, opts.em_iterations).0
     } else {
         model::default_kin_model()
     };

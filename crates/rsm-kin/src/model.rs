@@ -324,11 +324,26 @@ pub fn train_sessions<const F: usize>(
     sessions: &[Session<'_, F>],
     max_iter: usize,
 ) -> (Model, Vec<f64>) {
+    let all: Vec<&HashMap<[u8; F], u64>> = sessions.iter().map(|_| patterns).collect();
+    train_session_sets(&all, u, levels, sessions, max_iter)
+}
+
+/// Like [`train_sessions`], but each session has its own candidate
+/// patterns (pairs blocked on that session's own key, Splink's way), so
+/// that no other blocking rule shapes a session's population; each
+/// session's filter still applies.
+pub fn train_session_sets<const F: usize>(
+    patterns: &[&HashMap<[u8; F], u64>],
+    u: &[Vec<f64>],
+    levels: &[usize; F],
+    sessions: &[Session<'_, F>],
+    max_iter: usize,
+) -> (Model, Vec<f64>) {
     let mut sum: Vec<Vec<f64>> = levels.iter().map(|&n| vec![0.0; n]).collect();
     let mut count = vec![0usize; F];
     let mut lambdas = Vec::new();
     let mut iterations = 0;
-    for s in sessions {
+    for (s, patterns) in sessions.iter().zip(patterns) {
         let sub: HashMap<[u8; F], u64> = patterns
             .iter()
             .filter(|(k, _)| (s.keep)(k))
@@ -345,8 +360,6 @@ pub fn train_sessions<const F: usize>(
         );
         iterations += m.iterations;
         lambdas.push(m.lambda);
-        eprintln!("DBG session {} pats={} lambda={:.4} it={}", s.name, sub.values().sum::<u64>(), m.lambda, m.iterations);
-        for f in 0..F { eprintln!("DBG   f{} m={:?}", f, m.m[f].iter().map(|x| (x*1000.0).round()/1000.0).collect::<Vec<_>>()); }
         for f in 0..F {
             if s.fixed.contains(&f) {
                 continue;
