@@ -63,7 +63,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 cand[ri] = c.len() as u64;
                 sets[ri] = c.into_iter().collect();
             }
-            let all = index.candidates(&ks, max_block).len() as u64;
+            let all = index.candidates_within(&ks, max_block, rsm_kin::linker::CANDIDATE_BUDGET).len() as u64;
             let mut hit = 0;
             for p in want.get(r.id.as_str()).map(Vec::as_slice).unwrap_or(&[]) {
                 let by: Vec<usize> = (0..n).filter(|&i| sets[i].contains(p)).collect();

@@ -472,6 +472,36 @@ impl Index {
         out
     }
 
+    /// Candidate persons for a request within a budget: blocks are taken
+    /// from the smallest (the most specific key) up, and a block is added
+    /// only while the candidates gathered so far plus the block stay within
+    /// `budget` (the smallest block is always taken, if within `max_block`).
+    /// Large blocks say least about the request, and a list ten times
+    /// longer makes every block ten times larger; the budget keeps the work
+    /// per request bounded whatever the list's length. Sorted, without
+    /// duplicates.
+    pub fn candidates_within(&self, keys: &[(Rule, u64)], max_block: usize, budget: usize) -> Vec<u32> {
+        let mut blocks: Vec<(usize, u64, &[u32])> = keys
+            .iter()
+            .map(|&(_, k)| {
+                let b = self.block(k);
+                (b.len(), k, b)
+            })
+            .filter(|(n, _, _)| *n > 0 && *n <= max_block)
+            .collect();
+        blocks.sort_unstable_by_key(|&(n, k, _)| (n, k));
+        let mut out: Vec<u32> = Vec::new();
+        for (i, (n, _, b)) in blocks.into_iter().enumerate() {
+            if i > 0 && out.len() + n > budget {
+                break;
+            }
+            out.extend_from_slice(b);
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// Size of one block (debugging, reports).
     pub fn block_len(&self, key: u64) -> usize {
         self.block(key).len()
