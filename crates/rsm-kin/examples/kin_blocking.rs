@@ -12,6 +12,10 @@ use rsm_kin::features::{PerFeatures, ReqFeatures};
 use rsm_kin::linker::Options;
 use rsm_kin::records;
 
+/// Per request: candidates per rule, true pairs found per rule, true pairs
+/// only that rule found, candidates of the union, true pairs found.
+type RequestYield = (Vec<u64>, Vec<u64>, Vec<u64>, u64, u64);
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let (mut south, mut diaspora, mut north, mut truth) = (None, None, None, None);
@@ -35,7 +39,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let pf: Vec<PerFeatures> = pers.par_iter().map(PerFeatures::new).collect();
     let keys: Vec<Vec<u64>> = pf.par_iter().map(block::person_keys).collect();
     let index = Index::build(&keys);
-    let pos: HashMap<&str, u32> = pers.iter().enumerate().map(|(i, p)| (p.id.as_str(), i as u32)).collect();
+    let pos: HashMap<&str, u32> = pers
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i as u32))
+        .collect();
     let mut want: HashMap<&str, Vec<u32>> = HashMap::new();
     let text = std::fs::read_to_string(truth.ok_or("--truth")?)?;
     for l in text.lines().skip(1) {
@@ -48,7 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let max_block = Options::default().max_block;
     let n = RULES.len();
     // per rule: candidates, found, only-found
-    let res: Vec<(Vec<u64>, Vec<u64>, Vec<u64>, u64, u64)> = reqs
+    let res: Vec<RequestYield> = reqs
         .par_iter()
         .zip(rf.par_iter())
         .map(|(r, f)| {
@@ -63,7 +71,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 cand[ri] = c.len() as u64;
                 sets[ri] = c.into_iter().collect();
             }
-            let all = index.candidates_within(&ks, max_block, rsm_kin::linker::CANDIDATE_BUDGET).len() as u64;
+            let all = index
+                .candidates_within(&ks, max_block, rsm_kin::linker::CANDIDATE_BUDGET)
+                .len() as u64;
             let mut hit = 0;
             for p in want.get(r.id.as_str()).map(Vec::as_slice).unwrap_or(&[]) {
                 let by: Vec<usize> = (0..n).filter(|&i| sets[i].contains(p)).collect();
@@ -79,8 +89,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     let q = &pers[*p as usize];
                     println!(
                         "missed {} {:?}/{:?}/{:?}/{} {}/{}/{} | {} {:?} {:?} {:?} {}/{}",
-                        r.id, r.name, r.birth_year, r.father_name, r.relationship, r.province, r.county, r.village,
-                        q.name, q.birth, q.father_name, q.sex, q.province, q.county
+                        r.id,
+                        r.name,
+                        r.birth_year,
+                        r.father_name,
+                        r.relationship,
+                        r.province,
+                        r.county,
+                        r.village,
+                        q.name,
+                        q.birth,
+                        q.father_name,
+                        q.sex,
+                        q.province,
+                        q.county
                     );
                 }
             }

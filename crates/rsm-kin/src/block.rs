@@ -480,7 +480,12 @@ impl Index {
     /// longer makes every block ten times larger; the budget keeps the work
     /// per request bounded whatever the list's length. Sorted, without
     /// duplicates.
-    pub fn candidates_within(&self, keys: &[(Rule, u64)], max_block: usize, budget: usize) -> Vec<u32> {
+    pub fn candidates_within(
+        &self,
+        keys: &[(Rule, u64)],
+        max_block: usize,
+        budget: usize,
+    ) -> Vec<u32> {
         let mut blocks: Vec<(usize, u64, &[u32])> = keys
             .iter()
             .map(|&(_, k)| {

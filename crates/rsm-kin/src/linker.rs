@@ -185,7 +185,11 @@ impl TermFreq {
             {
                 *t.father.entry(x.given_key.clone()).or_default() += 1;
             }
-            if p.father.parses.first().is_some_and(|x| !x.given_key.is_empty()) {
+            if p.father
+                .parses
+                .first()
+                .is_some_and(|x| !x.given_key.is_empty())
+            {
                 t.with_father += 1;
             }
             if let Some(x) = p.name.parses.first() {
@@ -450,7 +454,11 @@ pub fn run(
             log_sums[ri] = ls;
             ranked[ri] = l;
         }
-        report(Stage::Score, ((ci + 1) * chunk).min(requests.len()), requests.len());
+        report(
+            Stage::Score,
+            ((ci + 1) * chunk).min(requests.len()),
+            requests.len(),
+        );
     }
 
     // A request has at most one match among all persons: with π the share

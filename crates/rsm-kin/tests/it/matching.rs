@@ -149,7 +149,11 @@ fn sessions_on_their_own_sets_match_one_shared_set() {
     assert_eq!(l1, l2);
     assert_eq!(one.m, two.m);
     // A session given only its own pairs sees only those.
-    let only_a: HashMap<[u8; 2], u64> = pats.iter().filter(|(k, _)| k[0] == 2).map(|(k, v)| (*k, *v)).collect();
+    let only_a: HashMap<[u8; 2], u64> = pats
+        .iter()
+        .filter(|(k, _)| k[0] == 2)
+        .map(|(k, v)| (*k, *v))
+        .collect();
     let (three, _) = model::train_session_sets(&[&pats, &only_a], &u, &[3, 3], &sessions, 100);
     assert_eq!(one.m, three.m);
 }
@@ -178,7 +182,10 @@ fn results_are_bit_for_bit_the_same_on_one_thread_and_many() {
         eprintln!("shared data not present; skipped");
         return;
     };
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
     let one = pool.install(|| run_dev("dev-2k-hard")).unwrap();
     assert_eq!(many.len(), one.len());
     assert!(many == one, "predictions differ between thread counts");
@@ -196,10 +203,20 @@ fn dev_2k_hard_meets_its_f1_goal() {
             .unwrap()
             .lines()
             .skip(1)
-            .filter_map(|l| l.trim().split_once(',').map(|(a, b)| (a.to_string(), b.to_string())))
+            .filter_map(|l| {
+                l.trim()
+                    .split_once(',')
+                    .map(|(a, b)| (a.to_string(), b.to_string()))
+            })
             .collect();
-    let tp = pred.iter().filter(|(r, p, _)| truth.contains(&(r.clone(), p.clone()))).count() as f64;
+    let tp = pred
+        .iter()
+        .filter(|(r, p, _)| truth.contains(&(r.clone(), p.clone())))
+        .count() as f64;
     let (p, r) = (tp / pred.len() as f64, tp / truth.len() as f64);
     let f1 = 2.0 * p * r / (p + r);
-    assert!(f1 >= 0.90, "dev-2k-hard F1 {f1:.4} (precision {p:.4}, recall {r:.4})");
+    assert!(
+        f1 >= 0.90,
+        "dev-2k-hard F1 {f1:.4} (precision {p:.4}, recall {r:.4})"
+    );
 }
