@@ -17,7 +17,8 @@ SETS=("$@"); [ ${#SETS[@]} -gt 0 ] || SETS=(dev-2k dev-20k)
 mkdir -p "$OUT"
 [ -x "$VENV/bin/python" ] || "$HERE/setup.sh" "$VENV"
 (cd "$ROOT" && cargo build --quiet --release -p rsm-kin --example kin_match)
-BIN="$ROOT/target/release/examples/kin_match"
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+BIN="$TARGET/release/examples/kin_match"
 
 printf "%-16s %-14s %7s %7s %7s %10s %9s %9s\n" set tool prec recall f1 "rec@p.99" "wall_s" "peak_MB"
 for set in "${SETS[@]}"; do
@@ -48,7 +49,7 @@ if [ "${FEBRL:-1}" = 1 ]; then
     tlog="$OUT/febrl4.$tool.time"
     case "$tool" in
       rsm-kin)
-        /usr/bin/time -v -o "$tlog" "$ROOT/target/release/examples/link_csv" --left "$F/dataset4a.csv" --right "$F/dataset4b.csv" \
+        /usr/bin/time -v -o "$tlog" "$TARGET/release/examples/link_csv" --left "$F/dataset4a.csv" --right "$F/dataset4b.csv" \
           --id rec_id --field given_name:name --field surname:name --field street_number:exact --field address_1:text \
           --field address_2:text --field suburb:text --field postcode:exact --field state:exact --field date_of_birth:date \
           --field soc_sec_id:text --out "$OUT/febrl4.rsm-kin.csv" > "$OUT/febrl4.rsm-kin.log" 2>&1

@@ -62,9 +62,16 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
         Some(p) => Some(File::open(p)?),
         None => None,
     };
+    let started = std::time::Instant::now();
     let progress = |p: rsm_kin::linker::Progress| {
         if std::env::var_os("KIN_PROGRESS").is_some() {
-            eprintln!("{:?} {}/{}", p.stage, p.done.min(p.total), p.total);
+            eprintln!(
+                "{:8.3} s {:?} {}/{}",
+                started.elapsed().as_secs_f64(),
+                p.stage,
+                p.done.min(p.total),
+                p.total
+            );
         }
     };
     let res = batch::run(

@@ -291,7 +291,11 @@ pub fn blocking_report(
         .par_iter()
         .zip(rf.par_iter())
         .map(|(r, f)| {
-            let c = index.candidates(&crate::block::request_keys(f), opts.max_block);
+            let c = index.candidates_within(
+                &crate::block::request_keys(f),
+                opts.max_block,
+                linker::CANDIDATE_BUDGET,
+            );
             let hit = want.get(r.id.as_str()).map_or(0, |ps| {
                 ps.iter().filter(|p| c.binary_search(p).is_ok()).count()
             });

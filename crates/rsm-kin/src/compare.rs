@@ -185,20 +185,74 @@ fn compare_surname(a: &NameParse, b: &NameParse) -> (u8, SurnameHow) {
     }
 }
 
+/// Up to eight characters of a short string on the stack (names are one to
+/// four syllables); `None` when longer. Comparisons run per candidate pair,
+/// so they must not allocate.
+fn short_chars(s: &str) -> Option<([char; 8], usize)> {
+    let mut buf = ['\0'; 8];
+    let mut n = 0;
+    for c in s.chars() {
+        if n == 8 {
+            return None;
+        }
+        buf[n] = c;
+        n += 1;
+    }
+    Some((buf, n))
+}
+
 fn same_syllables(a: &str, b: &str) -> bool {
-    let mut x: Vec<char> = a.chars().collect();
-    let mut y: Vec<char> = b.chars().collect();
-    x.sort_unstable();
-    y.sort_unstable();
-    x.len() > 1 && x == y
+    match (short_chars(a), short_chars(b)) {
+        (Some((mut x, n)), Some((mut y, m))) => {
+            x[..n].sort_unstable();
+            y[..m].sort_unstable();
+            n > 1 && x[..n] == y[..m]
+        }
+        _ => {
+            let mut x: Vec<char> = a.chars().collect();
+            let mut y: Vec<char> = b.chars().collect();
+            x.sort_unstable();
+            y.sort_unstable();
+            x.len() > 1 && x == y
+        }
+    }
 }
 
 fn shares_syllable(a: &str, b: &str) -> bool {
-    let x: Vec<char> = a.chars().collect();
-    let y: Vec<char> = b.chars().collect();
-    x.iter().zip(&y).any(|(p, q)| p == q)
-        || (x.len() >= 2 && b.contains(a))
-        || (y.len() >= 2 && a.contains(b))
+    a.chars().zip(b.chars()).any(|(p, q)| p == q)
+        || (a.chars().nth(1).is_some() && b.contains(a))
+        || (b.chars().nth(1).is_some() && a.contains(b))
+}
+
+/// The syllables of a Hangul given name and its variants as a 64-bit set,
+/// and their common length in characters (0 when the forms differ in length).
+fn syllable_signature(p: &NameParse) -> (u64, usize) {
+    let mut mask = 0u64;
+    let mut len = None;
+    for form in std::iter::once(&p.given).chain(&p.variants) {
+        let mut n = 0;
+        for c in form.chars() {
+            mask |= 1u64 << ((u32::from(c).wrapping_mul(0x9E37_79B1)) >> 26);
+            n += 1;
+        }
+        match len {
+            None => len = Some(n),
+            Some(l) if l != n => return (mask, 0),
+            Some(_) => {}
+        }
+    }
+    (mask, len.unwrap_or(0))
+}
+
+/// A quick "different given name" for two Hangul names whose forms all have
+/// the same length (two syllables or more) and share no syllable: one jamo
+/// apart, a childhood form, the same syllables reordered and a shared
+/// syllable all need a common syllable, so the full comparison would say
+/// "differs" too. Most candidate pairs end here.
+fn clearly_different(a: &NameParse, b: &NameParse) -> bool {
+    let (ma, la) = syllable_signature(a);
+    let (mb, lb) = syllable_signature(b);
+    ma & mb == 0 && la >= 2 && la == lb
 }
 
 fn compare_given(a: &NameParse, b: &NameParse) -> (u8, GivenHow) {
@@ -216,6 +270,9 @@ fn compare_given(a: &NameParse, b: &NameParse) -> (u8, GivenHow) {
         }
         if a.pet || b.pet {
             return (0, GivenHow::PetName);
+        }
+        if clearly_different(a, b) {
+            return (1, GivenHow::Differ);
         }
         if a.variants.contains(&b.given)
             || b.variants.contains(&a.given)

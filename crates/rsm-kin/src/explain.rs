@@ -195,7 +195,8 @@ pub fn explain(
             text,
         });
     }
-    let fam = model.family_adjustment(&d.vector);
+    let adj = tf.adjustment(model, rf, pf, &d.vector);
+    let fam = model.family_adjustment_tf(&d.vector, adj);
     if fam.abs() > 1e-9 {
         evidence.push(Evidence {
             field: "family",
@@ -204,7 +205,6 @@ pub fn explain(
             text: "a sibling of the sought person would share the family evidence".into(),
         });
     }
-    let adj = tf.adjustment(model, rf, pf, &d.vector);
     if adj.abs() > 1e-9 {
         evidence.push(Evidence {
             field: "name_frequency",

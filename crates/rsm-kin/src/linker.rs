@@ -20,6 +20,13 @@ pub const FAMILY_FIELDS: [usize; 5] = [0, 2, 5, 6, 7];
 /// a model (random pairs would include the matches); a generic one is used.
 pub const MIN_TRAINING_SPACE: f64 = 100_000.0;
 
+/// At most about this many candidates per request (see
+/// [`Index::candidates_within`]): the most specific blocks first. The dev
+/// sets average 60 candidates a request at 62,000 persons; the budget only
+/// binds for requests that would otherwise draw on large blocks, and on
+/// long lists.
+pub const CANDIDATE_BUDGET: usize = 300;
+
 /// Tuning of the matcher. Defaults are general, not fitted to any data set.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -49,7 +56,7 @@ impl Default for Options {
             threshold: 0.5,
             max_block: 2_000,
             u_samples: 100_000,
-            em_requests: 20_000,
+            em_requests: 5_000,
             em_iterations: 100,
             seed: 0x6b69_6e5f_7273_6d31,
             distinct_per_applicant: true,
@@ -161,6 +168,8 @@ pub struct TermFreq {
     father: HashMap<String, u32>,
     surname: HashMap<u16, u32>,
     total: u32,
+    /// Persons with a known father's name (the father table's total).
+    with_father: u32,
 }
 
 impl TermFreq {
@@ -175,6 +184,13 @@ impl TermFreq {
                 && !x.given_key.is_empty()
             {
                 *t.father.entry(x.given_key.clone()).or_default() += 1;
+            }
+            if p.father
+                .parses
+                .first()
+                .is_some_and(|x| !x.given_key.is_empty())
+            {
+                t.with_father += 1;
             }
             if let Some(x) = p.name.parses.first() {
                 if !x.given_key.is_empty() {
@@ -208,12 +224,7 @@ impl TermFreq {
             && let Some(x) = p.father.parses.first()
             && let Some(&n) = self.father.get(&x.given_key)
         {
-            let with_father = self
-                .father
-                .values()
-                .map(|&c| f64::from(c))
-                .sum::<f64>()
-                .max(1.0);
+            let with_father = f64::from(self.with_father).max(1.0);
             let tf = (f64::from(n) / with_father).max(1.0 / with_father);
             // Only weakens: a rare father's name is often a spelling slip.
             adj += (model.u[2][4] / tf).log2().clamp(-4.0, 0.0);
@@ -279,7 +290,7 @@ pub fn run(
         .fold(HashMap::new, |mut acc: HashMap<Vector, u64>, &ri| {
             let r = &requests[ri];
             let keys = block::request_keys(r);
-            for pi in index.candidates(&keys, opts.max_block) {
+            for pi in index.candidates_within(&keys, opts.max_block, CANDIDATE_BUDGET) {
                 *acc.entry(compare::compare(r, &persons[pi as usize]))
                     .or_default() += 1;
             }
@@ -291,6 +302,32 @@ pub fn run(
             }
             a
         });
+    // Each session's own population: all pairs sharing its fields (not the
+    // candidates, which other rules shape), filtered as before.
+    let session_patterns = |tb: block::TrainingBlock| -> HashMap<Vector, u64> {
+        sample
+            .par_iter()
+            .fold(HashMap::new, |mut acc: HashMap<Vector, u64>, &ri| {
+                let r = &requests[ri];
+                let keys = block::training_keys(r, tb);
+                for pi in index.candidates(&keys, opts.max_block) {
+                    *acc.entry(compare::compare(r, &persons[pi as usize]))
+                        .or_default() += 1;
+                }
+                acc
+            })
+            .reduce(HashMap::new, |mut a, b| {
+                for (k, v) in b {
+                    *a.entry(k).or_default() += v;
+                }
+                a
+            })
+    };
+    let by_session = [
+        session_patterns(block::TrainingBlock::GivenYear),
+        session_patterns(block::TrainingBlock::SurnameGiven),
+        session_patterns(block::TrainingBlock::SurnameCountyYear),
+    ];
     report(Stage::Train, 2, 3);
     // Sessions: (A) same surname class and same given name — trains every
     // other field; (B) same surname, birth year and county — trains the
@@ -308,7 +345,7 @@ pub fn run(
         model::Session {
             name: "surname+given",
             keep: &same_name,
-            fixed: &[0, 1],
+            fixed: &[0, 1, 4],
         },
         model::Session {
             name: "surname+year+county",
@@ -319,7 +356,8 @@ pub fn run(
     let space = requests.len() as f64 * persons.len() as f64;
     let trainable = space >= MIN_TRAINING_SPACE;
     let mut model = if trainable {
-        model::train_sessions(&patterns, &u, &LEVELS, &sessions, opts.em_iterations).0
+        let sets: Vec<&HashMap<Vector, u64>> = by_session.iter().collect();
+        model::train_session_sets(&sets, &u, &LEVELS, &sessions, opts.em_iterations).0
     } else {
         model::default_kin_model()
     };
@@ -363,22 +401,39 @@ pub fn run(
 
     // Score, chunk by chunk: Bayes factors (bits) per candidate, and the
     // log2 of their sum per request.
-    let mut ranked: Vec<Vec<Scored>> = Vec::with_capacity(requests.len());
-    let mut log_sums: Vec<f64> = Vec::with_capacity(requests.len());
+    // Requests are scored in an order that keeps look-alike requests (same
+    // surname class, county, year) together: their candidates overlap, so
+    // the persons' features are still in cache. Results go back to each
+    // request's own slot, so the order changes no number.
+    let locality = |r: &ReqFeatures| {
+        let class = r
+            .name
+            .parses
+            .first()
+            .and_then(|p| p.classes.first().copied())
+            .unwrap_or(u16::MAX);
+        let county = r.place.county_ids.first().copied().unwrap_or(u16::MAX);
+        (class, county, r.year.unwrap_or(i32::MAX))
+    };
+    let mut order: Vec<usize> = (0..requests.len()).collect();
+    order.sort_by_key(|&i| (locality(&requests[i]), i));
+    let mut ranked: Vec<Vec<Scored>> = vec![Vec::new(); requests.len()];
+    let mut log_sums: Vec<f64> = vec![f64::NEG_INFINITY; requests.len()];
     let mut candidate_pairs = 0u64;
     let chunk = opts.chunk.max(1);
-    for (ci, part) in requests.chunks(chunk).enumerate() {
+    for (ci, part) in order.chunks(chunk).enumerate() {
         let scored: Vec<(u64, f64, Vec<Scored>)> = part
             .par_iter()
-            .map(|r| {
+            .map(|&ri| {
+                let r = &requests[ri];
                 let keys = block::request_keys(r);
-                let cands = index.candidates(&keys, opts.max_block);
+                let cands = index.candidates_within(&keys, opts.max_block, CANDIDATE_BUDGET);
                 let mut list: Vec<Scored> = cands
                     .iter()
                     .map(|&pi| {
                         let p = &persons[pi as usize];
                         let vector = compare::compare(r, p);
-                        let weight = model.weight(&vector) + tf.adjustment(&model, r, p, &vector);
+                        let weight = model.weight_tf(&vector, tf.adjustment(&model, r, p, &vector));
                         Scored {
                             person: pi,
                             weight,
@@ -394,12 +449,16 @@ pub fn run(
                 (cands.len() as u64, log_sum, list)
             })
             .collect();
-        for (n, ls, l) in scored {
+        for (&ri, (n, ls, l)) in part.iter().zip(scored) {
             candidate_pairs += n;
-            log_sums.push(ls);
-            ranked.push(l);
+            log_sums[ri] = ls;
+            ranked[ri] = l;
         }
-        report(Stage::Score, (ci + 1) * chunk, requests.len());
+        report(
+            Stage::Score,
+            ((ci + 1) * chunk).min(requests.len()),
+            requests.len(),
+        );
     }
 
     // A request has at most one match among all persons: with π the share

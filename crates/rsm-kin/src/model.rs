@@ -200,10 +200,24 @@ impl Model {
     /// What the family class takes away (≤ 0 bits): evidence a sibling
     /// would share counts for less.
     pub fn family_adjustment(&self, v: &[u8]) -> f64 {
+        self.family_adjustment_tf(v, 0.0)
+    }
+
+    /// Match weight with a term-frequency adjustment `tf_bits` (how much
+    /// rarer than average an agreement is among strangers): it scales the
+    /// unrelated class's likelihood only — a sibling shares a rare surname
+    /// or father's name as surely as a common one.
+    pub fn weight_tf(&self, v: &[u8], tf_bits: f64) -> f64 {
+        self.independent_weight(v) + tf_bits + self.family_adjustment_tf(v, tf_bits)
+    }
+
+    /// The family class's correction (≤ 0 bits) when the unrelated class's
+    /// likelihood is scaled by 2^−`tf_bits` (see [`Model::weight_tf`]).
+    pub fn family_adjustment_tf(&self, v: &[u8], tf_bits: f64) -> f64 {
         let Some(fam) = &self.family else {
             return 0.0;
         };
-        let lu = log2_prob(&self.u, v);
+        let lu = log2_prob(&self.u, v) - tf_bits;
         let lf = log2_prob(&fam.f, v);
         // log2((1-s)·2^lu + s·2^lf) − lu
         let a = (1.0 - fam.share).log2() + lu;
@@ -310,11 +324,26 @@ pub fn train_sessions<const F: usize>(
     sessions: &[Session<'_, F>],
     max_iter: usize,
 ) -> (Model, Vec<f64>) {
+    let all: Vec<&HashMap<[u8; F], u64>> = sessions.iter().map(|_| patterns).collect();
+    train_session_sets(&all, u, levels, sessions, max_iter)
+}
+
+/// Like [`train_sessions`], but each session has its own candidate
+/// patterns (pairs blocked on that session's own key, Splink's way), so
+/// that no other blocking rule shapes a session's population; each
+/// session's filter still applies.
+pub fn train_session_sets<const F: usize>(
+    patterns: &[&HashMap<[u8; F], u64>],
+    u: &[Vec<f64>],
+    levels: &[usize; F],
+    sessions: &[Session<'_, F>],
+    max_iter: usize,
+) -> (Model, Vec<f64>) {
     let mut sum: Vec<Vec<f64>> = levels.iter().map(|&n| vec![0.0; n]).collect();
     let mut count = vec![0usize; F];
     let mut lambdas = Vec::new();
     let mut iterations = 0;
-    for s in sessions {
+    for (s, patterns) in sessions.iter().zip(patterns) {
         let sub: HashMap<[u8; F], u64> = patterns
             .iter()
             .filter(|(k, _)| (s.keep)(k))

@@ -2,6 +2,7 @@
 
 mod batch;
 mod link;
+mod matching;
 mod normalise;
 
 /// The shared data directory beside the project, when present.
