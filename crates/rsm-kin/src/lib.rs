@@ -25,6 +25,7 @@ pub use error::{KinError, Result, RowIssue};
 pub mod batch;
 pub mod block;
 pub mod compare;
+pub mod draw;
 pub mod explain;
 pub mod features;
 pub mod link;

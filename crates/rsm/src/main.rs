@@ -9,6 +9,7 @@ mod demo;
 mod demo_deliberation;
 mod demo_notifications;
 mod kin;
+mod kin_draw;
 mod ledger;
 mod notify;
 mod plan;
