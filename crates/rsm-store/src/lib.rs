@@ -10,6 +10,7 @@ mod audit;
 mod backup;
 mod bodies;
 mod deliberation;
+mod kin;
 mod ledger;
 mod notifications;
 mod participation;
@@ -30,6 +31,10 @@ pub use deliberation::{
     Adoption, DeliberationStore, DistributionKind, ItemStatus, NewItem, NewMeeting, Slot,
     StoredAction, StoredDocument, StoredDraft, StoredIntervention, StoredItem, StoredMeeting,
     StoredVersion,
+};
+pub use kin::{
+    CandidateFilter, DECISIONS, KinCandidate, KinCounts, KinDecision, KinExport, KinImport,
+    KinKind, KinRecord, KinReply, KinRun, KinStore, NewKinCandidate, NewKinImport, REPLIES,
 };
 pub use ledger::{LedgerStore, NewLogEntry, StoredCheckpoint, StoredLogEntry};
 pub use notifications::{

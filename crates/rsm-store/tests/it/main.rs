@@ -2,6 +2,7 @@
 //! `RSM_TEST_POSTGRES_URL` is set, as in CI) on PostgreSQL.
 
 mod deliberation;
+mod kin;
 mod ledger;
 mod notifications;
 mod story;
