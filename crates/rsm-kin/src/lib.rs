@@ -31,3 +31,4 @@ pub mod features;
 pub mod link;
 pub mod linker;
 pub mod model;
+pub mod registry;
