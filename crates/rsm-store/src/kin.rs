@@ -192,6 +192,12 @@ pub trait KinStore {
     async fn kin_import(&self, imp: &NewKinImport, who: &Attribution) -> Result<i64, StoreError>;
     /// The registry's imports, newest first (metadata only).
     async fn kin_imports(&self, party: &str) -> Result<Vec<KinImport>, StoreError>;
+    /// The ids of a kind already registered (pseudonymous ids only, to refuse repeats).
+    async fn kin_record_ids(
+        &self,
+        party: &str,
+        kind: KinKind,
+    ) -> Result<std::collections::HashSet<String>, StoreError>;
     /// Counts for the registry page.
     async fn kin_counts(&self, party: &str) -> Result<KinCounts, StoreError>;
     /// Every record of a kind (audited read of personal data).
@@ -506,6 +512,20 @@ impl KinStore for Store {
                 })
             })
             .collect()
+    }
+
+    async fn kin_record_ids(
+        &self,
+        party: &str,
+        kind: KinKind,
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT record_id FROM kin_records WHERE party = $1 AND kind = $2")
+                .bind(party)
+                .bind(kind.as_str())
+                .fetch_all(self.pool())
+                .await?;
+        Ok(rows.into_iter().map(|(r,)| r).collect())
     }
 
     async fn kin_counts(&self, party: &str) -> Result<KinCounts, StoreError> {

@@ -5,6 +5,7 @@ pub mod bodies;
 pub mod decisions;
 pub mod documents;
 pub mod input;
+pub mod kin;
 pub mod log;
 pub mod me;
 pub mod meetings;
@@ -44,7 +45,8 @@ pub use input::{ApiJson, ApiQuery};
         (name = "notifications", description = "The CSBM regime, signed notifications with their contents, compliance"),
         (name = "meetings", description = "Meetings, agendas, journals and the calendar feed"),
         (name = "decisions", description = "Draft decisions, consensus and silence, adopted decisions, action items"),
-        (name = "documents", description = "Documents, symbols, language versions and issued content")
+        (name = "documents", description = "Documents, symbols, language versions and issued content"),
+        (name = "kin", description = "Separated families: tracing registry, list exchange, matching and review (focal points of KR, and KP while it participates)")
     )
 )]
 struct ApiDoc;
@@ -102,6 +104,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(log::pin_key))
         .merge(notifications::routes())
         .merge(deliberation_routes())
+        .merge(kin::routes())
 }
 
 /// The routes of meetings, decisions and documents.
