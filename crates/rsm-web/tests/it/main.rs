@@ -6,6 +6,7 @@ mod auth_flows;
 mod bad_input;
 mod deliberation;
 mod deliberation_matrix;
+mod kin;
 mod notification_pages;
 mod notifications;
 mod pages;
