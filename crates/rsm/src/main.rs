@@ -7,6 +7,7 @@ mod bench;
 mod config;
 mod demo;
 mod demo_deliberation;
+mod demo_kin;
 mod demo_notifications;
 mod kin;
 mod kin_draw;
