@@ -567,3 +567,4 @@ kin-col-birthplace-county = County
 kin-col-birthplace-village = Village
 kin-col-residence-province = Lives in
 kin-col-relatives-in-south = Relatives in the South
+kin-review-shown = The best { $shown } of { $total } candidates; the next ones appear as these are decided.

@@ -567,3 +567,4 @@ kin-col-birthplace-county = 군
 kin-col-birthplace-village = 리
 kin-col-residence-province = 거주지
 kin-col-relatives-in-south = 남측 가족
+kin-review-shown = 후보 { $total }건 중 가능성이 높은 { $shown }건입니다. 결정하면 다음 후보가 나타납니다.

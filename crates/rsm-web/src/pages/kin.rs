@@ -490,7 +490,11 @@ struct ReviewPage<'a> {
     ctx: &'a Ctx,
     cards: Vec<CandidateCard>,
     all: bool,
+    shown: String,
 }
+
+/// Candidates shown on one review page (best first).
+const REVIEW_PAGE: usize = 10;
 
 #[derive(Debug, Deserialize)]
 pub struct ReviewQuery {
@@ -523,9 +527,17 @@ pub async fn review(
             ctx: &page.ctx,
             cards: list
                 .iter()
+                .take(REVIEW_PAGE)
                 .map(|c| card(&page.ctx, candidate_view(c)))
                 .collect(),
             all,
+            shown: page.ctx.lang.t_args(
+                "kin-review-shown",
+                &[
+                    ("shown", &list.len().min(REVIEW_PAGE).to_string()),
+                    ("total", &list.len().to_string()),
+                ],
+            ),
         })
     }
     .await;
