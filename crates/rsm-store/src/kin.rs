@@ -135,7 +135,8 @@ pub struct KinCandidate {
     pub request: Option<String>,
     /// The person's fields (JSON).
     pub person: Option<String>,
-    /// open | accept | reject | more-information (the latest decision).
+    /// open | accept | reject | more-information: the latest decision on this pair
+    /// (request, person), in whichever run it was taken.
     pub status: String,
     pub decisions: Vec<KinDecision>,
     pub replies: Vec<KinReply>,
@@ -336,6 +337,19 @@ const CAND_SELECT: &str = "SELECT c.id, c.run_id, c.party, c.request_id, c.perso
      (SELECT p.fields FROM kin_records p WHERE p.party = c.party AND p.kind = 'person' AND p.record_id = c.person_id) \
      FROM kin_candidates c";
 
+/// The latest decision on a candidate's pair (request, person), whichever run proposed it:
+/// decisions follow the pair, so a new run does not reopen a decided pair.
+const PAIR_LATEST: &str = "(SELECT d.decision FROM kin_decisions d JOIN kin_candidates c2 ON d.candidate_id = c2.id \
+     WHERE c2.party = c.party AND c2.request_id = c.request_id AND c2.person_id = c.person_id \
+     ORDER BY d.id DESC LIMIT 1)";
+
+/// In the review queue: a candidate of the latest finished run whose pair has no accept or
+/// reject yet (asking for more information keeps it in the queue).
+const QUEUE_CONDITION: &str = "c.run_id = (SELECT MAX(r.id) FROM kin_runs r WHERE r.party = c.party AND r.state = 'finished') \
+     AND COALESCE((SELECT d.decision FROM kin_decisions d JOIN kin_candidates c2 ON d.candidate_id = c2.id \
+     WHERE c2.party = c.party AND c2.request_id = c.request_id AND c2.person_id = c.person_id \
+     ORDER BY d.id DESC LIMIT 1), 'open') IN ('open', 'more-information')";
+
 fn decode_run(r: RunRow) -> Result<KinRun, StoreError> {
     Ok(KinRun {
         id: r.0,
@@ -359,15 +373,23 @@ impl Store {
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let decisions: Vec<(String, String, i64, String)> = sqlx::query_as(
-                "SELECT decision, note, decided_at, decided_by FROM kin_decisions WHERE candidate_id = $1 ORDER BY id",
+                "SELECT d.decision, d.note, d.decided_at, d.decided_by FROM kin_decisions d \
+                 JOIN kin_candidates c2 ON d.candidate_id = c2.id \
+                 WHERE c2.party = $1 AND c2.request_id = $2 AND c2.person_id = $3 ORDER BY d.id",
             )
-            .bind(r.0)
+            .bind(&r.2)
+            .bind(&r.3)
+            .bind(&r.4)
             .fetch_all(&mut *conn)
             .await?;
             let replies: Vec<(String, String, i64, String)> = sqlx::query_as(
-                "SELECT reply, note, recorded_at, recorded_by FROM kin_replies WHERE candidate_id = $1 ORDER BY id",
+                "SELECT d.reply, d.note, d.recorded_at, d.recorded_by FROM kin_replies d \
+                 JOIN kin_candidates c2 ON d.candidate_id = c2.id \
+                 WHERE c2.party = $1 AND c2.request_id = $2 AND c2.person_id = $3 ORDER BY d.id",
             )
-            .bind(r.0)
+            .bind(&r.2)
+            .bind(&r.3)
+            .bind(&r.4)
             .fetch_all(&mut *conn)
             .await?;
             let decisions = decisions
@@ -543,11 +565,15 @@ impl KinStore for Store {
         .bind(party)
         .fetch_one(self.pool())
         .await?;
-        let latest = "(SELECT d.decision FROM kin_decisions d WHERE d.candidate_id = c.id ORDER BY d.id DESC LIMIT 1)";
-        let (open, accepted): (i64, i64) = sqlx::query_as(&format!(
-            "SELECT COALESCE(SUM(CASE WHEN {latest} IS NULL OR {latest} = 'more-information' THEN 1 ELSE 0 END), 0), \
-                    COALESCE(SUM(CASE WHEN {latest} = 'accept' THEN 1 ELSE 0 END), 0) \
-             FROM kin_candidates c WHERE c.party = $1"
+        let (open,): (i64,) = sqlx::query_as(&format!(
+            "SELECT COUNT(*) FROM kin_candidates c WHERE c.party = $1 AND {QUEUE_CONDITION}"
+        ))
+        .bind(party)
+        .fetch_one(self.pool())
+        .await?;
+        let (accepted,): (i64,) = sqlx::query_as(&format!(
+            "SELECT COUNT(*) FROM (SELECT DISTINCT c.request_id, c.person_id FROM kin_candidates c \
+             WHERE c.party = $1 AND {PAIR_LATEST} = 'accept') pairs"
         ))
         .bind(party)
         .fetch_one(self.pool())
@@ -752,16 +778,17 @@ impl KinStore for Store {
         who: &Attribution,
     ) -> Result<Vec<KinCandidate>, StoreError> {
         let mut tx = write_tx(self).await?;
-        let cond = match filter {
+        let cond: &str = match filter {
             CandidateFilter::All => "",
-            CandidateFilter::Queue => {
-                " AND NOT EXISTS (SELECT 1 FROM kin_decisions d WHERE d.candidate_id = c.id \
-                 AND d.id = (SELECT MAX(e.id) FROM kin_decisions e WHERE e.candidate_id = c.id) \
-                 AND d.decision IN ('accept','reject'))"
-            }
+            CandidateFilter::Queue => QUEUE_CONDITION,
+        };
+        let cond = if cond.is_empty() {
+            String::new()
+        } else {
+            format!(" AND {cond}")
         };
         let rows: Vec<CandRow> = sqlx::query_as(&format!(
-            "{CAND_SELECT} WHERE c.party = $1{cond} ORDER BY c.score DESC, c.id"
+            "{CAND_SELECT} WHERE c.party = $1{cond} ORDER BY c.run_id DESC, c.score DESC, c.id"
         ))
         .bind(party)
         .fetch_all(&mut *tx)

@@ -198,6 +198,38 @@ async fn story(store: &Store, url: &str) {
     assert_eq!(audits(store, "kin.read-candidates").await, 3);
     assert_eq!(audits(store, "kin.read-candidate").await, 1);
 
+    // A second run proposing the same pairs: the queue shows its candidates only, and the
+    // accepted pair stays decided (decisions follow the pair).
+    let run2 = store.kin_start_run("KR", 2, 3, &w).await.unwrap();
+    store
+        .kin_finish_run(run2, &cands, "again", &w)
+        .await
+        .unwrap();
+    let queue = store
+        .kin_candidates("KR", CandidateFilter::Queue, &w)
+        .await
+        .unwrap();
+    assert_eq!(queue.len(), 1, "S2/N3 of the new run only");
+    assert_eq!(
+        (queue[0].run_id, queue[0].request_id.as_str()),
+        (run2, "S2")
+    );
+    let all = store
+        .kin_candidates("KR", CandidateFilter::All, &w)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 4);
+    let s1_new = all
+        .iter()
+        .find(|c| c.run_id == run2 && c.request_id == "S1")
+        .unwrap();
+    assert_eq!(
+        (s1_new.status.as_str(), s1_new.replies.len()),
+        ("accept", 1)
+    );
+    let counts = store.kin_counts("KR").await.unwrap();
+    assert_eq!((counts.open, counts.accepted), (1, 1));
+
     let e = store
         .kin_record_export("KR", KinKind::Request, "{}", &"cd".repeat(32), Some(5), &w)
         .await

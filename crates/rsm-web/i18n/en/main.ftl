@@ -568,3 +568,4 @@ kin-col-birthplace-village = Village
 kin-col-residence-province = Lives in
 kin-col-relatives-in-south = Relatives in the South
 kin-review-shown = The best { $shown } of { $total } candidates; the next ones appear as these are decided.
+kin-exchange-closed-why = Reunification requires KP to participate: while it does not, lists cannot be exchanged with the other side. The registry itself still works.

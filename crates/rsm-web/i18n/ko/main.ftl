@@ -568,3 +568,4 @@ kin-col-birthplace-village = 리
 kin-col-residence-province = 거주지
 kin-col-relatives-in-south = 남측 가족
 kin-review-shown = 후보 { $total }건 중 가능성이 높은 { $shown }건입니다. 결정하면 다음 후보가 나타납니다.
+kin-exchange-closed-why = 이산가족 상봉에는 북측(KP)의 참여가 필요합니다. 참여하지 않는 동안에는 상대측과 명단을 교환할 수 없습니다. 등록부 자체는 계속 쓸 수 있습니다.

@@ -495,6 +495,24 @@ async fn a_run_fills_the_queue_and_decisions_and_replies_are_stored_and_every_re
         .await;
     assert_eq!(r.json["state"], "finished");
     assert_eq!(audit_count(&app, "kin.read-records").await, before + 2);
+    // The new run's queue: no duplicates of the earlier run, decided pairs stay decided.
+    let q3 = app
+        .call("GET", "/api/v1/kin/candidates", "kr.redcross", None)
+        .await;
+    assert_eq!(
+        q3.json.as_array().unwrap().len(),
+        queue.len() - 2,
+        "{}",
+        q3.text
+    );
+    assert!(
+        q3.json
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["run_id"] == r.json["id"])
+    );
+    assert_eq!(registry(&app).await["accepted"], 1);
 }
 
 #[tokio::test]
