@@ -317,6 +317,16 @@ type RunRow = (
     Option<i64>,
     String,
 );
+type ExportRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<i64>,
+    i64,
+    String,
+);
 const RUN_COLUMNS: &str =
     "id, party, state, requests, persons, candidates, message, started_at, finished_at, started_by";
 type CandRow = (
@@ -941,7 +951,7 @@ impl KinStore for Store {
     }
 
     async fn kin_exports(&self, party: &str) -> Result<Vec<KinExport>, StoreError> {
-        let rows: Vec<(i64, String, String, String, String, Option<i64>, i64, String)> =
+        let rows: Vec<ExportRow> =
             sqlx::query_as(
                 "SELECT id, party, kind, manifest, manifest_sha256, log_index, exported_at, exported_by \
                  FROM kin_exports WHERE party = $1 ORDER BY id DESC",

@@ -631,9 +631,12 @@ async fn nobody_but_the_registrys_focal_points_sees_anything() {
     );
 }
 
+/// method, route, path, body, expected status per role.
+type MatrixRow = (&'static str, &'static str, String, Option<Value>, [u16; 8]);
+
 /// The kin rows of the access matrix (roles in [`ROLES`] order). KP does not participate
 /// in the matrix's fixture, so the exchange is closed (403 for the focal point).
-pub fn matrix_rows() -> Vec<(&'static str, &'static str, String, Option<Value>, [u16; 8])> {
+pub fn matrix_rows() -> Vec<MatrixRow> {
     let fp = |ok: u16| [401, 404, 404, 404, 404, 404, ok, 404];
     vec![
         ("GET", "/api/v1/kin", "/api/v1/kin".into(), None, fp(200)),
