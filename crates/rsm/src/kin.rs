@@ -82,7 +82,7 @@ pub enum KinCommand {
         eligible: PathBuf,
         #[arg(long)]
         weights: PathBuf,
-        /// The signed checkpoint note whose root is the seed.
+        /// The signed checkpoint note whose root is the seed (or a tlog-proof receipt carrying it).
         #[arg(long)]
         checkpoint: PathBuf,
         /// The log's verifier key (checks the checkpoint's signature).

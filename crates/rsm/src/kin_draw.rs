@@ -9,7 +9,8 @@
 //!    commitment in the log and saves the receipt and the salt.
 //! 3. Once a checkpoint covering that entry is published (the receipt's own checkpoint is the
 //!    natural choice, announced in advance): `rsm kin draw --eligible E.csv --weights W.toml
-//!    --checkpoint CP.note --vkey VKEY --count N --out DRAW.csv`.
+//!    --checkpoint CP.note --vkey VKEY --count N --out DRAW.csv` (`--checkpoint` may also be
+//!    the receipt itself, whose checkpoint is then the seed).
 //! 4. Anyone given E.csv, W.toml and the salt runs `rsm kin verify-draw` with the checkpoint,
 //!    the receipt and the log's verifier key.
 
@@ -38,8 +39,21 @@ pub fn inputs(eligible: &Path, weights: &Path) -> anyhow::Result<(EligibleList, 
     Ok((list, w))
 }
 
+/// A checkpoint note as given: the note itself, or the one inside a `tlog-proof` receipt
+/// (the receipt `rsm submit` saved for the list's entry carries its seed checkpoint).
+fn checkpoint_bytes(given: &[u8]) -> anyhow::Result<Vec<u8>> {
+    if given.starts_with(rsm_ledger::proof::PROOF_HEADER.as_bytes()) {
+        Ok(TlogProof::parse(given)
+            .context("the checkpoint file is a receipt that does not parse")?
+            .checkpoint)
+    } else {
+        Ok(given.to_vec())
+    }
+}
+
 /// The checkpoint a seed comes from, verified under `vkey` when given.
 pub fn seed_checkpoint(note: &[u8], vkey: Option<&str>) -> anyhow::Result<Checkpoint> {
+    let note = &checkpoint_bytes(note)?[..];
     match vkey {
         Some(v) => {
             let verifier = NoteVerifier::from_vkey(v).context("--vkey")?;
@@ -76,6 +90,7 @@ pub fn verify(
     result: &str,
 ) -> anyhow::Result<Verified> {
     let verifier = NoteVerifier::from_vkey(vkey).context("--vkey")?;
+    let checkpoint_note = &checkpoint_bytes(checkpoint_note)?[..];
     let cp = open_checkpoint(checkpoint_note, verifier.name(), &verifier, &[])
         .context("the seed checkpoint does not verify under the log key")?
         .checkpoint;
@@ -293,6 +308,21 @@ mod tests {
         let result = draw::render_result(&draw::draw(&l, &w, f.seed, 5).unwrap());
         let v = verify(&l, &w, &f.note, &f.receipt, Some(f.salt), &f.vkey, &result).unwrap();
         assert_eq!((v.entry_index, v.checkpoint_size, v.drawn), (2, 6, 5));
+        // The receipt may stand for the checkpoint: it carries it.
+        assert!(
+            verify(
+                &l,
+                &w,
+                &f.receipt,
+                &f.receipt,
+                Some(f.salt),
+                &f.vkey,
+                &result
+            )
+            .is_ok()
+        );
+        let cp = seed_checkpoint(&f.receipt, Some(&f.vkey)).unwrap();
+        assert_eq!(cp.root.0, f.seed);
 
         // A result with one drawn id replaced.
         let forged = result.replacen(",A0", ",B0", 1);
