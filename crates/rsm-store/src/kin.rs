@@ -181,6 +181,9 @@ pub enum CandidateFilter {
     All,
 }
 
+/// A run `running` for longer than this (seconds) is taken to have been interrupted.
+pub const STALE_RUN_SECS: i64 = 6 * 3600;
+
 /// The review decisions a focal point may take.
 pub const DECISIONS: [&str; 3] = ["accept", "reject", "more-information"];
 /// The replies that may be recorded.
@@ -641,6 +644,28 @@ impl KinStore for Store {
         who: &Attribution,
     ) -> Result<i64, StoreError> {
         let mut tx = write_tx(self).await?;
+        // A run still `running` after STALE_RUN_SECS was interrupted (the server stopped
+        // during it): it is marked failed rather than blocking the registry for ever.
+        let stale_before = micros(who.at) - STALE_RUN_SECS * 1_000_000;
+        let stale = sqlx::query(
+            "UPDATE kin_runs SET state = 'failed', message = 'interrupted: the server stopped during the run', \
+             finished_at = $1 WHERE party = $2 AND state = 'running' AND started_at < $3",
+        )
+        .bind(micros(who.at))
+        .bind(party)
+        .bind(stale_before)
+        .execute(&mut *tx)
+        .await?;
+        if stale.rows_affected() > 0 {
+            audit::append(
+                &mut *tx,
+                who,
+                "kin.run-fail",
+                &format!("kin-registry:{party}"),
+                "interrupted runs marked failed",
+            )
+            .await?;
+        }
         let running: Option<(i64,)> =
             sqlx::query_as("SELECT id FROM kin_runs WHERE party = $1 AND state = 'running'")
                 .bind(party)

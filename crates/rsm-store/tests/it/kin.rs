@@ -230,6 +230,16 @@ async fn story(store: &Store, url: &str) {
     let counts = store.kin_counts("KR").await.unwrap();
     assert_eq!((counts.open, counts.accepted), (1, 1));
 
+    // A run left `running` by a stopped server no longer blocks once it is stale.
+    let stuck = store.kin_start_run("KR", 2, 3, &w).await.unwrap();
+    assert!(store.kin_start_run("KR", 2, 3, &who("2027-03-01T05:00:00Z")).await.is_err());
+    let later = who("2027-03-01T07:00:00Z");
+    let next = store.kin_start_run("KR", 2, 3, &later).await.unwrap();
+    let r = store.kin_run("KR", stuck).await.unwrap().unwrap();
+    assert_eq!(r.state, "failed");
+    assert!(r.message.contains("interrupted"));
+    store.kin_fail_run(next, "test", &later).await.unwrap();
+
     let e = store
         .kin_record_export("KR", KinKind::Request, "{}", &"cd".repeat(32), Some(5), &w)
         .await
