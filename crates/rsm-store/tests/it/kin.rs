@@ -232,7 +232,12 @@ async fn story(store: &Store, url: &str) {
 
     // A run left `running` by a stopped server no longer blocks once it is stale.
     let stuck = store.kin_start_run("KR", 2, 3, &w).await.unwrap();
-    assert!(store.kin_start_run("KR", 2, 3, &who("2027-03-01T05:00:00Z")).await.is_err());
+    assert!(
+        store
+            .kin_start_run("KR", 2, 3, &who("2027-03-01T05:00:00Z"))
+            .await
+            .is_err()
+    );
     let later = who("2027-03-01T07:00:00Z");
     let next = store.kin_start_run("KR", 2, 3, &later).await.unwrap();
     let r = store.kin_run("KR", stuck).await.unwrap().unwrap();

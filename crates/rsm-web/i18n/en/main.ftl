@@ -569,3 +569,7 @@ kin-col-residence-province = Lives in
 kin-col-relatives-in-south = Relatives in the South
 kin-review-shown = The best { $shown } of { $total } candidates; the next ones appear as these are decided.
 kin-exchange-closed-why = Reunification requires KP to participate: while it does not, lists cannot be exchanged with the other side. The registry itself still works.
+kin-register = Register one record
+kin-register-intro = For a single tracing request (or person) of your own society: the same checks as an import; the id must be new.
+kin-register-submit = Register
+flash-kin-registered = The record is registered.

@@ -569,3 +569,7 @@ kin-col-residence-province = 거주지
 kin-col-relatives-in-south = 남측 가족
 kin-review-shown = 후보 { $total }건 중 가능성이 높은 { $shown }건입니다. 결정하면 다음 후보가 나타납니다.
 kin-exchange-closed-why = 이산가족 상봉에는 북측(KP)의 참여가 필요합니다. 참여하지 않는 동안에는 상대측과 명단을 교환할 수 없습니다. 등록부 자체는 계속 쓸 수 있습니다.
+kin-register = 한 건 등록
+kin-register-intro = 우리 측 찾기 신청(또는 인물) 한 건: 가져오기와 같은 검사를 거치며 번호는 새것이어야 합니다.
+kin-register-submit = 등록
+flash-kin-registered = 등록했습니다.

@@ -869,6 +869,71 @@ pub async fn get_registry(
     Ok(Json(overview(&state, &caller).await?))
 }
 
+/// One record to register by hand (a form), in the data/kin columns.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterInput {
+    /// `request` or `person`.
+    pub kind: String,
+    /// Column name → value, e.g. `{"request_id": "S1", "sought_name": "이용호", …}`.
+    #[schema(value_type = Object)]
+    pub fields: Map<String, Value>,
+}
+
+/// Registers one record with the rules of an import (all-or-nothing): a bad field is a
+/// 422 naming the reason, a used id a 422 too.
+pub async fn register(
+    state: &AppState,
+    caller: &Caller,
+    kind: KinKind,
+    fields: Map<String, Value>,
+) -> Result<(i64, registry::Upload), ImportError> {
+    let fields: Map<String, Value> = fields
+        .into_iter()
+        .filter(|(_, v)| !matches!(v, Value::String(s) if s.trim().is_empty()))
+        .collect();
+    import(
+        state,
+        caller,
+        Upload {
+            kind,
+            format: Format::Json,
+            refuse: true,
+            filename: "registration".into(),
+            bytes: Value::Array(vec![Value::Object(fields)])
+                .to_string()
+                .into_bytes(),
+        },
+    )
+    .await
+}
+
+/// Registers one tracing request or person.
+#[utoipa::path(post, path = "/api/v1/kin/records", tag = "kin", request_body = RegisterInput,
+    security(("session" = []), ("token" = [])),
+    responses((status = 201, body = ImportResult), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = RowsProblem)))]
+pub async fn create_record(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(input): ApiJson<RegisterInput>,
+) -> Result<(StatusCode, Json<ImportResult>), ImportError> {
+    registry_party(&state, &caller).await?;
+    let kind = KinKind::parse(&input.kind)
+        .ok_or_else(|| ApiError::invalid("kind", "must be request or person"))?;
+    let (id, u) = register(&state, &caller, kind, input.fields).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ImportResult {
+            id,
+            rows_read: u.rows_read,
+            rows_kept: u.kept.len(),
+            skipped: Vec::new(),
+            notes: u.notes.iter().map(issue_view).collect(),
+        }),
+    ))
+}
+
 /// The registry's records of one kind (personal data: the read is audited).
 #[utoipa::path(get, path = "/api/v1/kin/records", tag = "kin", params(RecordQuery),
     security(("session" = []), ("token" = [])),
@@ -1113,7 +1178,7 @@ pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
     use utoipa_axum::routes;
     utoipa_axum::router::OpenApiRouter::new()
         .routes(routes!(get_registry))
-        .routes(routes!(list_records))
+        .routes(routes!(list_records, create_record))
         .routes(routes!(create_import))
         .routes(routes!(list_runs, create_run))
         .routes(routes!(get_run))

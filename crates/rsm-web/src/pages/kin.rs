@@ -44,6 +44,7 @@ pub fn routes() -> Router<AppState> {
                 .post(import)
                 .layer(DefaultBodyLimit::max(KIN_UPLOAD_LIMIT)),
         )
+        .route("/kin/register", post(register))
         .route("/kin/runs", get(runs).post(start_run))
         .route("/kin/review", get(review))
         .route("/kin/review/{id}/decision", post(decide))
@@ -157,6 +158,29 @@ struct ImportPage<'a> {
     kind: String,
     format: String,
     policy: String,
+    /// The own kind's columns for the registration form: (name, label, value).
+    register_fields: Vec<(String, String, String)>,
+}
+
+fn register_fields(
+    ctx: &Ctx,
+    kind: KinKind,
+    values: &dyn Fn(&str) -> String,
+) -> Vec<(String, String, String)> {
+    let list = match kind {
+        KinKind::Request => rsm_kin::registry::ListKind::Requests,
+        KinKind::Person => rsm_kin::registry::ListKind::Persons,
+    };
+    list.columns()
+        .iter()
+        .map(|c| {
+            (
+                c.to_string(),
+                ctx.t(&format!("kin-col-{}", c.replace('_', "-"))),
+                values(c),
+            )
+        })
+        .collect()
 }
 
 struct ImportOutcome {
@@ -175,6 +199,7 @@ pub async fn import_form(State(state): State<AppState>, page: Page) -> Response 
         let own = flow::own_kind(party).as_str().to_owned();
         page.render(&ImportPage {
             ctx: &page.ctx,
+            register_fields: register_fields(&page.ctx, flow::own_kind(party), &|_| String::new()),
             kind: own.clone(),
             own_kind: own,
             exchange_closed: closed,
@@ -230,6 +255,9 @@ pub async fn import(State(state): State<AppState>, page: Page, mut form: Multipa
                 status,
                 &ImportPage {
                     ctx: &page.ctx,
+                    register_fields: register_fields(&page.ctx, flow::own_kind(party), &|_| {
+                        String::new()
+                    }),
                     own_kind: own.clone(),
                     exchange_closed: closed.clone(),
                     outcome,
@@ -317,6 +345,48 @@ pub async fn import(State(state): State<AppState>, page: Page, mut form: Multipa
             }
             Err(ImportError::Api(e)) => Err(e),
         }
+    }
+    .await;
+    page.finish(r)
+}
+
+/// `POST /kin/register`: one record of the society's own kind, from the form.
+pub async fn register(State(state): State<AppState>, form: PageForm) -> Response {
+    let page = &form.page;
+    let r = async {
+        let party = flow::registry_party(&state, &page.caller).await?;
+        let kind = flow::own_kind(party);
+        let fields = register_fields(&page.ctx, kind, &|c| form.get(c).trim().to_owned());
+        let map: serde_json::Map<String, Value> = fields
+            .iter()
+            .filter(|(_, _, v)| !v.is_empty())
+            .map(|(k, _, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
+        let error = match flow::register(&state, &page.caller, kind, map).await {
+            Ok(_) => return Ok(redirect_with_flash("/kin", "flash-kin-registered")),
+            Err(ImportError::Rows(rows)) => rows
+                .iter()
+                .map(|r| r.reason.clone())
+                .collect::<Vec<_>>()
+                .join("; "),
+            Err(ImportError::Api(ApiError::Invalid { rule, .. })) => rule,
+            Err(ImportError::Api(e)) => return Err(e),
+        };
+        let closed = flow::exchange_closed(&state, &page.caller, party).await?;
+        page.render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ImportPage {
+                ctx: &page.ctx,
+                own_kind: kind.as_str().into(),
+                exchange_closed: closed,
+                outcome: None,
+                error: Some(error),
+                kind: kind.as_str().into(),
+                format: "csv".into(),
+                policy: "refuse".into(),
+                register_fields: fields,
+            },
+        )
     }
     .await;
     page.finish(r)

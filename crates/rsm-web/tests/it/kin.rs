@@ -171,12 +171,68 @@ async fn import_with_bad_rows_refuses_whole_or_skips_as_chosen() {
     );
     assert_eq!(registry(&app).await["requests"], 3);
 
+    // One record registered by hand: the same checks.
+    let one = |fields: Value| json!({"kind": "request", "fields": fields});
+    let r = app
+        .call(
+            "POST",
+            "/api/v1/kin/records",
+            "kr.redcross",
+            Some(one(
+                json!({"request_id": "H1", "sought_name": "정광일", "sought_birth_year": "1933"}),
+            )),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = app
+        .call(
+            "POST",
+            "/api/v1/kin/records",
+            "kr.redcross",
+            Some(one(
+                json!({"request_id": "H2", "sought_name": "정광수", "sought_birth_year": "1833x"}),
+            )),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.json["errors"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("birth year")
+    );
+    let r = app
+        .call(
+            "POST",
+            "/api/v1/kin/records",
+            "kr.redcross",
+            Some(one(json!({"request_id": "H1", "sought_name": "정광일"}))),
+        )
+        .await;
+    assert_eq!(r.status, 422, "a used id");
+    let r = post_form(
+        &app,
+        "/kin/register",
+        "request_id=H3&sought_name=%EC%9C%A4%EB%8F%99%EC%88%98&sought_birth_year=1939",
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let r = post_form(
+        &app,
+        "/kin/register",
+        "request_id=H4&sought_name=x&sought_birth_year=abc",
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(r.text.contains("not a number"), "{}", r.text);
+    assert_eq!(registry(&app).await["requests"], 5);
+
     // The page: the same refusal, rendered with lines and "nothing was imported".
     let page = multipart_import(&app, "request", "csv", "refuse", WITH_BAD_ROWS).await;
     assert_eq!(page.status, 422);
     assert!(page.text.contains("nothing was imported"), "{}", page.text);
     assert!(page.text.contains("birth year is not a number"));
-    assert_eq!(registry(&app).await["requests"], 3);
+    assert_eq!(registry(&app).await["requests"], 5);
 }
 
 async fn post_form(app: &TestApp, path: &str, body: &str) -> crate::Reply {
@@ -657,6 +713,15 @@ pub fn matrix_rows() -> Vec<MatrixRow> {
                 "refuse",
                 "request_id,sought_name\nM1,김철수\n",
             )),
+            fp(201),
+        ),
+        (
+            "POST",
+            "/api/v1/kin/records",
+            "/api/v1/kin/records".into(),
+            Some(
+                json!({"kind": "request", "fields": {"request_id": "R1", "sought_name": "김철수"}}),
+            ),
             fp(201),
         ),
         (
