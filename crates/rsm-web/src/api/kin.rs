@@ -41,8 +41,8 @@ use rsm_kin::{
     registry::{self, Format, ListKind},
 };
 use rsm_store::{
-    Attribution, CandidateFilter, KinCandidate, KinKind, KinRecord, KinStore, NewKinCandidate,
-    NewKinImport, Store,
+    Attribution, AuditStore, CandidateFilter, KinCandidate, KinKind, KinRecord, KinStore,
+    NewKinCandidate, NewKinImport, Store,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -728,6 +728,16 @@ pub async fn export(state: &AppState, caller: &Caller) -> Result<ExportResult, A
 pub async fn overview(state: &AppState, caller: &Caller) -> Result<RegistryView, ApiError> {
     let party = registry_party(state, caller).await?;
     let p = party.as_str();
+    // The imports' bad-row reports quote ids and values of rows: audited like the records.
+    state
+        .store
+        .record_audit(
+            &caller.attribution(state.clock.now()),
+            "kin.read-overview",
+            &format!("kin-registry:{p}"),
+            "counts, imports with their bad-row reports, runs, exports",
+        )
+        .await?;
     let counts = state.store.kin_counts(p).await?;
     let closed = exchange_closed(state, caller, party).await?;
     Ok(RegistryView {

@@ -509,6 +509,13 @@ async fn a_run_fills_the_queue_and_decisions_and_replies_are_stored_and_every_re
     let reg = registry(&app).await;
     assert_eq!(reg["accepted"], 1);
 
+    let before = audit_count(&app, "kin.read").await;
+    registry(&app).await;
+    assert_eq!(
+        audit_count(&app, "kin.read").await,
+        before + 1,
+        "the overview (bad-row reports) is audited"
+    );
     // Pages read personal data too: each view is audited.
     for path in ["/kin", "/kin/review", "/kin/review?filter=all"] {
         let before = audit_count(&app, "kin.read").await;
