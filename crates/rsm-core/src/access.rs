@@ -209,6 +209,14 @@ pub enum Action<'a> {
         receiving: PartyCode,
         acting_for: PartyCode,
     },
+    /// Work in `party`'s separated-family tracing registry: read and register requests and
+    /// persons, run matching, review candidates, record replies (that party's humanitarian
+    /// focal points only; KR's, and KP's while KP participates). Concealed from everyone else.
+    KinRegistry(PartyCode),
+    /// Exchange lists with the other side of the peninsula from `party`'s registry (import
+    /// the other side's list, export one's own): the registry's focal points, and only while
+    /// KP participates — reunification needs both sides.
+    KinExchange(PartyCode),
 }
 
 impl fmt::Display for Action<'_> {
@@ -246,6 +254,8 @@ impl fmt::Display for Action<'_> {
                 f,
                 "act for {acting_for} on a case from {referring} to {receiving}"
             ),
+            Self::KinRegistry(p) => write!(f, "work in {p}'s family tracing registry"),
+            Self::KinExchange(p) => write!(f, "exchange family tracing lists for {p}"),
         }
     }
 }
@@ -415,6 +425,13 @@ pub fn decide(
                 _ => Err(Denied::because(format!(
                     "only a humanitarian focal point of {acting_for} may act for {acting_for}"
                 ))),
+        Action::KinRegistry(party) => may_work_in_kin_registry(role, party, today, timeline),
+        Action::KinExchange(party) => {
+            may_work_in_kin_registry(role, party, today, timeline)?;
+            if timeline.status_on(PartyCode::KP, today) == ParticipationStatus::Participating {
+                Ok(())
+            } else {
+                Err(Denied::because(KIN_EXCHANGE_CLOSED))
             }
         }
     }
@@ -431,6 +448,28 @@ fn may_read_case(
     match role {
         None => Err(Denied::sign_in()),
         Some(Role::FocalPoint(p)) if *p == referring || *p == receiving => Ok(()),
+/// Why the cross-side exchange of family tracing lists is closed.
+pub const KIN_EXCHANGE_CLOSED: &str = "reunification requires KP to participate: while it does not, lists cannot be exchanged with the other side";
+
+/// The Korean Red Cross societies' registries: KR's always, KP's while KP participates;
+/// only that party's own focal points work in it. To anyone else it does not exist.
+fn may_work_in_kin_registry(
+    role: Option<&Role>,
+    party: PartyCode,
+    today: Date,
+    timeline: &Timeline,
+) -> Result<(), Denied> {
+    match role {
+        None => Err(Denied::sign_in()),
+        Some(Role::FocalPoint(p))
+            if *p == party
+                && (party == PartyCode::KR
+                    || (party == PartyCode::KP
+                        && timeline.status_on(PartyCode::KP, today)
+                            == ParticipationStatus::Participating)) =>
+        {
+            Ok(())
+        }
         Some(_) => Err(Denied::concealed()),
     }
 }
@@ -658,6 +697,39 @@ mod tests {
         assert!(!wrong.conceal, "a party to the case learns nothing new");
         assert!(
             decide(&account(Role::FocalPoint(CN)), act(CN), today, &t)
+    fn kin_registry_is_the_korean_focal_points_alone_and_exchange_needs_kp() {
+        let t = Timeline::founding(date(2026, 1, 1), "Founding Declaration");
+        let today = date(2026, 5, 1);
+        assert_ne!(t.status_on(KP, today), ParticipationStatus::Participating);
+        let kr = account(Role::FocalPoint(KR));
+        assert!(decide(&kr, Action::KinRegistry(KR), today, &t).is_ok());
+        let closed = decide(&kr, Action::KinExchange(KR), today, &t).unwrap_err();
+        assert!(!closed.conceal && closed.reason.contains("KP to participate"));
+        for other in [
+            account(Role::Delegate(KR)),
+            account(Role::Auditor(KR)),
+            account(Role::FocalPoint(JP)),
+            account(Role::FocalPoint(KP)),
+            account(Role::SecretariatAdmin),
+            account(Role::SecretariatOfficer),
+        ] {
+            let d = decide(&other, Action::KinRegistry(KR), today, &t).unwrap_err();
+            assert!(d.conceal, "{other:?} must get not-found");
+            assert!(
+                decide(&other, Action::KinExchange(KR), today, &t)
+                    .unwrap_err()
+                    .conceal
+            );
+        }
+        assert!(
+            decide(&Actor::Public, Action::KinRegistry(KR), today, &t)
+                .unwrap_err()
+                .needs_sign_in
+        );
+        // KP's own focal points: nothing while KP does not participate.
+        let kp = account(Role::FocalPoint(KP));
+        assert!(
+            decide(&kp, Action::KinRegistry(KP), today, &t)
                 .unwrap_err()
                 .conceal
         );
@@ -698,6 +770,43 @@ mod tests {
             .is_err()
         );
         assert!(decide(&account(Role::Delegate(US)), Action::ListCases, today, &t).is_ok());
+                &account(Role::FocalPoint(JP)),
+                Action::KinRegistry(JP),
+                today,
+                &t
+            )
+            .unwrap_err()
+            .conceal
+        );
+        // Once KP participates, the exchange opens for both sides and KP's registry exists.
+        let mut joined = t.clone();
+        joined
+            .record(crate::participation::StatusChange {
+                party: KP,
+                status: ParticipationStatus::Participating,
+                effective: date(2026, 6, 1),
+                basis: "MC.DEC/2/26".into(),
+                recorded_on: today,
+            })
+            .unwrap();
+        let later = date(2026, 6, 1);
+        assert!(decide(&kr, Action::KinExchange(KR), later, &joined).is_ok());
+        assert!(decide(&kp, Action::KinRegistry(KP), later, &joined).is_ok());
+        assert!(decide(&kp, Action::KinExchange(KP), later, &joined).is_ok());
+        assert!(
+            decide(&kp, Action::KinRegistry(KR), later, &joined)
+                .unwrap_err()
+                .conceal
+        );
+        assert!(
+            decide(&kr, Action::KinRegistry(KP), later, &joined)
+                .unwrap_err()
+                .conceal
+        );
+        assert!(
+            decide(&kr, Action::KinExchange(KR), today, &joined).is_err(),
+            "not before"
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod bodies;
 mod cases;
 mod deliberation;
 mod energy;
+mod kin;
 mod ledger;
 mod notifications;
 mod participation;
@@ -37,6 +38,10 @@ pub use deliberation::{
 pub use energy::{
     AttachTarget, EnergyStore, RunOutcome, RunStatus, StoredAttachment, StoredNetwork,
     StoredPlanInput, StoredRun, StoredScenario,
+};
+pub use kin::{
+    CandidateFilter, DECISIONS, KinCandidate, KinCounts, KinDecision, KinExport, KinImport,
+    KinKind, KinRecord, KinReply, KinRun, KinStore, NewKinCandidate, NewKinImport, REPLIES,
 };
 pub use ledger::{LedgerStore, NewLogEntry, StoredCheckpoint, StoredLogEntry};
 pub use notifications::{

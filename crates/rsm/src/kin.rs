@@ -63,6 +63,58 @@ pub enum KinCommand {
         #[arg(long)]
         many: bool,
     },
+    /// Write the canonical text of an eligible list and the committee's weights (no names):
+    /// what the log's salted commitment covers before a reunion draw.
+    DrawList {
+        /// CSV with applicant_id, birth_year, relationship (other columns are ignored).
+        #[arg(long)]
+        eligible: PathBuf,
+        /// The committee's weights (TOML: reference_year, [age], [relationship]).
+        #[arg(long)]
+        weights: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The reunion draw: weighted selection without replacement, seeded by the root of a
+    /// signed log checkpoint that includes the list's commitment.
+    Draw {
+        #[arg(long)]
+        eligible: PathBuf,
+        #[arg(long)]
+        weights: PathBuf,
+        /// The signed checkpoint note whose root is the seed (or a tlog-proof receipt carrying it).
+        #[arg(long)]
+        checkpoint: PathBuf,
+        /// The log's verifier key (checks the checkpoint's signature).
+        #[arg(long)]
+        vkey: Option<String>,
+        /// How many to draw (default: everyone, i.e. a full order).
+        #[arg(long)]
+        count: Option<usize>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Re-run a reunion draw and check it: checkpoint signature, the list's commitment in
+    /// the log before the checkpoint, and the result byte for byte.
+    VerifyDraw {
+        #[arg(long)]
+        eligible: PathBuf,
+        #[arg(long)]
+        weights: PathBuf,
+        #[arg(long)]
+        checkpoint: PathBuf,
+        /// The tlog-proof receipt of the list's commitment entry under that checkpoint.
+        #[arg(long)]
+        receipt: PathBuf,
+        /// The salt of the commitment (hex file saved by `rsm submit --salted`).
+        #[arg(long)]
+        salt: Option<PathBuf>,
+        #[arg(long)]
+        vkey: String,
+        /// The draw's result file to check.
+        #[arg(long)]
+        result: PathBuf,
+    },
 }
 
 fn bar() -> ProgressBar {
@@ -77,6 +129,30 @@ fn bar() -> ProgressBar {
 
 pub fn run(cmd: KinCommand) -> anyhow::Result<()> {
     match cmd {
+        KinCommand::DrawList {
+            eligible,
+            weights,
+            out,
+        } => crate::kin_draw::draw_list(eligible, weights, out),
+        KinCommand::Draw {
+            eligible,
+            weights,
+            checkpoint,
+            vkey,
+            count,
+            out,
+        } => crate::kin_draw::run_draw(eligible, weights, checkpoint, vkey, count, out),
+        KinCommand::VerifyDraw {
+            eligible,
+            weights,
+            checkpoint,
+            receipt,
+            salt,
+            vkey,
+            result,
+        } => {
+            crate::kin_draw::run_verify(eligible, weights, checkpoint, receipt, salt, vkey, result)
+        }
         KinCommand::Match {
             south,
             diaspora,

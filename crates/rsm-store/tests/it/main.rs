@@ -3,6 +3,7 @@
 
 mod cases;
 mod deliberation;
+mod kin;
 mod ledger;
 mod notifications;
 mod story;

@@ -7,6 +7,7 @@ pub mod decisions;
 pub mod documents;
 pub mod energy;
 pub mod input;
+pub mod kin;
 pub mod log;
 pub mod me;
 pub mod meetings;
@@ -48,7 +49,8 @@ pub use input::{ApiJson, ApiQuery};
         (name = "decisions", description = "Draft decisions, consensus and silence, adopted decisions, action items"),
         (name = "documents", description = "Documents, symbols, language versions and issued content"),
         (name = "energy", description = "The gas planner: scenarios, background runs, results attached to agenda items and decisions"),
-        (name = "cases", description = "Humanitarian case referral between the parties' focal points")
+        (name = "cases", description = "Humanitarian case referral between the parties' focal points"),
+        (name = "kin", description = "Separated families: tracing registry, list exchange, matching and review (focal points of KR, and KP while it participates)")
     )
 )]
 struct ApiDoc;
@@ -108,6 +110,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(deliberation_routes())
         .merge(energy_routes())
         .merge(case_routes())
+        .merge(kin::routes())
 }
 
 /// The routes of the gas planner.

@@ -18,6 +18,7 @@ pub mod cases;
 pub mod dashboard;
 pub mod energy;
 pub mod i18n;
+pub mod kin;
 pub mod meetings;
 pub mod notifications;
 pub mod parties;
@@ -121,6 +122,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/steps", post(cases::step))
         .route("/assets/{file}", get(assets::asset))
         .route("/favicon.ico", get(assets::favicon))
+        .merge(kin::routes())
 }
 
 /// The answer to an unknown address: the API's problem+json under `/api/`, the 404 page
@@ -210,6 +212,16 @@ impl Ctx {
 
     pub fn is_secretariat(&self) -> bool {
         self.user.as_ref().is_some_and(UserBox::is_secretariat)
+    }
+
+    /// A Korean humanitarian focal point (the family tracing registry's users).
+    pub fn is_kin_focal(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| {
+            matches!(
+                u.role,
+                Role::FocalPoint(rsm_core::party::PartyCode::KR | rsm_core::party::PartyCode::KP)
+            )
+        })
     }
 
     /// The language's name in itself, for the switcher.

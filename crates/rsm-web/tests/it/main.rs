@@ -8,6 +8,7 @@ mod cases;
 mod deliberation;
 mod deliberation_matrix;
 mod energy_planning;
+mod kin;
 mod notification_pages;
 mod notifications;
 mod pages;
