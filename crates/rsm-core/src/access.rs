@@ -190,6 +190,14 @@ pub enum Action<'a> {
     /// Speak for `party` in a body: propose agenda items, take positions, propose
     /// amendments, attach statements (that party's own delegates only).
     SpeakFor(&'a Body, PartyCode),
+    /// Work in `party`'s separated-family tracing registry: read and register requests and
+    /// persons, run matching, review candidates, record replies (that party's humanitarian
+    /// focal points only; KR's, and KP's while KP participates). Concealed from everyone else.
+    KinRegistry(PartyCode),
+    /// Exchange lists with the other side of the peninsula from `party`'s registry (import
+    /// the other side's list, export one's own): the registry's focal points, and only while
+    /// KP participates — reunification needs both sides.
+    KinExchange(PartyCode),
     /// Read the humanitarian referral types (data, nothing personal: anyone).
     ReadReferralTypes,
     /// Open a humanitarian case and refer it on behalf of `party` (that party's focal points).
@@ -209,14 +217,6 @@ pub enum Action<'a> {
         receiving: PartyCode,
         acting_for: PartyCode,
     },
-    /// Work in `party`'s separated-family tracing registry: read and register requests and
-    /// persons, run matching, review candidates, record replies (that party's humanitarian
-    /// focal points only; KR's, and KP's while KP participates). Concealed from everyone else.
-    KinRegistry(PartyCode),
-    /// Exchange lists with the other side of the peninsula from `party`'s registry (import
-    /// the other side's list, export one's own): the registry's focal points, and only while
-    /// KP participates — reunification needs both sides.
-    KinExchange(PartyCode),
 }
 
 impl fmt::Display for Action<'_> {
@@ -239,6 +239,8 @@ impl fmt::Display for Action<'_> {
             Self::PlanEnergy(body) => write!(f, "plan energy in {}", body.id),
             Self::ManageDeliberation(b) => write!(f, "manage the business of body {}", b.id),
             Self::SpeakFor(b, p) => write!(f, "speak for {p} in body {}", b.id),
+            Self::KinRegistry(p) => write!(f, "work in {p}'s family tracing registry"),
+            Self::KinExchange(p) => write!(f, "exchange family tracing lists for {p}"),
             Self::ReadReferralTypes => f.write_str("read referral types"),
             Self::OpenCase(p) => write!(f, "open a case for {p}"),
             Self::ListCases => f.write_str("list cases"),
@@ -254,8 +256,6 @@ impl fmt::Display for Action<'_> {
                 f,
                 "act for {acting_for} on a case from {referring} to {receiving}"
             ),
-            Self::KinRegistry(p) => write!(f, "work in {p}'s family tracing registry"),
-            Self::KinExchange(p) => write!(f, "exchange family tracing lists for {p}"),
         }
     }
 }
@@ -425,6 +425,8 @@ pub fn decide(
                 _ => Err(Denied::because(format!(
                     "only a humanitarian focal point of {acting_for} may act for {acting_for}"
                 ))),
+            }
+        }
         Action::KinRegistry(party) => may_work_in_kin_registry(role, party, today, timeline),
         Action::KinExchange(party) => {
             may_work_in_kin_registry(role, party, today, timeline)?;
@@ -437,17 +439,6 @@ pub fn decide(
     }
 }
 
-/// Need-to-know: a case exists only for the focal points of its two parties. Delegates,
-/// auditors, working-group members, other parties' focal points and the secretariat (which
-/// sees counts through the yearly report, never a case) get "not found".
-fn may_read_case(
-    role: Option<&Role>,
-    referring: PartyCode,
-    receiving: PartyCode,
-) -> Result<(), Denied> {
-    match role {
-        None => Err(Denied::sign_in()),
-        Some(Role::FocalPoint(p)) if *p == referring || *p == receiving => Ok(()),
 /// Why the cross-side exchange of family tracing lists is closed.
 pub const KIN_EXCHANGE_CLOSED: &str = "reunification requires KP to participate: while it does not, lists cannot be exchanged with the other side";
 
@@ -470,6 +461,21 @@ fn may_work_in_kin_registry(
         {
             Ok(())
         }
+        Some(_) => Err(Denied::concealed()),
+    }
+}
+
+/// Need-to-know: a case exists only for the focal points of its two parties. Delegates,
+/// auditors, working-group members, other parties' focal points and the secretariat (which
+/// sees counts through the yearly report, never a case) get "not found".
+fn may_read_case(
+    role: Option<&Role>,
+    referring: PartyCode,
+    receiving: PartyCode,
+) -> Result<(), Denied> {
+    match role {
+        None => Err(Denied::sign_in()),
+        Some(Role::FocalPoint(p)) if *p == referring || *p == receiving => Ok(()),
         Some(_) => Err(Denied::concealed()),
     }
 }
@@ -697,39 +703,6 @@ mod tests {
         assert!(!wrong.conceal, "a party to the case learns nothing new");
         assert!(
             decide(&account(Role::FocalPoint(CN)), act(CN), today, &t)
-    fn kin_registry_is_the_korean_focal_points_alone_and_exchange_needs_kp() {
-        let t = Timeline::founding(date(2026, 1, 1), "Founding Declaration");
-        let today = date(2026, 5, 1);
-        assert_ne!(t.status_on(KP, today), ParticipationStatus::Participating);
-        let kr = account(Role::FocalPoint(KR));
-        assert!(decide(&kr, Action::KinRegistry(KR), today, &t).is_ok());
-        let closed = decide(&kr, Action::KinExchange(KR), today, &t).unwrap_err();
-        assert!(!closed.conceal && closed.reason.contains("KP to participate"));
-        for other in [
-            account(Role::Delegate(KR)),
-            account(Role::Auditor(KR)),
-            account(Role::FocalPoint(JP)),
-            account(Role::FocalPoint(KP)),
-            account(Role::SecretariatAdmin),
-            account(Role::SecretariatOfficer),
-        ] {
-            let d = decide(&other, Action::KinRegistry(KR), today, &t).unwrap_err();
-            assert!(d.conceal, "{other:?} must get not-found");
-            assert!(
-                decide(&other, Action::KinExchange(KR), today, &t)
-                    .unwrap_err()
-                    .conceal
-            );
-        }
-        assert!(
-            decide(&Actor::Public, Action::KinRegistry(KR), today, &t)
-                .unwrap_err()
-                .needs_sign_in
-        );
-        // KP's own focal points: nothing while KP does not participate.
-        let kp = account(Role::FocalPoint(KP));
-        assert!(
-            decide(&kp, Action::KinRegistry(KP), today, &t)
                 .unwrap_err()
                 .conceal
         );
@@ -770,6 +743,47 @@ mod tests {
             .is_err()
         );
         assert!(decide(&account(Role::Delegate(US)), Action::ListCases, today, &t).is_ok());
+    }
+
+    #[test]
+    fn kin_registry_is_the_korean_focal_points_alone_and_exchange_needs_kp() {
+        let t = Timeline::founding(date(2026, 1, 1), "Founding Declaration");
+        let today = date(2026, 5, 1);
+        assert_ne!(t.status_on(KP, today), ParticipationStatus::Participating);
+        let kr = account(Role::FocalPoint(KR));
+        assert!(decide(&kr, Action::KinRegistry(KR), today, &t).is_ok());
+        let closed = decide(&kr, Action::KinExchange(KR), today, &t).unwrap_err();
+        assert!(!closed.conceal && closed.reason.contains("KP to participate"));
+        for other in [
+            account(Role::Delegate(KR)),
+            account(Role::Auditor(KR)),
+            account(Role::FocalPoint(JP)),
+            account(Role::FocalPoint(KP)),
+            account(Role::SecretariatAdmin),
+            account(Role::SecretariatOfficer),
+        ] {
+            let d = decide(&other, Action::KinRegistry(KR), today, &t).unwrap_err();
+            assert!(d.conceal, "{other:?} must get not-found");
+            assert!(
+                decide(&other, Action::KinExchange(KR), today, &t)
+                    .unwrap_err()
+                    .conceal
+            );
+        }
+        assert!(
+            decide(&Actor::Public, Action::KinRegistry(KR), today, &t)
+                .unwrap_err()
+                .needs_sign_in
+        );
+        // KP's own focal points: nothing while KP does not participate.
+        let kp = account(Role::FocalPoint(KP));
+        assert!(
+            decide(&kp, Action::KinRegistry(KP), today, &t)
+                .unwrap_err()
+                .conceal
+        );
+        assert!(
+            decide(
                 &account(Role::FocalPoint(JP)),
                 Action::KinRegistry(JP),
                 today,
