@@ -364,6 +364,15 @@ fn rows(app: &TestApp) -> Vec<Row> {
             [200; 8],
         ),
     ];
+    all.extend(crate::energy_planning::matrix_rows().into_iter().map(
+        |(method, route, path, body, expect)| Row {
+            method,
+            route,
+            path,
+            body,
+            expect,
+        },
+    ));
     all.extend(crate::cases::matrix_rows().into_iter().map(
         |(method, route, path, body, expect)| Row {
             method,
@@ -401,6 +410,7 @@ async fn every_route_by_every_role_matches_the_table() {
     let reads = TestApp::new().await;
     crate::deliberation_matrix::seed(&reads).await;
     crate::cases::seed(&reads).await;
+    crate::energy_planning::seed(&reads).await;
     let table = rows(&reads);
     let mut failures = Vec::new();
     for row in &table {
@@ -413,6 +423,7 @@ async fn every_route_by_every_role_matches_the_table() {
                 fresh = TestApp::new().await;
                 crate::deliberation_matrix::seed(&fresh).await;
                 crate::cases::seed(&fresh).await;
+                crate::energy_planning::seed(&fresh).await;
                 &fresh
             };
             let reply = app.call(row.method, &row.path, who, row.body.clone()).await;

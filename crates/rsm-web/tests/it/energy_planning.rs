@@ -569,3 +569,152 @@ async fn a_network_is_edited_as_its_csv_files_checked_line_by_line_and_run() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text.contains("id=\"file-links\""));
 }
+
+/// Seeds, with fixed ids: scenario 1 (`growth`), network 1 (a copy of the shipped one) and
+/// run 1 (the base case, finished with a small result), for the access matrix.
+pub async fn seed(app: &TestApp) {
+    let who = Attribution::host_cli("2026-03-02T03:00:00Z".parse().unwrap());
+    let s = &app.store;
+    let scenario = s
+        .create_energy_scenario("growth", "demand_growth = 1.1\n", &who)
+        .await
+        .unwrap();
+    let network = s
+        .create_energy_network("copy", &shipped_files_json(), &who)
+        .await
+        .unwrap();
+    let run = s
+        .queue_energy_run("nea14-daily", None, None, "", 1, &who)
+        .await
+        .unwrap();
+    let result = rsm_web::energy::RunResult {
+        network: "nea14-daily".into(),
+        scenario: String::new(),
+        objective: 1.0,
+        cost_supply: 1.0,
+        cost_capital: 0.0,
+        cost_operation: 0.0,
+        cost_unserved: 0.0,
+        builds: vec![],
+        buses: vec![],
+        links: vec![],
+        unserved: vec![],
+        countries: vec![],
+        disruptions: vec![],
+        variables: 1,
+        constraints: 1,
+        input_hash: "aa".into(),
+        result_hash: "bb".into(),
+    };
+    s.finish_energy_run(
+        run,
+        &rsm_store::RunOutcome::Done {
+            input_hash: "aa".into(),
+            result_hash: "bb".into(),
+            result: serde_json::to_string(&result).unwrap(),
+        },
+        who.at,
+    )
+    .await
+    .unwrap();
+    assert_eq!((scenario, network, run), (1, 1, 1));
+}
+
+fn shipped_files_json() -> String {
+    let shipped = rsm_energy::run::load_network("nea14-daily").unwrap();
+    serde_json::to_string(&rsm_energy::csv::to_files(&shipped)).unwrap()
+}
+
+/// The access-matrix rows of `/api/v1/energy` (run against [`seed`]): any signed-in account
+/// reads; the economic working group and the secretariat write.
+pub fn matrix_rows() -> Vec<(&'static str, &'static str, String, Option<Value>, [u16; 8])> {
+    const READ: [u16; 8] = [401, 200, 200, 200, 200, 200, 200, 200];
+    let write = |ok: u16| [401, ok, ok, 403, 403, 403, 403, ok];
+    let files: Value = serde_json::from_str(&shipped_files_json()).unwrap();
+    vec![
+        (
+            "GET",
+            "/api/v1/energy/scenarios",
+            "/api/v1/energy/scenarios".into(),
+            None,
+            READ,
+        ),
+        (
+            "POST",
+            "/api/v1/energy/scenarios",
+            "/api/v1/energy/scenarios".into(),
+            Some(json!({"name": "other", "toml": ""})),
+            write(201),
+        ),
+        (
+            "GET",
+            "/api/v1/energy/scenarios/{id}",
+            "/api/v1/energy/scenarios/1".into(),
+            None,
+            READ,
+        ),
+        (
+            "PUT",
+            "/api/v1/energy/scenarios/{id}",
+            "/api/v1/energy/scenarios/1".into(),
+            Some(json!({"name": "growth", "toml": "demand_growth = 1.2\n", "revision": 1})),
+            write(200),
+        ),
+        (
+            "GET",
+            "/api/v1/energy/networks",
+            "/api/v1/energy/networks".into(),
+            None,
+            READ,
+        ),
+        (
+            "POST",
+            "/api/v1/energy/networks",
+            "/api/v1/energy/networks".into(),
+            Some(json!({"name": "copy 2", "files": files.clone()})),
+            write(201),
+        ),
+        (
+            "GET",
+            "/api/v1/energy/networks/{id}",
+            "/api/v1/energy/networks/1".into(),
+            None,
+            READ,
+        ),
+        (
+            "PUT",
+            "/api/v1/energy/networks/{id}",
+            "/api/v1/energy/networks/1".into(),
+            Some(json!({"name": "copy", "files": files, "revision": 1})),
+            write(200),
+        ),
+        (
+            "GET",
+            "/api/v1/energy/runs",
+            "/api/v1/energy/runs".into(),
+            None,
+            READ,
+        ),
+        (
+            "POST",
+            "/api/v1/energy/runs",
+            "/api/v1/energy/runs".into(),
+            Some(json!({"scenario": 1})),
+            write(202),
+        ),
+        (
+            "GET",
+            "/api/v1/energy/runs/{id}",
+            "/api/v1/energy/runs/1".into(),
+            None,
+            READ,
+        ),
+        (
+            "POST",
+            "/api/v1/energy/runs/{id}/attachments",
+            "/api/v1/energy/runs/1/attachments".into(),
+            Some(json!({"agenda_item": 1})),
+            write(201),
+        ),
+    ]
+}
