@@ -1,1 +1,4 @@
 //! Integration tests of rsm-humanitarian, in one binary.
+
+mod aid;
+mod report;
