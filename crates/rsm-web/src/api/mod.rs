@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`: routes, wire types and the OpenAPI document.
 
+pub mod aid;
 pub mod audit;
 pub mod bodies;
 pub mod decisions;
@@ -44,7 +45,8 @@ pub use input::{ApiJson, ApiQuery};
         (name = "notifications", description = "The CSBM regime, signed notifications with their contents, compliance"),
         (name = "meetings", description = "Meetings, agendas, journals and the calendar feed"),
         (name = "decisions", description = "Draft decisions, consensus and silence, adopted decisions, action items"),
-        (name = "documents", description = "Documents, symbols, language versions and issued content")
+        (name = "documents", description = "Documents, symbols, language versions and issued content"),
+        (name = "aid", description = "Aid flows, the conversion table, and the yearly humanitarian report (suppressed aggregates)")
     )
 )]
 struct ApiDoc;
@@ -102,6 +104,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(log::pin_key))
         .merge(notifications::routes())
         .merge(deliberation_routes())
+        .merge(aid::routes())
 }
 
 /// The routes of meetings, decisions and documents.
