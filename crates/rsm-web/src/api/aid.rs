@@ -520,7 +520,9 @@ pub async fn yearly(
     caller: &Caller,
     year: &str,
 ) -> Result<(YearlyReport, bool), ApiError> {
-    caller.require(state, Action::ReadHumanitarianReport).await?;
+    caller
+        .require(state, Action::ReadHumanitarianReport)
+        .await?;
     let year: i16 = year
         .parse()
         .map_err(|_| ApiError::invalid("year", "must be a year such as 2026"))?;
@@ -735,7 +737,10 @@ pub async fn export_flows(
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"aid.csv\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"aid.csv\"",
+            ),
         ],
         aid::export_csv(stored.iter().map(|s| &s.flow)),
     )

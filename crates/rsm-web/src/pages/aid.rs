@@ -252,13 +252,23 @@ async fn aid_page(
     years.insert(year);
 
     // Chart 1: stacked bars per year, one segment per sector, for the chosen stage.
-    let chart_years: Vec<i16> = by_sy.keys().map(|(_, y)| *y).collect::<BTreeSet<_>>().into_iter().collect();
+    let chart_years: Vec<i16> = by_sy
+        .keys()
+        .map(|(_, y)| *y)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let year_total = |y: i16| -> i64 {
         Sector::all()
             .map(|s| by_sy.get(&(s, y)).map_or(0, |t| stage_value(t, stage)))
             .sum()
     };
-    let max = chart_years.iter().map(|y| year_total(*y)).max().unwrap_or(0).max(1);
+    let max = chart_years
+        .iter()
+        .map(|y| year_total(*y))
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let slot = 90.0;
     let chart_width = (CHART_LEFT + slot * chart_years.len().max(1) as f64 + 20.0) as usize;
     let scale = |v: i64| v as f64 / max as f64 * CHART_H;
@@ -317,7 +327,12 @@ async fn aid_page(
         .collect();
 
     // Chart 2: donor × recipient.
-    let donors: Vec<PartyCode> = matrix.keys().map(|(d, _)| *d).collect::<BTreeSet<_>>().into_iter().collect();
+    let donors: Vec<PartyCode> = matrix
+        .keys()
+        .map(|(d, _)| *d)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let recipients: Vec<String> = matrix
         .keys()
         .map(|(_, r)| r.to_string())
@@ -325,13 +340,22 @@ async fn aid_page(
         .into_iter()
         .collect();
     let (cw, ch, left, head) = (84.0, 34.0, 50.0, 40.0);
-    let mmax = matrix.values().map(|t| stage_value(t, stage)).max().unwrap_or(0).max(1);
-    let by_text: BTreeMap<(PartyCode, String), &Totals> =
-        matrix.iter().map(|((d, r), t)| ((*d, r.to_string()), t)).collect();
+    let mmax = matrix
+        .values()
+        .map(|t| stage_value(t, stage))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let by_text: BTreeMap<(PartyCode, String), &Totals> = matrix
+        .iter()
+        .map(|((d, r), t)| ((*d, r.to_string()), t))
+        .collect();
     let mut cells = Vec::new();
     for (i, d) in donors.iter().enumerate() {
         for (j, r) in recipients.iter().enumerate() {
-            let v = by_text.get(&(*d, r.clone())).map_or(0, |t| stage_value(t, stage));
+            let v = by_text
+                .get(&(*d, r.clone()))
+                .map_or(0, |t| stage_value(t, stage));
             let level = if v <= 0 {
                 0
             } else {
@@ -371,7 +395,12 @@ async fn aid_page(
     let matrix_height = (head + ch * donors.len().max(1) as f64 + 10.0) as usize;
 
     // Chart 3: pledged against disbursed, per donor, with the gap in words.
-    let gmax = by_donor.values().map(|t| t.pledged.max(t.disbursed)).max().unwrap_or(0).max(1);
+    let gmax = by_donor
+        .values()
+        .map(|t| t.pledged.max(t.disbursed))
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let gap_w = 420.0;
     let gaps: Vec<GapRow> = by_donor
         .iter()
@@ -495,7 +524,13 @@ pub async fn record(State(state): State<AppState>, form: PageForm) -> Response {
             Ok(_) => Ok(redirect_with_flash("/aid", "flash-aid-recorded")),
             Err(AidError::Api(e)) => Err(e),
             Err(e @ AidError::Fields(_)) => {
-                aid_page(&state, page, &AidQuery::default(), Some((input.clone(), String::new(), e.messages()))).await
+                aid_page(
+                    &state,
+                    page,
+                    &AidQuery::default(),
+                    Some((input.clone(), String::new(), e.messages())),
+                )
+                .await
             }
         }
     }
@@ -518,7 +553,13 @@ pub async fn import(State(state): State<AppState>, form: PageForm) -> Response {
                     currency: "USD".into(),
                     ..FlowInput::default()
                 };
-                aid_page(&state, page, &AidQuery::default(), Some((defaults, text.clone(), e.messages()))).await
+                aid_page(
+                    &state,
+                    page,
+                    &AidQuery::default(),
+                    Some((defaults, text.clone(), e.messages())),
+                )
+                .await
             }
         }
     }
@@ -545,7 +586,13 @@ pub async fn add_rate(State(state): State<AppState>, form: PageForm) -> Response
                     currency: "USD".into(),
                     ..FlowInput::default()
                 };
-                aid_page(&state, page, &AidQuery::default(), Some((defaults, String::new(), vec![e.to_string()]))).await
+                aid_page(
+                    &state,
+                    page,
+                    &AidQuery::default(),
+                    Some((defaults, String::new(), vec![e.to_string()])),
+                )
+                .await
             }
             Err(e) => Err(e),
         }
@@ -595,7 +642,11 @@ fn shown(ctx: &Ctx, p: &Published<u64>) -> String {
         .map_or_else(|| ctx.t("aid-report-withheld"), ToString::to_string)
 }
 
-fn report_table(ctx: &Ctx, t: &PublishedTable, column_label: &dyn Fn(&str) -> String) -> ReportTable {
+fn report_table(
+    ctx: &Ctx,
+    t: &PublishedTable,
+    column_label: &dyn Fn(&str) -> String,
+) -> ReportTable {
     ReportTable {
         columns: t.columns.iter().map(|c| column_label(c)).collect(),
         rows: t
@@ -615,17 +666,29 @@ fn report_table(ctx: &Ctx, t: &PublishedTable, column_label: &dyn Fn(&str) -> St
 }
 
 /// `GET /reports/humanitarian/{year}`.
-pub async fn report(State(state): State<AppState>, page: Page, Path(year): Path<String>) -> Response {
+pub async fn report(
+    State(state): State<AppState>,
+    page: Page,
+    Path(year): Path<String>,
+) -> Response {
     let r = async {
         let (r, cases_recorded) = api::yearly(&state, &page.caller, &year).await?;
         let ctx = &page.ctx;
         let outcome_label = |o: &str| {
             let key = format!("aid-outcome-{}", o.replace(':', "-"));
-            if super::i18n::Lang::EN.has(&key) { ctx.t(&key) } else { o.to_owned() }
+            if super::i18n::Lang::EN.has(&key) {
+                ctx.t(&key)
+            } else {
+                o.to_owned()
+            }
         };
         let kind_label = |k: &str| {
             let key = format!("aid-case-kind-{k}");
-            if super::i18n::Lang::EN.has(&key) { ctx.t(&key) } else { k.to_owned() }
+            if super::i18n::Lang::EN.has(&key) {
+                ctx.t(&key)
+            } else {
+                k.to_owned()
+            }
         };
         let by_kind = report_table(ctx, &r.by_kind, &kind_label);
         let by_outcome = report_table(ctx, &r.by_outcome, &outcome_label);
@@ -633,8 +696,17 @@ pub async fn report(State(state): State<AppState>, page: Page, Path(year): Path<
             .median_days
             .iter()
             .map(|m| {
-                let label = if m.row == "all" { ctx.t("aid-report-all-parties") } else { ctx.party(&m.row) };
-                (label, m.median.value().map_or_else(|| ctx.t("aid-report-withheld"), ToString::to_string))
+                let label = if m.row == "all" {
+                    ctx.t("aid-report-all-parties")
+                } else {
+                    ctx.party(&m.row)
+                };
+                (
+                    label,
+                    m.median
+                        .value()
+                        .map_or_else(|| ctx.t("aid-report-withheld"), ToString::to_string),
+                )
             })
             .collect();
         let aid_rows = PartyCode::ALL
@@ -665,7 +737,10 @@ pub async fn report(State(state): State<AppState>, page: Page, Path(year): Path<
                 (ctx.t("aid-report-by-outcome"), by_outcome),
             ],
             medians,
-            sectors: SECTORS.iter().map(|s| ctx.t(&format!("aid-sector-{}", s.id))).collect(),
+            sectors: SECTORS
+                .iter()
+                .map(|s| ctx.t(&format!("aid-sector-{}", s.id)))
+                .collect(),
             aid_rows,
             previous: r.year - 1,
             next: r.year + 1,

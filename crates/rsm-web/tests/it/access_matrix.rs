@@ -364,6 +364,17 @@ fn rows(app: &TestApp) -> Vec<Row> {
             [200; 8],
         ),
     ];
+    all.extend(
+        crate::aid::rows()
+            .into_iter()
+            .map(|(method, route, path, body, expect)| Row {
+                method,
+                route,
+                path,
+                body,
+                expect,
+            }),
+    );
     all.extend(crate::deliberation_matrix::rows().into_iter().map(
         |(method, route, path, body, expect)| Row {
             method,
