@@ -58,7 +58,7 @@ pub async fn seed(store: &Store, who: &Attribution) -> anyhow::Result<()> {
             table.insert(entry).map_err(|e| anyhow::anyhow!("{e}"))?;
         }
     }
-    let mut x = 0x5eed_a1d_u64;
+    let mut x = 0x05ee_da1d_u64;
     let mut inputs = Vec::new();
     for year in 2022..=today.year() {
         for (donor, currency) in DONORS {
