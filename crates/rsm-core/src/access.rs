@@ -9,7 +9,7 @@ use std::fmt;
 use jiff::civil::Date;
 
 use crate::{
-    body::{Body, BodyId, Visibility},
+    body::{Basket, Body, BodyId, BodyKind, Visibility},
     participation::{ParticipationStatus, Timeline},
     party::PartyCode,
 };
@@ -181,6 +181,9 @@ pub enum Action<'a> {
     /// See the gas network and its plans (the economic basket's working material: any
     /// signed-in account).
     ReadEnergyPlans,
+    /// Edit the planner's scenarios, start runs and attach results, as the economic working
+    /// group `body` (its working-group members and the secretariat).
+    PlanEnergy(&'a Body),
     /// Schedule a body's meetings and run its business: agendas, documents, the procedure
     /// of drafts, action items (the secretariat).
     ManageDeliberation(&'a Body),
@@ -199,6 +202,25 @@ pub enum Action<'a> {
     /// Read the yearly humanitarian report: aggregates only, small counts suppressed (any
     /// signed-in account — the Council's delegations among them).
     ReadHumanitarianReport,
+    /// Read the humanitarian referral types (data, nothing personal: anyone).
+    ReadReferralTypes,
+    /// Open a humanitarian case and refer it on behalf of `party` (that party's focal points).
+    OpenCase(PartyCode),
+    /// List cases: any signed-in account, each case then filtered through `ReadCase`.
+    ListCases,
+    /// Read a case referred by `referring` to `receiving`: the two parties' focal points
+    /// only; to everyone else (secretariat included) it does not exist.
+    ReadCase {
+        referring: PartyCode,
+        receiving: PartyCode,
+    },
+    /// Take a step on a case as `acting_for`'s focal point (which steps each side may take
+    /// is the life cycle's rule, `rsm_humanitarian::case::next_status`).
+    ActOnCase {
+        referring: PartyCode,
+        receiving: PartyCode,
+        acting_for: PartyCode,
+    },
 }
 
 impl fmt::Display for Action<'_> {
@@ -218,12 +240,28 @@ impl fmt::Display for Action<'_> {
             Self::SubmitLogEntry(None) => f.write_str("submit a secretariat log entry"),
             Self::RegisterLogKey => f.write_str("pin a party's log key"),
             Self::ReadEnergyPlans => f.write_str("read energy plans"),
+            Self::PlanEnergy(body) => write!(f, "plan energy in {}", body.id),
             Self::ManageDeliberation(b) => write!(f, "manage the business of body {}", b.id),
             Self::SpeakFor(b, p) => write!(f, "speak for {p} in body {}", b.id),
             Self::RecordAid(p) => write!(f, "record aid given by {p}"),
             Self::ReadAid => f.write_str("read aid flows"),
             Self::ManageAidRates => f.write_str("manage the aid conversion table"),
             Self::ReadHumanitarianReport => f.write_str("read the humanitarian report"),
+            Self::ReadReferralTypes => f.write_str("read referral types"),
+            Self::OpenCase(p) => write!(f, "open a case for {p}"),
+            Self::ListCases => f.write_str("list cases"),
+            Self::ReadCase {
+                referring,
+                receiving,
+            } => write!(f, "read a case from {referring} to {receiving}"),
+            Self::ActOnCase {
+                referring,
+                receiving,
+                acting_for,
+            } => write!(
+                f,
+                "act for {acting_for} on a case from {referring} to {receiving}"
+            ),
         }
     }
 }
@@ -317,6 +355,27 @@ pub fn decide(
             None => Err(Denied::sign_in()),
             Some(_) => Ok(()),
         },
+        Action::PlanEnergy(body) => {
+            may_see_body(role, body, today, timeline)?;
+            match role {
+                None => Err(Denied::sign_in()),
+                Some(r) if r.is_secretariat() => Ok(()),
+                Some(Role::WorkingGroupMember(p, b))
+                    if *b == body.id && body.kind == BodyKind::WorkingGroup(Basket::Economic) =>
+                {
+                    if timeline.status_on(*p, today) == ParticipationStatus::Participating {
+                        Ok(())
+                    } else {
+                        Err(Denied::because(format!(
+                            "{p} is not a participating party today"
+                        )))
+                    }
+                }
+                Some(_) => Err(Denied::because(
+                    "only the economic working group's members and the secretariat plan energy",
+                )),
+            }
+        }
         Action::ManageDeliberation(body) => {
             may_see_body(role, body, today, timeline)?;
             match role {
@@ -362,6 +421,58 @@ pub fn decide(
                 ))),
             }
         }
+        Action::ReadReferralTypes => Ok(()),
+        Action::OpenCase(party) => match role {
+            None => Err(Denied::sign_in()),
+            Some(Role::FocalPoint(p)) if *p == party => {
+                if timeline.status_on(party, today) == ParticipationStatus::Participating {
+                    Ok(())
+                } else {
+                    Err(Denied::because(format!(
+                        "{party} is not a participating party today"
+                    )))
+                }
+            }
+            Some(_) => Err(Denied::because(format!(
+                "only a humanitarian focal point of {party} may refer {party}'s cases"
+            ))),
+        },
+        Action::ListCases => match role {
+            None => Err(Denied::sign_in()),
+            Some(_) => Ok(()),
+        },
+        Action::ReadCase {
+            referring,
+            receiving,
+        } => may_read_case(role, referring, receiving),
+        Action::ActOnCase {
+            referring,
+            receiving,
+            acting_for,
+        } => {
+            may_read_case(role, referring, receiving)?;
+            match role {
+                Some(Role::FocalPoint(p)) if *p == acting_for => Ok(()),
+                _ => Err(Denied::because(format!(
+                    "only a humanitarian focal point of {acting_for} may act for {acting_for}"
+                ))),
+            }
+        }
+    }
+}
+
+/// Need-to-know: a case exists only for the focal points of its two parties. Delegates,
+/// auditors, working-group members, other parties' focal points and the secretariat (which
+/// sees counts through the yearly report, never a case) get "not found".
+fn may_read_case(
+    role: Option<&Role>,
+    referring: PartyCode,
+    receiving: PartyCode,
+) -> Result<(), Denied> {
+    match role {
+        None => Err(Denied::sign_in()),
+        Some(Role::FocalPoint(p)) if *p == referring || *p == receiving => Ok(()),
+        Some(_) => Err(Denied::concealed()),
     }
 }
 
@@ -484,6 +595,54 @@ mod tests {
     }
 
     #[test]
+    fn energy_planning_is_the_economic_working_groups_and_the_secretariats() {
+        let t = Timeline::founding(date(2026, 1, 1), "Founding Declaration");
+        let today = date(2026, 5, 1);
+        let bodies = default_bodies(2026);
+        let economic = bodies
+            .iter()
+            .find(|b| b.kind == BodyKind::WorkingGroup(Basket::Economic))
+            .unwrap();
+        let security = bodies
+            .iter()
+            .find(|b| b.kind == BodyKind::WorkingGroup(Basket::Security))
+            .unwrap();
+        let plan = |actor: &Actor, body| decide(actor, Action::PlanEnergy(body), today, &t);
+        let member = account(Role::WorkingGroupMember(CN, economic.id.clone()));
+        assert!(plan(&member, economic).is_ok());
+        assert!(plan(&account(Role::SecretariatOfficer), economic).is_ok());
+        // A member of another working group, delegates, auditors, focal points: no.
+        let other = account(Role::WorkingGroupMember(CN, security.id.clone()));
+        assert!(plan(&other, economic).is_err());
+        assert!(plan(&other, security).is_err(), "not an economic body");
+        for outsider in [
+            account(Role::Delegate(KR)),
+            account(Role::Auditor(RU)),
+            account(Role::FocalPoint(KR)),
+        ] {
+            let denied = plan(&outsider, economic).unwrap_err();
+            assert!(
+                denied.reason.contains("economic working group"),
+                "{denied:?}"
+            );
+        }
+        assert!(plan(&Actor::Public, economic).unwrap_err().needs_sign_in);
+        // KP's member may plan only while KP participates.
+        let kp = account(Role::WorkingGroupMember(KP, economic.id.clone()));
+        assert!(plan(&kp, economic).is_err());
+        // Reading plans stays open to every signed-in account.
+        assert!(
+            decide(
+                &account(Role::FocalPoint(KR)),
+                Action::ReadEnergyPlans,
+                today,
+                &t
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
     fn log_entries_are_submitted_by_the_partys_own_delegates() {
         let t = Timeline::founding(date(2026, 1, 1), "Founding Declaration");
         let today = date(2026, 5, 1);
@@ -501,6 +660,85 @@ mod tests {
         assert!(decide(&officer, Action::RegisterLogKey, today, &t).is_ok());
         assert!(decide(&kr, Action::RegisterLogKey, today, &t).is_err());
         assert!(decide(&Actor::Public, Action::ReadLog, today, &t).is_ok());
+    }
+
+    #[test]
+    fn a_case_exists_only_for_the_focal_points_of_its_two_parties() {
+        let t = Timeline::founding(date(2026, 1, 1), "Founding Declaration");
+        let today = date(2026, 5, 1);
+        let read = Action::ReadCase {
+            referring: KR,
+            receiving: JP,
+        };
+        assert!(decide(&account(Role::FocalPoint(KR)), read, today, &t).is_ok());
+        assert!(decide(&account(Role::FocalPoint(JP)), read, today, &t).is_ok());
+        for outsider in [
+            Role::FocalPoint(CN),
+            Role::Delegate(KR),
+            Role::Delegate(JP),
+            Role::Auditor(KR),
+            Role::SecretariatAdmin,
+            Role::SecretariatOfficer,
+            Role::WorkingGroupMember(KR, BodyId::parse("wg-humanitarian").unwrap()),
+        ] {
+            let denied = decide(&account(outsider.clone()), read, today, &t).unwrap_err();
+            assert!(denied.conceal, "{outsider:?} must get not-found");
+        }
+        assert!(
+            decide(&Actor::Public, read, today, &t)
+                .unwrap_err()
+                .needs_sign_in
+        );
+        let act = |acting_for| Action::ActOnCase {
+            referring: KR,
+            receiving: JP,
+            acting_for,
+        };
+        assert!(decide(&account(Role::FocalPoint(JP)), act(JP), today, &t).is_ok());
+        let wrong = decide(&account(Role::FocalPoint(JP)), act(KR), today, &t).unwrap_err();
+        assert!(!wrong.conceal, "a party to the case learns nothing new");
+        assert!(
+            decide(&account(Role::FocalPoint(CN)), act(CN), today, &t)
+                .unwrap_err()
+                .conceal
+        );
+        assert!(
+            decide(
+                &account(Role::FocalPoint(KR)),
+                Action::OpenCase(KR),
+                today,
+                &t
+            )
+            .is_ok()
+        );
+        assert!(
+            decide(
+                &account(Role::FocalPoint(KR)),
+                Action::OpenCase(JP),
+                today,
+                &t
+            )
+            .is_err()
+        );
+        assert!(
+            decide(
+                &account(Role::Delegate(KR)),
+                Action::OpenCase(KR),
+                today,
+                &t
+            )
+            .is_err()
+        );
+        assert!(
+            decide(
+                &account(Role::FocalPoint(KP)),
+                Action::OpenCase(KP),
+                today,
+                &t
+            )
+            .is_err()
+        );
+        assert!(decide(&account(Role::Delegate(US)), Action::ListCases, today, &t).is_ok());
     }
 
     #[test]

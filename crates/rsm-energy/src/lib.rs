@@ -7,6 +7,7 @@
 pub mod csv;
 pub mod data;
 pub mod error;
+pub mod flexibility;
 pub mod hash;
 pub mod lp;
 pub mod model;

@@ -10,7 +10,9 @@ mod aid;
 mod audit;
 mod backup;
 mod bodies;
+mod cases;
 mod deliberation;
+mod energy;
 mod ledger;
 mod notifications;
 mod participation;
@@ -28,10 +30,14 @@ pub use aid::{AidFilter, AidStore, StoredFlow};
 pub use audit::{AuditEvent, AuditFilter, AuditStore};
 pub use backup::{BackupError, backup_sqlite, restore_sqlite};
 pub use bodies::{BodyRevision, BodyStore};
+pub use cases::{CaseEvent, CaseFile, CaseStore, NewCase, StoredCase};
 pub use deliberation::{
     Adoption, DeliberationStore, DistributionKind, ItemStatus, NewItem, NewMeeting, Slot,
     StoredAction, StoredDocument, StoredDraft, StoredIntervention, StoredItem, StoredMeeting,
     StoredVersion,
+};
+pub use energy::{
+    AttachTarget, EnergyStore, RunOutcome, RunStatus, StoredAttachment, StoredRun, StoredScenario,
 };
 pub use ledger::{LedgerStore, NewLogEntry, StoredCheckpoint, StoredLogEntry};
 pub use notifications::{

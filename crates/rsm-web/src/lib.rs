@@ -6,6 +6,7 @@
 pub mod api;
 pub mod auth;
 pub mod clock;
+pub mod energy;
 pub mod error;
 pub mod log;
 pub mod notify;
@@ -64,6 +65,8 @@ pub struct AppState {
     pub log: Option<Arc<log::Log>>,
     /// The gas network's base plan, solved on first view and kept.
     pub energy: Arc<tokio::sync::OnceCell<Result<pages::energy::EnergyPlan, String>>>,
+    /// Planner runs computed at once (one: the solver gets the cores).
+    pub energy_runs: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -75,6 +78,7 @@ impl AppState {
             throttle: Arc::new(Throttle::default()),
             log: None,
             energy: Arc::new(tokio::sync::OnceCell::new()),
+            energy_runs: Arc::new(tokio::sync::Semaphore::new(1)),
         }
     }
 

@@ -122,6 +122,8 @@ pub async fn seed(
     }
     crate::demo_deliberation::seed(store, who).await?;
     crate::demo_aid::seed(store, who).await?;
+    crate::demo_energy::seed(store, who).await?;
+    out.extend(crate::demo_cases::seed(store, who).await?);
     Ok(out)
 }
 

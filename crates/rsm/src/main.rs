@@ -7,7 +7,9 @@ mod bench;
 mod config;
 mod demo;
 mod demo_aid;
+mod demo_cases;
 mod demo_deliberation;
+mod demo_energy;
 mod demo_notifications;
 mod kin;
 mod ledger;
@@ -147,6 +149,11 @@ pub async fn serve_with_log(
     tracing::info!(%addr, database = %redact_url(&config.database_url), "serving");
     on_ready(addr);
     let state = AppState::new(store, Arc::new(SystemClock), config.web()).with_log(log);
+    // Planner runs a previous process acknowledged but did not finish.
+    let resumed = rsm_web::energy::resume(&state).await?;
+    if resumed > 0 {
+        tracing::info!(resumed, "resuming energy planner runs");
+    }
     rsm_web::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())

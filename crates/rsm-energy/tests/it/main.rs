@@ -1,6 +1,7 @@
 //! Integration tests of rsm-energy, in one binary.
 
 mod bad_input;
+mod flexibility;
 mod nea14;
 mod props;
 mod roundtrip;

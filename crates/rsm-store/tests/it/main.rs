@@ -2,6 +2,7 @@
 //! `RSM_TEST_POSTGRES_URL` is set, as in CI) on PostgreSQL.
 
 mod aid;
+mod cases;
 mod deliberation;
 mod ledger;
 mod notifications;

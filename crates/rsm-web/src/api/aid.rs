@@ -23,7 +23,7 @@ use rsm_humanitarian::{
     },
     report::{self, CaseFact, MIN_CELL, Published, PublishedTable, YearlyReport},
 };
-use rsm_store::{AidFilter, AidStore, StoredFlow};
+use rsm_store::{AidFilter, AidStore, CaseStore, StoredFlow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -505,13 +505,15 @@ pub fn summary(stored: &[StoredFlow], cents: &[i64]) -> AidSummary {
     }
 }
 
-/// The case facts the report counts. The case store (the other half of issue 9) provides
-/// them; until it is merged there are none, and the report says so in `cases_recorded`.
-pub async fn report_cases(
-    _state: &AppState,
-    _year: i16,
-) -> Result<Option<Vec<CaseFact>>, ApiError> {
-    Ok(None)
+/// The case facts the report counts: the cases referred in `year`, from the case store.
+pub async fn report_cases(state: &AppState, year: i16) -> Result<Vec<CaseFact>, ApiError> {
+    Ok(state
+        .store
+        .case_facts(
+            jiff::civil::date(year, 1, 1),
+            jiff::civil::date(year, 12, 31),
+        )
+        .await?)
 }
 
 /// Computes the yearly report (cases from [`report_cases`], aid from the store).
@@ -519,7 +521,7 @@ pub async fn yearly(
     state: &AppState,
     caller: &Caller,
     year: &str,
-) -> Result<(YearlyReport, bool), ApiError> {
+) -> Result<YearlyReport, ApiError> {
     caller
         .require(state, Action::ReadHumanitarianReport)
         .await?;
@@ -543,14 +545,12 @@ pub async fn yearly(
         })
         .collect();
     let cases = report_cases(state, year).await?;
-    let recorded = cases.is_some();
-    let r = report::yearly_report(
+    Ok(report::yearly_report(
         year,
         today(state),
-        cases.as_deref().unwrap_or_default(),
+        &cases,
         &converted,
-    );
-    Ok((r, recorded))
+    ))
 }
 
 // ---- report wire types ----------------------------------------------------------------
@@ -611,20 +611,17 @@ pub struct ReportView {
     /// Counts from 1 to this minus one are withheld (`null`), and so are the numbers that
     /// would let them be recovered from totals.
     pub threshold: u64,
-    /// Whether case facts were available to count (false: the case store is not present).
-    pub cases_recorded: bool,
     pub cases_by_kind: CountTableView,
     pub cases_by_outcome: CountTableView,
     pub median_days_to_resolution: Vec<MedianView>,
     pub aid_by_sector: Vec<AidSectorView>,
 }
 
-pub fn report_view(r: &YearlyReport, cases_recorded: bool) -> ReportView {
+pub fn report_view(r: &YearlyReport) -> ReportView {
     ReportView {
         year: r.year,
         as_of: r.as_of.to_string(),
         threshold: MIN_CELL,
-        cases_recorded,
         cases_by_kind: table_view(&r.by_kind),
         cases_by_outcome: table_view(&r.by_outcome),
         median_days_to_resolution: r
@@ -860,7 +857,7 @@ pub async fn humanitarian_report(
         Some("csv") => true,
         Some(_) => return Err(ApiError::invalid("format", "must be json or csv")),
     };
-    let (r, recorded) = yearly(&state, &caller, &year).await?;
+    let r = yearly(&state, &caller, &year).await?;
     if csv {
         Ok((
             [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
@@ -868,7 +865,7 @@ pub async fn humanitarian_report(
         )
             .into_response())
     } else {
-        Ok(Json(report_view(&r, recorded)).into_response())
+        Ok(Json(report_view(&r)).into_response())
     }
 }
 

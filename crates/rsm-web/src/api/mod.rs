@@ -3,8 +3,10 @@
 pub mod aid;
 pub mod audit;
 pub mod bodies;
+pub mod cases;
 pub mod decisions;
 pub mod documents;
+pub mod energy;
 pub mod input;
 pub mod log;
 pub mod me;
@@ -46,6 +48,8 @@ pub use input::{ApiJson, ApiQuery};
         (name = "meetings", description = "Meetings, agendas, journals and the calendar feed"),
         (name = "decisions", description = "Draft decisions, consensus and silence, adopted decisions, action items"),
         (name = "documents", description = "Documents, symbols, language versions and issued content"),
+        (name = "energy", description = "The gas planner: scenarios, background runs, results attached to agenda items and decisions"),
+        (name = "cases", description = "Humanitarian case referral between the parties' focal points"),
         (name = "aid", description = "Aid flows, the conversion table, and the yearly humanitarian report (suppressed aggregates)")
     )
 )]
@@ -105,6 +109,27 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(notifications::routes())
         .merge(deliberation_routes())
         .merge(aid::routes())
+        .merge(energy_routes())
+        .merge(case_routes())
+}
+
+/// The routes of the gas planner.
+fn energy_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(energy::list_scenarios, energy::create_scenario))
+        .routes(routes!(energy::get_scenario, energy::update_scenario))
+        .routes(routes!(energy::list_runs, energy::create_run))
+        .routes(routes!(energy::get_run))
+        .routes(routes!(energy::create_attachment))
+}
+
+/// The routes of humanitarian case referral.
+fn case_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(cases::list_referral_types))
+        .routes(routes!(cases::list_cases, cases::open_case))
+        .routes(routes!(cases::get_case))
+        .routes(routes!(cases::case_step))
 }
 
 /// The routes of meetings, decisions and documents.

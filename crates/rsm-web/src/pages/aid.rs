@@ -628,7 +628,6 @@ struct ReportPage<'a> {
     year: i16,
     as_of: String,
     min_cell: u64,
-    cases_recorded: bool,
     tables: Vec<(String, ReportTable)>,
     medians: Vec<(String, String)>,
     sectors: Vec<String>,
@@ -672,23 +671,25 @@ pub async fn report(
     Path(year): Path<String>,
 ) -> Response {
     let r = async {
-        let (r, cases_recorded) = api::yearly(&state, &page.caller, &year).await?;
+        let r = api::yearly(&state, &page.caller, &year).await?;
         let ctx = &page.ctx;
-        let outcome_label = |o: &str| {
-            let key = format!("aid-outcome-{}", o.replace(':', "-"));
-            if super::i18n::Lang::EN.has(&key) {
-                ctx.t(&key)
-            } else {
-                o.to_owned()
+        let outcome_label = |o: &str| match o.strip_prefix("closed:") {
+            Some(how) => format!("{}: {}", ctx.t("aid-outcome-closed"), how.replace('-', " ")),
+            None => {
+                let key = format!("aid-outcome-{o}");
+                if super::i18n::Lang::EN.has(&key) {
+                    ctx.t(&key)
+                } else {
+                    o.to_owned()
+                }
             }
         };
+        let types = rsm_humanitarian::case::default_referral_types().ok();
         let kind_label = |k: &str| {
-            let key = format!("aid-case-kind-{k}");
-            if super::i18n::Lang::EN.has(&key) {
-                ctx.t(&key)
-            } else {
-                k.to_owned()
-            }
+            types
+                .as_ref()
+                .and_then(|t| t.get(k))
+                .map_or_else(|| k.to_owned(), |t| t.title.clone())
         };
         let by_kind = report_table(ctx, &r.by_kind, &kind_label);
         let by_outcome = report_table(ctx, &r.by_outcome, &outcome_label);
@@ -731,7 +732,6 @@ pub async fn report(
             year: r.year,
             as_of: r.as_of.to_string(),
             min_cell: MIN_CELL,
-            cases_recorded,
             tables: vec![
                 (ctx.t("aid-report-by-kind"), by_kind),
                 (ctx.t("aid-report-by-outcome"), by_outcome),

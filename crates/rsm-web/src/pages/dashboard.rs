@@ -156,7 +156,7 @@ async fn render(state: &AppState, page: &Page) -> Result<Response, ApiError> {
             .t1("dash-council-gap", "date", &g.last_held.date().to_string())
     });
     let mine = account.role.party().map(|p| p.as_str().to_owned());
-    let due = crate::api::decisions::visible_actions(state, &page.caller.actor)
+    let mut due: Vec<Recent> = crate::api::decisions::visible_actions(state, &page.caller.actor)
         .await?
         .into_iter()
         .filter(|a| a.status != "done")
@@ -175,6 +175,7 @@ async fn render(state: &AppState, page: &Page) -> Result<Response, ApiError> {
             href: a.meeting.map(|m| format!("/meetings/{m}")),
         })
         .collect();
+    due.extend(super::cases::dashboard_reminders(state, page).await?);
     page.render(&Dashboard {
         ctx: &page.ctx,
         today: today.to_string(),

@@ -15,6 +15,7 @@ pub mod aid;
 pub mod assets;
 pub mod audit;
 pub mod bodies;
+pub mod cases;
 pub mod dashboard;
 pub mod energy;
 pub mod i18n;
@@ -74,6 +75,16 @@ pub fn routes() -> Router<AppState> {
             post(parties::record_change),
         )
         .route("/energy", get(energy::energy))
+        .route("/energy/runs", get(energy::runs).post(energy::start_run))
+        .route("/energy/runs/{id}", get(energy::run))
+        .route("/energy/runs/{id}/status", get(energy::run_status))
+        .route("/energy/runs/{id}/attach", post(energy::attach_run))
+        .route("/energy/scenarios", post(energy::create_scenario))
+        .route(
+            "/energy/scenarios/{id}",
+            get(energy::scenario).post(energy::update_scenario),
+        )
+        .route("/energy/compare", get(energy::compare))
         .route("/bodies", get(bodies::list))
         .route("/bodies/new", get(bodies::new_form).post(bodies::create))
         .route("/bodies/{id}", get(bodies::detail))
@@ -104,6 +115,10 @@ pub fn routes() -> Router<AppState> {
         .route("/aid/import", post(aid::import))
         .route("/aid/rates", post(aid::add_rate))
         .route("/reports/humanitarian/{year}", get(aid::report))
+        .route("/cases", get(cases::list).post(cases::create))
+        .route("/cases/new", get(cases::new_form))
+        .route("/cases/{id}", get(cases::detail))
+        .route("/cases/{id}/steps", post(cases::step))
         .route("/assets/{file}", get(assets::asset))
         .route("/favicon.ico", get(assets::favicon))
 }

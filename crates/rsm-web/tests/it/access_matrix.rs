@@ -375,6 +375,15 @@ fn rows(app: &TestApp) -> Vec<Row> {
                 expect,
             }),
     );
+    all.extend(crate::cases::matrix_rows().into_iter().map(
+        |(method, route, path, body, expect)| Row {
+            method,
+            route,
+            path,
+            body,
+            expect,
+        },
+    ));
     all.extend(crate::deliberation_matrix::rows().into_iter().map(
         |(method, route, path, body, expect)| Row {
             method,
@@ -391,6 +400,7 @@ fn rows(app: &TestApp) -> Vec<Row> {
 async fn every_route_by_every_role_matches_the_table() {
     let reads = TestApp::new().await;
     crate::deliberation_matrix::seed(&reads).await;
+    crate::cases::seed(&reads).await;
     let table = rows(&reads);
     let mut failures = Vec::new();
     for row in &table {
@@ -402,6 +412,7 @@ async fn every_route_by_every_role_matches_the_table() {
             } else {
                 fresh = TestApp::new().await;
                 crate::deliberation_matrix::seed(&fresh).await;
+                crate::cases::seed(&fresh).await;
                 &fresh
             };
             let reply = app.call(row.method, &row.path, who, row.body.clone()).await;

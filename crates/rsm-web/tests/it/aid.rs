@@ -555,3 +555,131 @@ async fn the_pages_draw_the_charts_and_refuse_like_the_api() {
         .await;
     assert_eq!(bad.status, 422);
 }
+
+/// The case half of the report, from cases referred through the case API: counts by type
+/// and outcome with small cells withheld (and their row totals, so they cannot be worked
+/// out), a median only over five resolved cases, and nothing personal in either format.
+#[tokio::test]
+async fn the_report_counts_referred_cases_and_withholds_small_cells() {
+    use rsm_core::{access::Role, party::PartyCode};
+    let app = TestApp::new().await;
+    crate::cases::add_account(&app, "jp.focal", Role::FocalPoint(PartyCode::JP)).await;
+    let mut ids = Vec::new();
+    for _ in 0..8 {
+        let r = app
+            .call(
+                "POST",
+                "/api/v1/cases",
+                "kr.redcross",
+                Some(crate::cases::referral("JP")),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        ids.push(r.json["id"].as_i64().unwrap());
+    }
+    // Six declined a day later: declines are resolutions, one day each.
+    app.clock.set("2026-03-03T03:00:00Z".parse().unwrap());
+    for id in &ids[..6] {
+        let r = app
+            .call(
+                "POST",
+                &format!("/api/v1/cases/{id}/steps"),
+                "jp.focal",
+                Some(json!({"step": "decline", "reason": "No capacity", "expected_revision": 1})),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let r = app
+        .call(
+            "GET",
+            "/api/v1/reports/humanitarian/2026",
+            "jp.delegate",
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let kinds = &r.json["cases_by_kind"];
+    let kr = kinds["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|p| p == "KR")
+        .unwrap();
+    let col = kinds["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c == "trafficking-victim")
+        .unwrap();
+    assert_eq!(kinds["cells"][kr][col], 8, "{}", r.text);
+    assert_eq!(kinds["total"], 8);
+    let outcomes = &r.json["cases_by_outcome"];
+    let col = |name: &str| {
+        outcomes["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|c| c == name)
+            .unwrap()
+    };
+    // Two open cases: withheld, and so is another number of KR's row — here its six
+    // declines, since 8 − 6 would give the 2 away — and then the declines' column total,
+    // which equals them. The shared total of 8 stays published.
+    assert!(outcomes["cells"][kr][col("open")].is_null(), "{}", r.text);
+    assert!(
+        outcomes["cells"][kr][col("declined")].is_null(),
+        "{}",
+        r.text
+    );
+    assert!(
+        outcomes["column_totals"][col("declined")].is_null(),
+        "{}",
+        r.text
+    );
+    assert_eq!(outcomes["row_totals"][kr], 8);
+    let median = |row: &str| {
+        r.json["median_days_to_resolution"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["row"] == row)
+            .unwrap()["median_days"]
+            .clone()
+    };
+    assert_eq!(median("KR"), json!("1"), "six resolved cases, one day each");
+    assert!(median("JP").is_null());
+    assert!(
+        !r.text.contains("Synthetic"),
+        "nothing personal in the report"
+    );
+    let csv = app
+        .call(
+            "GET",
+            "/api/v1/reports/humanitarian/2026?format=csv",
+            "ru.auditor",
+            None,
+        )
+        .await;
+    assert!(
+        csv.text.contains("cases-by-outcome,KR,open,suppressed\n"),
+        "{}",
+        csv.text
+    );
+    assert!(!csv.text.contains("Synthetic"));
+    let page = app
+        .call("GET", "/reports/humanitarian/2026", "ru.auditor", None)
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.text.contains("Trafficking victim identified"),
+        "{}",
+        page.text
+    );
+    let marks = ["&lt;5<", "&#60;5<", "&#x3c;5<"];
+    assert!(
+        marks.iter().any(|m| page.text.contains(m)),
+        "withheld cells shown as <5: {}",
+        page.text
+    );
+}
