@@ -60,6 +60,10 @@ describe('aid and the humanitarian report', () => {
     await page.goto(`${base}/reports/humanitarian/${year}`);
     assert.match(await page.textContent('h1'), new RegExp(`Humanitarian report ${year}`));
     assert.match(await page.textContent('#aid-report-suppression'), /shown as "<5"/);
+    // The demo's five synthetic referrals are all small counts: withheld, never shown.
+    const cells = await page.locator('.report-table td').allTextContents();
+    assert.ok(cells.some((c) => c.trim() === '<5'), 'some cell is withheld');
+    assert.ok(cells.every((c) => !/^[1-4]$/.test(c.trim())), 'no count from 1 to 4 is shown');
     await axe(page, 'humanitarian report');
     await shot(page, 'report-humanitarian');
     assert.deepEqual(cspViolations, []);

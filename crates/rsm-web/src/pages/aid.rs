@@ -706,7 +706,7 @@ pub async fn report(
                     label,
                     m.median
                         .value()
-                        .map_or_else(|| ctx.t("aid-report-withheld"), ToString::to_string),
+                        .map_or_else(|| ctx.t("aid-report-median-withheld"), ToString::to_string),
                 )
             })
             .collect();
