@@ -694,6 +694,10 @@ pub async fn record_flow(
     Ok((StatusCode::CREATED, Json(flow_view(s, *c))))
 }
 
+/// The largest CSV an import accepts (the rest of the API keeps the server's smaller limit):
+/// room for [`aid::MAX_IMPORT_ROWS`] rows of about 100 bytes.
+pub const IMPORT_BODY_LIMIT: usize = 16 * 1024 * 1024;
+
 /// Imports flows from CSV (`kind,donor,recipient,sector,date,currency,amount[,description]`):
 /// all rows or none; a 422 lists every bad row with its line.
 #[utoipa::path(post, path = "/api/v1/aid/import", tag = "aid",
@@ -874,7 +878,11 @@ pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
     use utoipa_axum::routes;
     utoipa_axum::router::OpenApiRouter::new()
         .routes(routes!(list_flows, record_flow))
-        .routes(routes!(import_flows))
+        .merge(
+            utoipa_axum::router::OpenApiRouter::new()
+                .routes(routes!(import_flows))
+                .layer(axum::extract::DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
+        )
         .routes(routes!(export_flows))
         .routes(routes!(aid_summary))
         .routes(routes!(list_rates, add_rate))

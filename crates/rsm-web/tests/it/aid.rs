@@ -325,8 +325,26 @@ async fn csv_import_is_all_or_nothing_and_export_reads_back() {
     let again = other.call("GET", "/api/v1/aid.csv", "officer", None).await;
     assert_eq!(again.text, export.text);
 
+    // A file larger than the server's general body limit (64 KiB) still imports whole.
+    let mut big = String::from("kind,donor,recipient,sector,date,currency,amount,description\n");
+    for i in 0..2000 {
+        big.push_str(&format!(
+            "pledge,KR,WFP,food,2025-05-01,USD,{i}.50,bulk row {i:05}\n"
+        ));
+    }
+    assert!(big.len() > 64 * 1024);
+    let r = csv(&app, "kr.redcross", &big).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json["imported"], 2000);
+    assert_eq!(count(&app).await, 2003);
+
     let summary = app
-        .call("GET", "/api/v1/aid/summary", "cn.energy", None)
+        .call(
+            "GET",
+            "/api/v1/aid/summary?sector=health",
+            "cn.energy",
+            None,
+        )
         .await;
     assert_eq!(summary.status, 200);
     let kr = &summary.json["by_donor"][0];
