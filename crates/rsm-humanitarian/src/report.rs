@@ -15,6 +15,13 @@
 //!   number on a line with it (the smallest non-zero cell first, totals last). Since an
 //!   all-withheld table determines nothing, this ends.
 //! - Zeros are published: that nobody of a party was referred under a type is not a person.
+//!
+//! What this does not yet cover: bounds. Because zeros are shown, a reader knows every
+//! withheld number is at least 1, and a line whose withheld numbers sum to their count (two
+//! withheld cells summing to 2) pins each to 1 although no linear combination determines it.
+//! Closing that needs an interval audit (the minimum and maximum of each withheld cell over
+//! the published system, by linear programming, as τ-ARGUS does); the property test checks
+//! linear differencing only.
 //! - A median time to resolution is published only over at least [`MIN_CELL`] cases.
 //! - Aid amounts are money between states, not people: published as they are, but still
 //!   through [`Published`], so the type says every number was looked at.
