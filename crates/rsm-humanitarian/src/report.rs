@@ -16,12 +16,13 @@
 //!   all-withheld table determines nothing, this ends.
 //! - Zeros are published: that nobody of a party was referred under a type is not a person.
 //!
-//! What this does not yet cover: bounds. Because zeros are shown, a reader knows every
-//! withheld number is at least 1, and a line whose withheld numbers sum to their count (two
-//! withheld cells summing to 2) pins each to 1 although no linear combination determines it.
-//! Closing that needs an interval audit (the minimum and maximum of each withheld cell over
-//! the published system, by linear programming, as τ-ARGUS does); the property test checks
-//! linear differencing only.
+//! - **Bounds**: because zeros are shown, a reader knows every withheld number is at least
+//!   1, so two withheld cells of a line that must sum to 2 are both 1, though no linear
+//!   combination determines them. A small count is kept only if one step along a vector of
+//!   the system's null space (either way) gives another solution with every withheld number
+//!   still at least 1 and that count changed; otherwise one more number is withheld. This is
+//!   a sufficient test, not a full interval audit (minimum and maximum of each cell by linear
+//!   programming, as τ-ARGUS does): it may withhold more than needed, never less.
 //! - A median time to resolution is published only over at least [`MIN_CELL`] cases.
 //! - Aid amounts are money between states, not people: published as they are, but still
 //!   through [`Published`], so the type says every number was looked at.
@@ -416,7 +417,8 @@ mod disclosure {
             .iter()
             .map(|v| v.value > 0 && v.value < MIN_CELL)
             .collect();
-        while let Some(exposed) = first_determined(&equations, &hidden) {
+        let values: Vec<u64> = vars.iter().map(|v| v.value).collect();
+        while let Some(exposed) = first_exposed(&equations, &hidden, &values) {
             // Another number on a line with the exposed one: the smallest non-zero cell,
             // then totals, zeros last; failing that, any published number.
             let rank = |v: usize| (vars[v].value == 0, vars[v].is_total, vars[v].value, v);
@@ -461,11 +463,16 @@ mod disclosure {
             .collect()
     }
 
-    /// The first withheld number that the published ones determine, if any: Gauss–Jordan
+    /// The first withheld number that the published ones give away, if any: Gauss–Jordan
     /// elimination of the equations over the withheld numbers (the published ones are
     /// known and drop to the constant side); a pivot whose row has no free number left is
-    /// determined.
-    fn first_determined(equations: &[Vec<(usize, i128)>], hidden: &[bool]) -> Option<usize> {
+    /// determined. Failing that, the first small count that no other solution within the
+    /// reader's bounds (withheld numbers are at least 1) moves.
+    fn first_exposed(
+        equations: &[Vec<(usize, i128)>],
+        hidden: &[bool],
+        values: &[u64],
+    ) -> Option<usize> {
         let unknowns: Vec<usize> = (0..hidden.len()).filter(|v| hidden[*v]).collect();
         if unknowns.is_empty() {
             return None;
@@ -509,7 +516,7 @@ mod disclosure {
             }
         }
         let pivot_columns: BTreeSet<usize> = pivots.iter().map(|(_, c)| *c).collect();
-        pivots
+        let determined = pivots
             .iter()
             .find(|(row, _)| {
                 m[*row]
@@ -517,7 +524,51 @@ mod disclosure {
                     .enumerate()
                     .all(|(c, a)| *a == 0 || pivot_columns.contains(&c))
             })
-            .map(|(_, c)| unknowns[*c])
+            .map(|(_, c)| unknowns[*c]);
+        if determined.is_some() {
+            return determined;
+        }
+        // Bounds: a reader knows every withheld number is at least 1 (zeros are shown). A
+        // small count is safe only if another integer solution of the published system,
+        // with every withheld number still at least 1 (or 0 where it is 0), gives it a
+        // different value. Candidates: one step along each vector of the null space's basis
+        // (one per free column), either way.
+        let free: Vec<usize> = (0..unknowns.len())
+            .filter(|c| !pivot_columns.contains(c))
+            .collect();
+        let basis: Vec<Vec<i128>> = free
+            .iter()
+            .map(|f| {
+                let mut l = 1i128;
+                for (r, p) in &pivots {
+                    if m[*r][*f] != 0 {
+                        let a = m[*r][*p].abs();
+                        l = l / gcd(l, a) * a;
+                    }
+                }
+                let mut z = vec![0i128; unknowns.len()];
+                z[*f] = l;
+                for (r, p) in &pivots {
+                    z[*p] = -m[*r][*f] * l / m[*r][*p];
+                }
+                z
+            })
+            .collect();
+        let x: Vec<i128> = unknowns.iter().map(|v| i128::from(values[*v])).collect();
+        let floor: Vec<i128> = x.iter().map(|v| (*v).min(1)).collect();
+        (0..unknowns.len())
+            .filter(|k| x[*k] > 0 && (x[*k] as u64) < MIN_CELL)
+            .find(|k| {
+                !basis.iter().filter(|z| z[*k] != 0).any(|z| {
+                    [1i128, -1].iter().any(|s| {
+                        x.iter()
+                            .zip(z)
+                            .zip(&floor)
+                            .all(|((xi, zi), lo)| xi + s * zi >= *lo)
+                    })
+                })
+            })
+            .map(|k| unknowns[k])
     }
 
     fn normalise(row: &mut [i128]) {

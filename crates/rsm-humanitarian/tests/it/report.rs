@@ -304,6 +304,81 @@ fn recoverable(
         .collect()
 }
 
+/// The simplest bounds attack: zeros are shown, so a withheld count is at least 1; on a line
+/// whose total is published, withheld cells summing to exactly their number are all 1.
+fn pinned_to_one(r: &YearlyReport, truth: &[BTreeMap<(String, String), u64>; 2]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (k, t) in [&r.by_kind, &r.by_outcome].into_iter().enumerate() {
+        let value = |i: usize, j: usize| {
+            truth[k]
+                .get(&(t.rows[i].clone(), t.columns[j].clone()))
+                .copied()
+                .unwrap_or(0)
+        };
+        let mut check = |name: String, total_shown: bool, cells: Vec<(bool, u64)>| {
+            let withheld: Vec<u64> = cells.iter().filter(|(h, _)| *h).map(|(_, v)| *v).collect();
+            if total_shown
+                && !withheld.is_empty()
+                && withheld.iter().sum::<u64>() == withheld.len() as u64
+            {
+                out.push(name);
+            }
+        };
+        for i in 0..t.rows.len() {
+            let cells = (0..t.columns.len())
+                .map(|j| (t.cells[i][j].is_withheld(), value(i, j)))
+                .collect();
+            check(
+                format!("table {k} row {}", t.rows[i]),
+                !t.row_totals[i].is_withheld(),
+                cells,
+            );
+        }
+        for j in 0..t.columns.len() {
+            let cells = (0..t.rows.len())
+                .map(|i| (t.cells[i][j].is_withheld(), value(i, j)))
+                .collect();
+            check(
+                format!("table {k} column {}", t.columns[j]),
+                !t.column_totals[j].is_withheld(),
+                cells,
+            );
+        }
+    }
+    out
+}
+
+#[test]
+fn two_single_cases_on_one_line_are_not_pinned_by_the_total() {
+    // KR: one case of each of two rare kinds beside ten of a common one; others have many.
+    let mut cases = Vec::new();
+    for kind in ["a", "b"] {
+        cases.push(fact(KR, kind, date(2026, 1, 1), None));
+    }
+    for _ in 0..10 {
+        cases.push(fact(KR, "c", date(2026, 1, 1), None));
+    }
+    for p in [CN, JP, US] {
+        for kind in ["a", "b", "c"] {
+            for _ in 0..7 {
+                cases.push(fact(p, kind, date(2026, 1, 1), None));
+            }
+        }
+    }
+    let r = report(&cases);
+    let mut truth: [BTreeMap<(String, String), u64>; 2] = Default::default();
+    for c in &cases {
+        *truth[0]
+            .entry((c.referring_party.as_str().into(), c.kind.clone()))
+            .or_default() += 1;
+        *truth[1]
+            .entry((c.referring_party.as_str().into(), "open".into()))
+            .or_default() += 1;
+    }
+    assert!(recoverable(&r, &truth).is_empty());
+    assert_eq!(pinned_to_one(&r, &truth), Vec::<String>::new());
+}
+
 fn arb_fact() -> impl Strategy<Value = CaseFact> {
     (
         0..6usize,
@@ -370,6 +445,8 @@ proptest! {
         }
         let exposed = recoverable(&r, &truth);
         prop_assert!(exposed.is_empty(), "recoverable by differencing: {:?}", exposed);
+        let pinned = pinned_to_one(&r, &truth);
+        prop_assert!(pinned.is_empty(), "pinned by bounds: {:?}", pinned);
     }
 }
 
