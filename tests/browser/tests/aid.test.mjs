@@ -1,8 +1,8 @@
 // Aid tracking and the yearly humanitarian report in a real browser, against `rsm demo`:
 // the aid page draws its three charts (gap, sector × year, donor × recipient) from the
 // demo's synthetic flows; a focal point records a flow for its own party and is refused
-// one with a negative amount (nothing stored); the report shows withheld cells as "<5"
-// with the reason. Both pages pass axe; screenshots docs/screenshots/aid-*.png and
+// one with a negative amount (nothing stored); the report shows withheld cells as
+// "suppressed" with the reason. Both pages pass axe; screenshots docs/screenshots/aid-*.png and
 // report-*.png.
 //
 // Environment: RSM_BIN (the rsm binary), CHROMIUM (default /usr/bin/chromium).
@@ -59,10 +59,10 @@ describe('aid and the humanitarian report', () => {
     const year = new Date().getFullYear();
     await page.goto(`${base}/reports/humanitarian/${year}`);
     assert.match(await page.textContent('h1'), new RegExp(`Humanitarian report ${year}`));
-    assert.match(await page.textContent('#aid-report-suppression'), /shown as "<5"/);
+    assert.match(await page.textContent('#aid-report-suppression'), /shows as "suppressed"/);
     // The demo's five synthetic referrals are all small counts: withheld, never shown.
     const cells = await page.locator('.report-table td').allTextContents();
-    assert.ok(cells.some((c) => c.trim() === '<5'), 'some cell is withheld');
+    assert.ok(cells.some((c) => c.trim() === 'suppressed'), 'some cell is withheld');
     assert.ok(cells.every((c) => !/^[1-4]$/.test(c.trim())), 'no count from 1 to 4 is shown');
     await axe(page, 'humanitarian report');
     await shot(page, 'report-humanitarian');

@@ -1,7 +1,8 @@
 //! `/aid` (flows, three server-drawn SVG charts — by sector and year, donor × recipient, the
 //! pledged-versus-disbursed gap — the conversion table, and the forms to record, import and
-//! add rates) and `/reports/humanitarian/{year}` (the yearly report, withheld cells shown
-//! as "<5" with the reason).
+//! add rates) and `/reports/humanitarian/{year}` (the yearly report, withheld numbers shown
+//! as "suppressed" with the reason — not "<5", since a number withheld to protect another
+//! may be large).
 
 use std::collections::{BTreeMap, BTreeSet};
 
