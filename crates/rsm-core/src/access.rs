@@ -190,6 +190,18 @@ pub enum Action<'a> {
     /// Speak for `party` in a body: propose agenda items, take positions, propose
     /// amendments, attach statements (that party's own delegates only).
     SpeakFor(&'a Body, PartyCode),
+    /// Record aid flows (pledges, commitments, disbursements) with `party` as the donor:
+    /// that party's humanitarian focal points (while the party has not withdrawn), and the
+    /// secretariat.
+    RecordAid(PartyCode),
+    /// Read aid flows and the conversion table: aid between states is not personal data, but
+    /// working material of the mechanism (any signed-in account).
+    ReadAid,
+    /// Add a rate to the dated currency conversion table (the secretariat).
+    ManageAidRates,
+    /// Read the yearly humanitarian report: aggregates only, small counts suppressed (any
+    /// signed-in account — the Council's delegations among them).
+    ReadHumanitarianReport,
     /// Work in `party`'s separated-family tracing registry: read and register requests and
     /// persons, run matching, review candidates, record replies (that party's humanitarian
     /// focal points only; KR's, and KP's while KP participates). Concealed from everyone else.
@@ -239,6 +251,10 @@ impl fmt::Display for Action<'_> {
             Self::PlanEnergy(body) => write!(f, "plan energy in {}", body.id),
             Self::ManageDeliberation(b) => write!(f, "manage the business of body {}", b.id),
             Self::SpeakFor(b, p) => write!(f, "speak for {p} in body {}", b.id),
+            Self::RecordAid(p) => write!(f, "record aid given by {p}"),
+            Self::ReadAid => f.write_str("read aid flows"),
+            Self::ManageAidRates => f.write_str("manage the aid conversion table"),
+            Self::ReadHumanitarianReport => f.write_str("read the humanitarian report"),
             Self::KinRegistry(p) => write!(f, "work in {p}'s family tracing registry"),
             Self::KinExchange(p) => write!(f, "exchange family tracing lists for {p}"),
             Self::ReadReferralTypes => f.write_str("read referral types"),
@@ -380,6 +396,31 @@ pub fn decide(
                 )),
             }
         }
+        Action::RecordAid(party) => match role {
+            None => Err(Denied::sign_in()),
+            Some(r) if r.is_secretariat() => Ok(()),
+            Some(Role::FocalPoint(p)) if *p == party => {
+                if timeline.status_on(party, today) == ParticipationStatus::Withdrawn {
+                    Err(Denied::because(format!("{party} has withdrawn")))
+                } else {
+                    Ok(())
+                }
+            }
+            Some(_) => Err(Denied::because(format!(
+                "only a humanitarian focal point of {party} or the secretariat may record {party}'s aid"
+            ))),
+        },
+        Action::ReadAid | Action::ReadHumanitarianReport => match role {
+            None => Err(Denied::sign_in()),
+            Some(_) => Ok(()),
+        },
+        Action::ManageAidRates => match role {
+            None => Err(Denied::sign_in()),
+            Some(r) if r.is_secretariat() => Ok(()),
+            Some(_) => Err(Denied::because(
+                "only the secretariat keeps the conversion table",
+            )),
+        },
         Action::SpeakFor(body, party) => {
             may_see_body(role, body, today, timeline)?;
             match role {
@@ -821,6 +862,57 @@ mod tests {
             decide(&kr, Action::KinExchange(KR), today, &joined).is_err(),
             "not before"
         );
+    }
+
+    #[test]
+    fn aid_is_recorded_by_the_donors_focal_points_and_read_when_signed_in() {
+        let t = Timeline::founding(date(2026, 1, 1), "Founding Declaration");
+        let today = date(2026, 5, 1);
+        let kr_fp = account(Role::FocalPoint(KR));
+        assert!(decide(&kr_fp, Action::RecordAid(KR), today, &t).is_ok());
+        let denied = decide(&kr_fp, Action::RecordAid(JP), today, &t).unwrap_err();
+        assert!(denied.reason.contains("focal point of JP") && !denied.conceal);
+        assert!(
+            decide(
+                &account(Role::Delegate(KR)),
+                Action::RecordAid(KR),
+                today,
+                &t
+            )
+            .is_err()
+        );
+        assert!(
+            decide(
+                &account(Role::SecretariatOfficer),
+                Action::RecordAid(US),
+                today,
+                &t
+            )
+            .is_ok()
+        );
+        assert!(
+            decide(&Actor::Public, Action::RecordAid(KR), today, &t)
+                .unwrap_err()
+                .needs_sign_in
+        );
+        for action in [Action::ReadAid, Action::ReadHumanitarianReport] {
+            assert!(decide(&account(Role::Auditor(RU)), action, today, &t).is_ok());
+            assert!(
+                decide(&Actor::Public, action, today, &t)
+                    .unwrap_err()
+                    .needs_sign_in
+            );
+        }
+        assert!(
+            decide(
+                &account(Role::SecretariatAdmin),
+                Action::ManageAidRates,
+                today,
+                &t
+            )
+            .is_ok()
+        );
+        assert!(decide(&kr_fp, Action::ManageAidRates, today, &t).is_err());
     }
 
     #[test]

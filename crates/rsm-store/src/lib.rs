@@ -6,6 +6,7 @@
 //! transaction, so no write exists without its audit record.
 
 mod accounts;
+mod aid;
 mod audit;
 mod backup;
 mod bodies;
@@ -26,6 +27,7 @@ use sqlx::{
 };
 
 pub use accounts::{Account, AccountStore, ApiToken, NewAccount, Session, TokenScope};
+pub use aid::{AidFilter, AidStore, StoredFlow};
 pub use audit::{AuditEvent, AuditFilter, AuditStore};
 pub use backup::{BackupError, backup_sqlite, restore_sqlite};
 pub use bodies::{BodyRevision, BodyStore};

@@ -121,6 +121,7 @@ pub async fn seed(
         out.push((username.to_owned(), kind, password));
     }
     crate::demo_deliberation::seed(store, who).await?;
+    crate::demo_aid::seed(store, who).await?;
     crate::demo_energy::seed(store, who).await?;
     out.extend(crate::demo_cases::seed(store, who).await?);
     crate::demo_kin::seed(store, who).await?;

@@ -6,6 +6,7 @@ mod admin;
 mod bench;
 mod config;
 mod demo;
+mod demo_aid;
 mod demo_cases;
 mod demo_deliberation;
 mod demo_energy;

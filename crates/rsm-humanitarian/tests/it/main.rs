@@ -1,2 +1,5 @@
 //! Integration tests of rsm-humanitarian, in one binary.
+
+mod aid;
 mod cases;
+mod report;

@@ -1,6 +1,7 @@
 //! Integration tests of rsm-store: one story, run on SQLite and (when
 //! `RSM_TEST_POSTGRES_URL` is set, as in CI) on PostgreSQL.
 
+mod aid;
 mod cases;
 mod deliberation;
 mod kin;

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`: routes, wire types and the OpenAPI document.
 
+pub mod aid;
 pub mod audit;
 pub mod bodies;
 pub mod cases;
@@ -50,7 +51,8 @@ pub use input::{ApiJson, ApiQuery};
         (name = "documents", description = "Documents, symbols, language versions and issued content"),
         (name = "energy", description = "The gas planner: scenarios, background runs, results attached to agenda items and decisions"),
         (name = "cases", description = "Humanitarian case referral between the parties' focal points"),
-        (name = "kin", description = "Separated families: tracing registry, list exchange, matching and review (focal points of KR, and KP while it participates)")
+        (name = "kin", description = "Separated families: tracing registry, list exchange, matching and review (focal points of KR, and KP while it participates)"),
+        (name = "aid", description = "Aid flows, the conversion table, and the yearly humanitarian report (suppressed aggregates)")
     )
 )]
 struct ApiDoc;
@@ -108,6 +110,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(log::pin_key))
         .merge(notifications::routes())
         .merge(deliberation_routes())
+        .merge(aid::routes())
         .merge(energy_routes())
         .merge(case_routes())
         .merge(kin::routes())

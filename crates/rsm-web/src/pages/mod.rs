@@ -11,6 +11,7 @@
 //! `dashboard`, `parties`, `bodies`, `people` (accounts and tokens), `audit`; `assets`
 //! serves the CSS, htmx and the icon; `i18n` holds the catalogues.
 
+pub mod aid;
 pub mod assets;
 pub mod audit;
 pub mod bodies;
@@ -116,6 +117,10 @@ pub fn routes() -> Router<AppState> {
         .route("/drafts/{id}", get(meetings::draft))
         .route("/drafts/{id}/position", post(meetings::position))
         .route("/drafts/{id}/procedure", post(meetings::procedure))
+        .route("/aid", get(aid::aid).post(aid::record))
+        .route("/aid/import", post(aid::import))
+        .route("/aid/rates", post(aid::add_rate))
+        .route("/reports/humanitarian/{year}", get(aid::report))
         .route("/cases", get(cases::list).post(cases::create))
         .route("/cases/new", get(cases::new_form))
         .route("/cases/{id}", get(cases::detail))

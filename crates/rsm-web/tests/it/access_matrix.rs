@@ -373,6 +373,17 @@ fn rows(app: &TestApp) -> Vec<Row> {
             expect,
         },
     ));
+    all.extend(
+        crate::aid::rows()
+            .into_iter()
+            .map(|(method, route, path, body, expect)| Row {
+                method,
+                route,
+                path,
+                body,
+                expect,
+            }),
+    );
     all.extend(crate::cases::matrix_rows().into_iter().map(
         |(method, route, path, body, expect)| Row {
             method,

@@ -2,6 +2,7 @@
 //! participation, each against a fresh SQLite database and a settable clock.
 
 mod access_matrix;
+mod aid;
 mod auth_flows;
 mod bad_input;
 mod cases;
