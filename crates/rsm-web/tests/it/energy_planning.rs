@@ -625,9 +625,12 @@ fn shipped_files_json() -> String {
     serde_json::to_string(&rsm_energy::csv::to_files(&shipped)).unwrap()
 }
 
+/// Method, route, path, body and the expected status per role.
+type MatrixRow = (&'static str, &'static str, String, Option<Value>, [u16; 8]);
+
 /// The access-matrix rows of `/api/v1/energy` (run against [`seed`]): any signed-in account
 /// reads; the economic working group and the secretariat write.
-pub fn matrix_rows() -> Vec<(&'static str, &'static str, String, Option<Value>, [u16; 8])> {
+pub fn matrix_rows() -> Vec<MatrixRow> {
     const READ: [u16; 8] = [401, 200, 200, 200, 200, 200, 200, 200];
     let write = |ok: u16| [401, ok, ok, 403, 403, 403, 403, ok];
     let files: Value = serde_json::from_str(&shipped_files_json()).unwrap();
