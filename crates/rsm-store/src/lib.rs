@@ -11,6 +11,7 @@ mod backup;
 mod bodies;
 mod deliberation;
 mod ledger;
+mod mail;
 mod notifications;
 mod participation;
 
@@ -32,6 +33,7 @@ pub use deliberation::{
     StoredVersion,
 };
 pub use ledger::{LedgerStore, NewLogEntry, StoredCheckpoint, StoredLogEntry};
+pub use mail::{MailEvent, MailEventKind, MailMode, MailSettings, MailStore, NewMail, QueuedMail};
 pub use notifications::{
     EntryKind, NewContent, NewNotificationEntry, NotificationFilter, NotificationStore,
     StoredNotification, StoredRegimeVersion,

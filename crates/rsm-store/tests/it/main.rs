@@ -3,6 +3,7 @@
 
 mod deliberation;
 mod ledger;
+mod mail;
 mod notifications;
 mod story;
 

@@ -437,3 +437,27 @@ journal-print = Print this page (or save it as PDF) for the printable journal.
 dash-council-gap = No Ministerial Council meeting is scheduled within twelve months of the last one ({ $date }).
 dash-action = { $title } — due { $date } ({ $owner })
 journal-objection = Objection
+
+# Deliberation: session times, speakers, participation decisions (delib-)
+delib-kind = Kind of decision
+delib-kind-substantive = Substantive decision
+delib-kind-participation = Change of a party's participation
+delib-p-party = Party
+delib-p-status = New status
+delib-p-effective = Effective from
+delib-p-accepts = The party accepts the decisions already taken
+delib-session = Session record
+delib-local-times = Times are local to the meeting:
+delib-opened = Opened at
+delib-closed = Closed at
+delib-record-session = Record session times
+delib-speakers = Speakers
+delib-speaker = Speaker
+delib-speaker-chair = The chair
+delib-speaker-secretariat = The secretariat
+delib-speaker-at = Took the floor at
+delib-add-speaker = Record speaker
+delib-edit = Edit meeting
+delib-edit-revision = Editing revision
+delib-edit-notice = If someone else saves a change first, your change is not applied: the page says so, and you can reload and edit again.
+delib-save-changes = Save changes

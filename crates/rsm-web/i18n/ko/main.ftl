@@ -437,3 +437,27 @@ journal-print = 인쇄용 회의록은 이 페이지를 인쇄하거나 PDF로 �
 dash-council-gap = 지난 각료이사회({ $date }) 이후 12개월 안에 예정된 각료이사회 회의가 없습니다.
 dash-action = { $title } — 기한 { $date } ({ $owner })
 journal-objection = 반대
+
+# Deliberation: session times, speakers, participation decisions (delib-)
+delib-kind = 결정의 종류
+delib-kind-substantive = 실질 결정
+delib-kind-participation = 당사국 참여 변경
+delib-p-party = 당사국
+delib-p-status = 새 지위
+delib-p-effective = 발효일
+delib-p-accepts = 해당 당사국은 이미 채택된 결정을 수락함
+delib-session = 회의 기록
+delib-local-times = 시간은 회의 현지 시간:
+delib-opened = 개회 시각
+delib-closed = 폐회 시각
+delib-record-session = 회의 시간 기록
+delib-speakers = 발언자
+delib-speaker = 발언자
+delib-speaker-chair = 의장
+delib-speaker-secretariat = 사무국
+delib-speaker-at = 발언 시각
+delib-add-speaker = 발언자 기록
+delib-edit = 회의 수정
+delib-edit-revision = 수정 중인 판
+delib-edit-notice = 다른 사람이 먼저 변경을 저장하면 이 변경은 적용되지 않습니다. 페이지가 이를 알려 주며, 다시 불러와 수정할 수 있습니다.
+delib-save-changes = 변경 저장

@@ -4,8 +4,11 @@
 mod access_matrix;
 mod auth_flows;
 mod bad_input;
+mod calendar_zones;
 mod deliberation;
 mod deliberation_matrix;
+mod mail;
+mod meeting_records;
 mod notification_pages;
 mod notifications;
 mod pages;
