@@ -85,13 +85,13 @@ async fn story(store: &Store) {
     let now = ts("2026-03-01T10:01:00Z");
     assert!(
         store
-            .expand_mail_event(pending[0].id, &[mail.clone()], now)
+            .expand_mail_event(pending[0].id, std::slice::from_ref(&mail), now)
             .await
             .unwrap()
     );
     assert!(
         !store
-            .expand_mail_event(pending[0].id, &[mail.clone()], now)
+            .expand_mail_event(pending[0].id, std::slice::from_ref(&mail), now)
             .await
             .unwrap(),
         "expanded once only"
