@@ -45,7 +45,7 @@ describe('meeting records', () => {
     // The kind of draft: a change of participation, with the party's acceptance.
     await officer.fill('#d-title', 'Participation of the DPRK');
     await officer.fill('#d-text', 'The Council welcomes the participation of the DPRK.');
-    await officer.check('input[name=kind][value=participation]');
+    await officer.selectOption('#d-kind', 'participation');
     await officer.selectOption('#p-party', 'KP');
     await officer.selectOption('#p-status', 'participating');
     await officer.fill('#p-effective', `${year}-06-01`);
