@@ -60,11 +60,20 @@ describe('meeting records', () => {
     assert.match(journal, /RU/);
     await axe(officer, 'journal with records');
 
+    // Editing the meeting: the form starts from the current revision.
+    await officer.goto(`${meetingUrl}/edit`);
+    await axe(officer, 'meeting edit');
+    assert.equal(await officer.inputValue('#e-start'), `${year}-05-12T10:00`);
+    await officer.fill('#e-venue', 'Khabarovsk');
+    await Promise.all([officer.waitForURL(meetingUrl), officer.click('form[action$="/edit"] button[type=submit]')]);
+    assert.match(await officer.textContent('dl.facts'), /Khabarovsk/);
+
     const delegate = await newPage();
     await signIn(delegate, 'kr.delegate');
     await delegate.goto(meetingUrl);
     assert.equal(await delegate.locator('form[action$="/session"]').count(), 0);
     assert.equal(await delegate.locator('form[action$="/speakers"]').count(), 0);
+    assert.equal(await delegate.locator('a[href$="/edit"]').count(), 0);
     await officer.context().close();
     await delegate.context().close();
   });

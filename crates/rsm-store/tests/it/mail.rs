@@ -68,13 +68,42 @@ async fn story(store: &Store) {
         (pending[0].kind, pending[0].subject_id, pending[0].at),
         (MailEventKind::MeetingScheduled, m, later.at)
     );
+    // A change from a stale revision is a conflict and leaves no notice; a current one
+    // leaves a "changed" notice.
+    let moved = NewMeeting {
+        venue: Some("Busan".into()),
+        ..meeting.clone()
+    };
+    assert!(matches!(
+        store.update_meeting(m, 7, &moved, &later).await,
+        Err(rsm_store::StoreError::Conflict(_))
+    ));
+    assert_eq!(store.pending_mail_events(10).await.unwrap().len(), 1);
+    assert_eq!(store.update_meeting(m, 1, &moved, &later).await.unwrap(), 2);
+    let changed = store.pending_mail_events(10).await.unwrap().pop().unwrap();
+    assert_eq!(
+        (changed.kind, changed.subject_id),
+        (MailEventKind::MeetingChanged, m)
+    );
+    assert_eq!(
+        store
+            .meeting(m)
+            .await
+            .unwrap()
+            .unwrap()
+            .meeting
+            .venue
+            .as_deref(),
+        Some("Busan")
+    );
+    let pending: Vec<_> = pending.into_iter().chain([changed]).collect();
     // A write that fails (end before start violates the table's check) leaves no event.
     let bad = NewMeeting {
         end: ts("2026-04-19T00:00:00Z"),
         ..meeting.clone()
     };
     assert!(store.create_meeting(&bad, &later).await.is_err());
-    assert_eq!(store.pending_mail_events(10).await.unwrap().len(), 1);
+    assert_eq!(store.pending_mail_events(10).await.unwrap().len(), 2);
 
     let mail = NewMail {
         account_id: account.id,
@@ -96,10 +125,16 @@ async fn story(store: &Store) {
             .unwrap(),
         "expanded once only"
     );
+    assert!(
+        store
+            .expand_mail_event(pending[1].id, &[], now)
+            .await
+            .unwrap()
+    );
     assert!(store.pending_mail_events(10).await.unwrap().is_empty());
     assert_eq!(
         store.mail_events_between(who.at, now).await.unwrap().len(),
-        1
+        2
     );
     let due = store.due_mail(now, 10).await.unwrap();
     assert_eq!(due.len(), 1);
