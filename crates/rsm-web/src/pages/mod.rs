@@ -15,6 +15,7 @@ pub mod assets;
 pub mod audit;
 pub mod bodies;
 pub mod dashboard;
+pub mod documents;
 pub mod energy;
 pub mod i18n;
 pub mod meetings;
@@ -97,6 +98,7 @@ pub fn routes() -> Router<AppState> {
         .route("/meetings/{id}/drafts", post(meetings::new_draft))
         .route("/meetings/{id}/journal", get(meetings::journal))
         .route("/meetings/{id}/session", post(meetings::record_session))
+        .route("/documents/{id}", get(documents::detail))
         .route(
             "/meetings/{id}/edit",
             get(meetings::edit).post(meetings::update),

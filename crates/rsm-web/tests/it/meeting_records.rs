@@ -321,3 +321,56 @@ async fn editing_a_meeting_is_optimistic_and_leaves_a_notice() {
     assert_eq!(r.json["revision"], 3);
     assert_eq!(r.json["venue"], "Jeju");
 }
+
+#[tokio::test]
+async fn a_documents_page_shows_its_revision_chain_with_the_issued_hashes() {
+    use rsm_core::{
+        body::BodyId,
+        document::{Language, Sha256, Symbol},
+    };
+    use rsm_store::DistributionKind;
+    let app = TestApp::new().await;
+    crate::deliberation_matrix::seed(&app).await;
+    let who = Attribution::host_cli("2026-03-02T03:00:00Z".parse().unwrap());
+    let rev = Symbol::parse("MC.INF/2/26/Rev.1").unwrap();
+    let rev_id = app
+        .store
+        .create_document(
+            &rev,
+            &BodyId::parse("ministerial-council").unwrap(),
+            "Information note (revised)",
+            DistributionKind::Public,
+            Language::En,
+            &who,
+        )
+        .await
+        .unwrap();
+    app.store
+        .issue_version(&rev, Language::En, 1, b"revised text", &who)
+        .await
+        .unwrap();
+    let page = app.call("GET", "/documents/3", "jp.delegate", None).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    let history = page.text.split("id=\"document-history\"").nth(1).unwrap();
+    let original = history.find("MC.INF/2/26<").unwrap();
+    let revised = history.find("MC.INF/2/26/Rev.1").unwrap();
+    assert!(original < revised, "in symbol order: {history}");
+    for bytes in [&b"issued text"[..], b"revised text"] {
+        let digest = Sha256::of(bytes).to_string();
+        assert!(history.contains(&digest), "{digest}: {history}");
+    }
+    assert!(history.contains(&format!("href=\"/documents/{rev_id}\"")));
+    assert!(
+        !history.contains("MC.INF/1/26"),
+        "another base symbol is not in the chain"
+    );
+    // The restricted body's document: members see it; outsiders get the missing page.
+    let missing = app.call("GET", "/documents/99", "jp.delegate", None).await;
+    assert_eq!(missing.status, 404);
+    let r = app.call("GET", "/documents/2", "jp.delegate", None).await;
+    assert_eq!(r.status, 404);
+    assert!(!r.text.contains("PRT"), "{}", r.text);
+    let r = app.call("GET", "/documents/2", "kr.delegate", None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.text.contains("PRT.INF/1/26"));
+}
