@@ -74,6 +74,11 @@ describe('meeting records', () => {
     assert.equal(await delegate.locator('form[action$="/session"]').count(), 0);
     assert.equal(await delegate.locator('form[action$="/speakers"]').count(), 0);
     assert.equal(await delegate.locator('a[href$="/edit"]').count(), 0);
+    // A document's page with its version history passes axe too.
+    await delegate.goto(`${base}/documents/1`);
+    assert.match(await delegate.textContent('h1'), /MC\./);
+    await delegate.locator('#document-history').waitFor();
+    await axe(delegate, 'document');
     await officer.context().close();
     await delegate.context().close();
   });
