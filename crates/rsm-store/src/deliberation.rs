@@ -200,6 +200,14 @@ pub trait DeliberationStore {
     async fn meeting(&self, id: i64) -> Result<Option<StoredMeeting>, StoreError>;
     /// Every meeting, by start.
     async fn meetings(&self) -> Result<Vec<StoredMeeting>, StoreError>;
+    /// Changes a scheduled meeting (its body stays); `expected_revision` must be current.
+    async fn update_meeting(
+        &self,
+        id: i64,
+        expected_revision: i64,
+        m: &NewMeeting,
+        who: &Attribution,
+    ) -> Result<i64, StoreError>;
     /// Records when the meeting opened and closed (for its journal).
     async fn record_session(
         &self,
@@ -890,6 +898,14 @@ impl DeliberationStore for Store {
         .bind(&who.actor)
         .fetch_one(&mut *tx)
         .await?;
+        crate::mail::enqueue_event(
+            &mut *tx,
+            crate::mail::MailEventKind::MeetingScheduled,
+            id,
+            None,
+            who.at,
+        )
+        .await?;
         audit::append(
             &mut *tx,
             who,
@@ -919,6 +935,71 @@ impl DeliberationStore for Store {
         .fetch_all(self.pool())
         .await?;
         rows.into_iter().map(decode_meeting).collect()
+    }
+
+    async fn update_meeting(
+        &self,
+        id: i64,
+        expected_revision: i64,
+        m: &NewMeeting,
+        who: &Attribution,
+    ) -> Result<i64, StoreError> {
+        let mut tx = write_tx(self).await?;
+        let done = sqlx::query(
+            "UPDATE meetings SET title = $1, starts_at = $2, ends_at = $3, zone = $4, venue = $5, \
+             link = $6, chair = $7, chair_override = $8, override_reason = $9, delegations = $10, \
+             timetable = $11, revision = revision + 1 \
+             WHERE id = $12 AND revision = $13 AND body_id = $14",
+        )
+        .bind(m.title.trim())
+        .bind(micros(m.start))
+        .bind(micros(m.end))
+        .bind(&m.zone)
+        .bind(m.venue.clone())
+        .bind(m.link.clone())
+        .bind(m.chair.as_str())
+        .bind(
+            m.chair_override
+                .as_ref()
+                .map(|(p, _)| p.as_str().to_owned()),
+        )
+        .bind(m.chair_override.as_ref().map(|(_, r)| r.clone()))
+        .bind(encode_delegations(&m.delegations))
+        .bind(encode_timetable(&m.timetable))
+        .bind(id)
+        .bind(expected_revision)
+        .bind(m.body.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(missing_or_stale(
+                &mut tx,
+                "meetings",
+                id,
+                expected_revision,
+                format!("meeting {id}"),
+                format!("meeting {id}"),
+            )
+            .await);
+        }
+        crate::mail::enqueue_event(
+            &mut *tx,
+            crate::mail::MailEventKind::MeetingChanged,
+            id,
+            None,
+            who.at,
+        )
+        .await?;
+        audit::append(
+            &mut *tx,
+            who,
+            "meeting.update",
+            &format!("meeting:{id}"),
+            &format!("{} of {}", m.title.trim(), m.body),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(expected_revision + 1)
     }
 
     async fn record_session(
@@ -1445,6 +1526,14 @@ impl DeliberationStore for Store {
         .execute(&mut *tx)
         .await
         .map_err(|e| StoreError::conflict_or(e, || format!("event {seq} of draft {draft}")))?;
+        crate::mail::enqueue_event(
+            &mut *tx,
+            crate::mail::MailEventKind::DraftEvent,
+            draft,
+            Some(seq),
+            who.at,
+        )
+        .await?;
         audit::append(
             &mut *tx,
             who,
@@ -1527,6 +1616,14 @@ impl DeliberationStore for Store {
         .bind(micros(who.at))
         .bind(&who.actor)
         .fetch_one(&mut *tx)
+        .await?;
+        crate::mail::enqueue_event(
+            &mut *tx,
+            crate::mail::MailEventKind::ActionAssigned,
+            id,
+            None,
+            who.at,
+        )
         .await?;
         audit::append(
             &mut *tx,

@@ -15,6 +15,7 @@ mod deliberation;
 mod energy;
 mod kin;
 mod ledger;
+mod mail;
 mod notifications;
 mod participation;
 
@@ -46,6 +47,7 @@ pub use kin::{
     KinKind, KinRecord, KinReply, KinRun, KinStore, NewKinCandidate, NewKinImport, REPLIES,
 };
 pub use ledger::{LedgerStore, NewLogEntry, StoredCheckpoint, StoredLogEntry};
+pub use mail::{MailEvent, MailEventKind, MailMode, MailSettings, MailStore, NewMail, QueuedMail};
 pub use notifications::{
     EntryKind, NewContent, NewNotificationEntry, NotificationFilter, NotificationStore,
     StoredNotification, StoredRegimeVersion,

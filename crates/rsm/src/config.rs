@@ -35,6 +35,20 @@ pub struct Config {
     /// `quorum`); when set, a checkpoint is published only once a quorum of its witnesses
     /// has cosigned it. Empty: checkpoints carry the log's signature alone.
     pub ledger_witness_policy: String,
+    /// The SMTP server for e-mail notices; empty: no mail is sent (notices stay queued).
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    /// The `From:` mailbox, e.g. `RSM Secretariat <notices@rsm.example>`.
+    pub smtp_from: String,
+    /// `starttls` (default), `tls` (implicit, port 465) or `none` (a local relay only).
+    pub smtp_tls: String,
+    pub smtp_username: String,
+    /// Redacted in `Debug`.
+    pub smtp_password: String,
+    /// Local hour (in each recipient's zone) after which the daily digest goes out.
+    pub mail_digest_hour: u8,
+    /// Seconds between rounds of the mail sender.
+    pub mail_poll_secs: u32,
 }
 
 impl Default for Config {
@@ -52,6 +66,14 @@ impl Default for Config {
             ledger_key_file: String::new(),
             ledger_checkpoint_ms: 1000,
             ledger_witness_policy: String::new(),
+            smtp_host: String::new(),
+            smtp_port: 587,
+            smtp_from: "RSM <notices@rsm.example>".into(),
+            smtp_tls: "starttls".into(),
+            smtp_username: String::new(),
+            smtp_password: String::new(),
+            mail_digest_hour: 7,
+            mail_poll_secs: 30,
         }
     }
 }
@@ -85,6 +107,21 @@ impl fmt::Debug for Config {
             .field("ledger_key_file", &self.ledger_key_file)
             .field("ledger_checkpoint_ms", &self.ledger_checkpoint_ms)
             .field("ledger_witness_policy", &self.ledger_witness_policy)
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("smtp_from", &self.smtp_from)
+            .field("smtp_tls", &self.smtp_tls)
+            .field("smtp_username", &self.smtp_username)
+            .field(
+                "smtp_password",
+                &if self.smtp_password.is_empty() {
+                    ""
+                } else {
+                    "***"
+                },
+            )
+            .field("mail_digest_hour", &self.mail_digest_hour)
+            .field("mail_poll_secs", &self.mail_poll_secs)
             .finish()
     }
 }
@@ -105,9 +142,17 @@ struct Layer {
     ledger_key_file: Option<String>,
     ledger_checkpoint_ms: Option<u32>,
     ledger_witness_policy: Option<String>,
+    smtp_host: Option<String>,
+    smtp_port: Option<u16>,
+    smtp_from: Option<String>,
+    smtp_tls: Option<String>,
+    smtp_username: Option<String>,
+    smtp_password: Option<String>,
+    mail_digest_hour: Option<u8>,
+    mail_poll_secs: Option<u32>,
 }
 
-const KEYS: [&str; 12] = [
+const KEYS: [&str; 20] = [
     "database_url",
     "listen",
     "secure_cookies",
@@ -120,6 +165,14 @@ const KEYS: [&str; 12] = [
     "ledger_key_file",
     "ledger_checkpoint_ms",
     "ledger_witness_policy",
+    "smtp_host",
+    "smtp_port",
+    "smtp_from",
+    "smtp_tls",
+    "smtp_username",
+    "smtp_password",
+    "mail_digest_hour",
+    "mail_poll_secs",
 ];
 
 impl Config {
@@ -182,6 +235,22 @@ impl Config {
                         Some(value.parse().map_err(|_| bad("must be a whole number"))?)
                 }
                 "ledger_witness_policy" => layer.ledger_witness_policy = Some(value),
+                "smtp_host" => layer.smtp_host = Some(value),
+                "smtp_port" => {
+                    layer.smtp_port = Some(value.parse().map_err(|_| bad("must be a port number"))?)
+                }
+                "smtp_from" => layer.smtp_from = Some(value),
+                "smtp_tls" => layer.smtp_tls = Some(value),
+                "smtp_username" => layer.smtp_username = Some(value),
+                "smtp_password" => layer.smtp_password = Some(value),
+                "mail_digest_hour" => {
+                    layer.mail_digest_hour =
+                        Some(value.parse().map_err(|_| bad("must be a whole number"))?)
+                }
+                "mail_poll_secs" => {
+                    layer.mail_poll_secs =
+                        Some(value.parse().map_err(|_| bad("must be a whole number"))?)
+                }
                 _ => bail!(
                     "unknown setting {key}: known are RSM_CONFIG, RSM_SERVER, RSM_TOKEN and {}",
                     KEYS.map(|k| format!("RSM_{}", k.to_ascii_uppercase()))
@@ -231,6 +300,30 @@ impl Config {
         if let Some(v) = l.ledger_witness_policy {
             self.ledger_witness_policy = v;
         }
+        if let Some(v) = l.smtp_host {
+            self.smtp_host = v;
+        }
+        if let Some(v) = l.smtp_port {
+            self.smtp_port = v;
+        }
+        if let Some(v) = l.smtp_from {
+            self.smtp_from = v;
+        }
+        if let Some(v) = l.smtp_tls {
+            self.smtp_tls = v;
+        }
+        if let Some(v) = l.smtp_username {
+            self.smtp_username = v;
+        }
+        if let Some(v) = l.smtp_password {
+            self.smtp_password = v;
+        }
+        if let Some(v) = l.mail_digest_hour {
+            self.mail_digest_hour = v;
+        }
+        if let Some(v) = l.mail_poll_secs {
+            self.mail_poll_secs = v;
+        }
     }
 
     fn check(&self) -> anyhow::Result<()> {
@@ -253,7 +346,33 @@ impl Config {
         if !matches!(self.log_format.as_str(), "text" | "json") {
             bail!("log_format must be text or json");
         }
+        if let Some(smtp) = self.smtp()? {
+            rsm_web::mail::Mailer::new(&smtp).context("smtp settings")?;
+        }
+        if !(1..=3600).contains(&self.mail_poll_secs) {
+            bail!("mail_poll_secs must be between 1 and 3600");
+        }
         Ok(())
+    }
+
+    /// The SMTP settings, when a server is configured.
+    pub fn smtp(&self) -> anyhow::Result<Option<rsm_web::mail::SmtpConfig>> {
+        if self.smtp_host.trim().is_empty() {
+            return Ok(None);
+        }
+        let tls = rsm_web::mail::SmtpTls::parse(&self.smtp_tls).with_context(|| {
+            format!("smtp_tls {:?} must be starttls, tls or none", self.smtp_tls)
+        })?;
+        let some = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+        Ok(Some(rsm_web::mail::SmtpConfig {
+            host: self.smtp_host.trim().to_owned(),
+            port: self.smtp_port,
+            from: self.smtp_from.clone(),
+            tls,
+            username: some(&self.smtp_username),
+            password: some(&self.smtp_password),
+            digest_hour: self.mail_digest_hour as i8,
+        }))
     }
 
     /// The web layer's part of the settings.
@@ -320,5 +439,55 @@ mod tests {
         let shown = format!("{c:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("postgres://rsm:***@db/rsm"), "{shown}");
+        let c = Config {
+            smtp_host: "smtp.example".into(),
+            smtp_password: "mail-secret".into(),
+            ..Config::default()
+        };
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("mail-secret"), "{shown}");
+    }
+
+    #[test]
+    fn smtp_settings_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let none = dir.path().join("none.toml");
+        let c = Config::load(
+            &none,
+            false,
+            env(&[
+                ("RSM_SMTP_HOST", "127.0.0.1"),
+                ("RSM_SMTP_PORT", "2525"),
+                ("RSM_SMTP_TLS", "none"),
+                ("RSM_SMTP_FROM", "RSM <notices@rsm.example>"),
+            ]),
+        )
+        .unwrap();
+        let smtp = c.smtp().unwrap().unwrap();
+        assert_eq!((smtp.port, smtp.tls), (2525, rsm_web::mail::SmtpTls::None));
+        assert!(
+            Config::default().smtp().unwrap().is_none(),
+            "no host: no mail"
+        );
+        let err = format!(
+            "{:#}",
+            Config::load(
+                &none,
+                false,
+                env(&[("RSM_SMTP_HOST", "h"), ("RSM_SMTP_TLS", "ssl")])
+            )
+            .unwrap_err()
+        );
+        assert!(err.contains("smtp_tls"), "{err}");
+        let err = format!(
+            "{:#}",
+            Config::load(
+                &none,
+                false,
+                env(&[("RSM_SMTP_HOST", "h"), ("RSM_SMTP_FROM", "not a mailbox")])
+            )
+            .unwrap_err()
+        );
+        assert!(err.contains("smtp_from"), "{err}");
     }
 }

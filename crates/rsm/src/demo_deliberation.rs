@@ -21,7 +21,8 @@ use rsm_core::{
     party::PartyCode,
 };
 use rsm_store::{
-    Attribution, DeliberationStore, DistributionKind, ItemStatus, NewItem, NewMeeting, Slot, Store,
+    AccountStore, Attribution, DeliberationStore, DistributionKind, ItemStatus, MailMode,
+    MailStore, NewItem, NewMeeting, Slot, Store,
 };
 
 fn at_local(now: Timestamp, days: i64, hour: i8, zone: &TimeZone) -> Zoned {
@@ -57,6 +58,20 @@ pub async fn seed(store: &Store, who: &Attribution) -> anyhow::Result<()> {
     let seoul = TimeZone::get("Asia/Seoul")?;
     let mc = BodyId::parse("ministerial-council")?;
     let five = [CN, JP, KR, RU, US];
+    // E-mail notices: the officer and Korea's delegate read them at once, Japan's delegate
+    // as a daily digest (synthetic addresses; without `smtp_host` they stay queued, visible
+    // in the database's `mail_outbox`).
+    for (username, mode) in [
+        ("officer", MailMode::Immediate),
+        ("kr.delegate", MailMode::Immediate),
+        ("jp.delegate", MailMode::Digest),
+    ] {
+        if let Some(a) = store.account_by_username(username).await? {
+            store
+                .set_mail_settings(a.id, &format!("{username}@demo.rsm.example"), mode, who)
+                .await?;
+        }
+    }
 
     // The Council met a month ago in Seoul, 09:00–17:00.
     let start = at_local(now, -30, 9, &seoul);

@@ -156,7 +156,22 @@ pub async fn serve_with_log(
     if resumed > 0 {
         tracing::info!(resumed, "resuming energy planner runs");
     }
+    let mailer = match config.smtp()? {
+        Some(smtp) => {
+            tracing::info!(host = %smtp.host, port = smtp.port, "sending e-mail notices");
+            let mailer = Arc::new(rsm_web::mail::Mailer::new(&smtp)?);
+            Some(rsm_web::mail::spawn(
+                state.clone(),
+                mailer,
+                std::time::Duration::from_secs(u64::from(config.mail_poll_secs)),
+            ))
+        }
+        None => None,
+    };
     rsm_web::serve(listener, state, shutdown_signal()).await?;
+    if let Some(task) = mailer {
+        task.abort();
+    }
     tracing::info!("stopped");
     Ok(())
 }

@@ -6,6 +6,7 @@ mod cases;
 mod deliberation;
 mod kin;
 mod ledger;
+mod mail;
 mod notifications;
 mod story;
 

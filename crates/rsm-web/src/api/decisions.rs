@@ -53,7 +53,7 @@ pub(crate) struct DraftRead {
 }
 
 /// The zone in which a draft's dates are taken: its meeting's, else UTC.
-async fn draft_zone(state: &AppState, d: &StoredDraft) -> Result<TimeZone, ApiError> {
+pub(crate) async fn draft_zone(state: &AppState, d: &StoredDraft) -> Result<TimeZone, ApiError> {
     Ok(match d.meeting {
         Some(m) => match state.store.meeting(m).await? {
             Some(m) => zone_of(&m),

@@ -150,7 +150,7 @@ pub(crate) async fn visible_documents(
         .collect())
 }
 
-async fn readable(
+pub(crate) async fn readable(
     state: &AppState,
     caller: &Caller,
     id: i64,

@@ -393,7 +393,7 @@ fn meeting_error(e: MeetingError) -> ApiError {
     ApiError::invalid(field, e.to_string())
 }
 
-fn parse_local(field: &str, s: &str, zone: &TimeZone) -> Result<Zoned, ApiError> {
+pub(crate) fn parse_local(field: &str, s: &str, zone: &TimeZone) -> Result<Zoned, ApiError> {
     let dt: DateTime = s
         .parse()
         .map_err(|_| ApiError::invalid(field, "must be a local date and time YYYY-MM-DDTHH:MM"))?;
@@ -506,6 +506,96 @@ pub(crate) async fn schedule(
     caller: &Caller,
     input: &CreateMeeting,
 ) -> Result<i64, ApiError> {
+    let new = plan_meeting(state, caller, input).await?;
+    Ok(state
+        .store
+        .create_meeting(&new, &caller.attribution(state.clock.now()))
+        .await?)
+}
+
+/// A change of a scheduled meeting (secretariat): every field of a new one but the body,
+/// and the revision the change was made on.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMeeting {
+    pub expected_revision: i64,
+    pub title: String,
+    /// Local start, `YYYY-MM-DDTHH:MM`.
+    pub start: String,
+    pub end: String,
+    pub time_zone: String,
+    #[serde(default)]
+    pub venue: Option<String>,
+    #[serde(default)]
+    pub link: Option<String>,
+    #[serde(default)]
+    pub chair: Option<String>,
+    #[serde(default)]
+    pub chair_reason: Option<String>,
+    #[serde(default)]
+    pub delegations: Vec<DelegationView>,
+    #[serde(default)]
+    pub timetable: Vec<SlotView>,
+}
+
+/// Checks and stores a change of a meeting (shared by the API and the pages). A change
+/// made on an older revision is a conflict that names both revisions.
+pub(crate) async fn reschedule(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    input: UpdateMeeting,
+) -> Result<(), ApiError> {
+    let (m, _) = visible_meeting(state, caller, id).await?;
+    let as_new = CreateMeeting {
+        body: m.meeting.body.to_string(),
+        title: input.title,
+        start: input.start,
+        end: input.end,
+        time_zone: input.time_zone,
+        venue: input.venue,
+        link: input.link,
+        chair: input.chair,
+        chair_reason: input.chair_reason,
+        delegations: input.delegations,
+        timetable: input.timetable,
+    };
+    let new = plan_meeting(state, caller, &as_new).await?;
+    state
+        .store
+        .update_meeting(
+            id,
+            input.expected_revision,
+            &new,
+            &caller.attribution(state.clock.now()),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Changes a scheduled meeting (secretariat); everyone concerned is notified.
+#[utoipa::path(put, path = "/api/v1/meetings/{id}", tag = "meetings", request_body = UpdateMeeting,
+    params(("id" = i64, Path, description = "meeting id")),
+    security(("session" = []), ("token" = [])),
+    responses((status = 200, body = MeetingView), (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+pub async fn update_meeting(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<UpdateMeeting>,
+) -> Result<Json<MeetingView>, ApiError> {
+    reschedule(&state, &caller, id, input).await?;
+    get_meeting(State(state), caller, Path(id)).await
+}
+
+/// Checks a meeting plan against the body, the participation timeline and the clock.
+async fn plan_meeting(
+    state: &AppState,
+    caller: &Caller,
+    input: &CreateMeeting,
+) -> Result<NewMeeting, ApiError> {
     let body_id = BodyId::parse(&input.body).map_err(|_| ApiError::NotFoundField {
         field: "body".into(),
         rule: "no such body".into(),
@@ -609,10 +699,7 @@ pub(crate) async fn schedule(
         delegations,
         timetable,
     };
-    Ok(state
-        .store
-        .create_meeting(&new, &caller.attribution(state.clock.now()))
-        .await?)
+    Ok(new)
 }
 
 /// Schedules a meeting (secretariat).
@@ -1185,8 +1272,11 @@ pub async fn calendar(
         p.done()
     };
     let stamp = now.strftime("%Y%m%dT%H%M%SZ").to_string();
+    let mut zones = crate::ics::Zones::default();
     for (m, body) in visible_meetings(&state, &actor).await? {
         let zone = zone_of(&m);
+        zones.note(&m.meeting.zone, &zone, m.meeting.start);
+        zones.note(&m.meeting.zone, &zone, m.meeting.end);
         let mut e = Event::new();
         e.uid(&format!("meeting-{}@rsm", m.id))
             .summary(&format!("{} — {}", body.name, m.meeting.title))
@@ -1204,6 +1294,7 @@ pub async fn calendar(
     for d in super::decisions::visible_drafts(&state, &actor).await? {
         if let DecisionState::UnderSilence { until } = d.review.state {
             let zone_name = d.zone.iana_name().unwrap_or("UTC").to_owned();
+            zones.note(&zone_name, &d.zone, until);
             let mut e = Event::new();
             e.uid(&format!("silence-{}@rsm", d.draft.id))
                 .summary(&format!("Silence ends: {}", d.draft.draft.title))
@@ -1213,7 +1304,7 @@ pub async fn calendar(
             cal.push(e.done());
         }
     }
-    let mut resp = cal.done().to_string().into_response();
+    let mut resp = zones.insert_into(&cal.done().to_string()).into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/calendar; charset=utf-8"),

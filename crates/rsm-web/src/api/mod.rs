@@ -10,6 +10,7 @@ pub mod energy;
 pub mod input;
 pub mod kin;
 pub mod log;
+pub mod mail;
 pub mod me;
 pub mod meetings;
 pub mod notifications;
@@ -94,6 +95,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(me::get_me))
         .routes(routes!(me::change_password))
         .routes(routes!(me::set_preferences))
+        .routes(routes!(mail::get_mail, mail::set_mail))
         .routes(routes!(tokens::list_tokens, tokens::create_token))
         .routes(routes!(tokens::revoke_token))
         .routes(routes!(audit::list_audit))
@@ -141,7 +143,7 @@ fn case_routes() -> OpenApiRouter<AppState> {
 fn deliberation_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(meetings::list_meetings, meetings::create_meeting))
-        .routes(routes!(meetings::get_meeting))
+        .routes(routes!(meetings::get_meeting, meetings::update_meeting))
         .routes(routes!(meetings::add_item))
         .routes(routes!(meetings::accept_item))
         .routes(routes!(meetings::move_item))

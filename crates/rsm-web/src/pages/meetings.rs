@@ -138,6 +138,9 @@ struct MeetingPage<'a> {
     /// The delegate's own party, if a member may propose.
     my_party: Option<String>,
     error: Option<String>,
+    /// The recorded opening and closing as `datetime-local` values in the meeting's zone.
+    opened_local: String,
+    closed_local: String,
 }
 
 #[derive(Template)]
@@ -191,6 +194,13 @@ async fn meeting_page(
         .iter()
         .map(|r| decisions::draft_view(r, now))
         .collect();
+    let local = |v: &Option<String>| {
+        v.as_deref()
+            .and_then(|s| s.get(..16))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (opened_local, closed_local) = (local(&m.opened_at), local(&m.closed_at));
     page.render(&MeetingPage {
         ctx: &page.ctx,
         m,
@@ -198,6 +208,8 @@ async fn meeting_page(
         may_manage,
         my_party,
         error,
+        opened_local,
+        closed_local,
     })
 }
 
@@ -296,8 +308,15 @@ pub async fn new_draft(
             text: form.get("text"),
             meeting: Some(id),
             item: form.opt("item").and_then(|i| i.parse().ok()),
-            kind: None,
-            participation: None,
+            kind: form.opt("kind"),
+            participation: (form.opt("kind").as_deref() == Some("participation")).then(|| {
+                decisions::ParticipationInput {
+                    party: form.get("p_party"),
+                    status: form.get("p_status"),
+                    effective: form.get("p_effective"),
+                    accepts_decisions_taken: form.opt("p_accepts").is_some(),
+                }
+            }),
             party: None,
         };
         let d = decisions::create(&state, &page.caller, &input).await?;
@@ -309,13 +328,7 @@ pub async fn new_draft(
     .await;
     match r {
         Ok(d) => redirect_with_flash(&format!("/drafts/{d}"), "flash-saved"),
-        Err(e) => match error_text(&page.ctx, &e) {
-            Some(msg) => {
-                let r = meeting_page(&state, page, id, Some(msg)).await;
-                page.finish(r)
-            }
-            None => page.error_page(e),
-        },
+        Err(e) => after_meeting_write(&state, page, id, Err(e)).await,
     }
 }
 
@@ -517,5 +530,230 @@ impl Ctx {
     /// A label whose value has spaces (`under silence` → key `state-under-silence`).
     pub fn spaced_label(&self, prefix: &str, value: &str) -> String {
         self.label(prefix, &value.replace(' ', "-"))
+    }
+}
+
+/// A local date and time (`YYYY-MM-DDTHH:MM`, as a `datetime-local` field sends it) in the
+/// meeting's zone, as the RFC 3339 instant the API takes; empty stays empty.
+fn local_instant(
+    field: &str,
+    value: Option<String>,
+    zone: &jiff::tz::TimeZone,
+) -> Result<Option<String>, ApiError> {
+    value
+        .map(|v| meetings::parse_local(field, v.trim(), zone).map(|z| z.timestamp().to_string()))
+        .transpose()
+}
+
+/// `POST /meetings/{id}/session`: records when the meeting opened and closed, in the
+/// meeting's local time (secretariat). A stale revision is shown as the conflict it is.
+pub async fn record_session(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: PageForm,
+) -> Response {
+    let page = &form.page;
+    let r = async {
+        let (m, _) = meetings::visible_meeting(&state, &page.caller, id).await?;
+        let zone = meetings::zone_of(&m);
+        let input = meetings::Session {
+            expected_revision: form.get("revision").parse().unwrap_or_default(),
+            opened_at: local_instant("opened_at", form.opt("opened_at"), &zone)?,
+            closed_at: local_instant("closed_at", form.opt("closed_at"), &zone)?,
+        };
+        meetings::record_session(
+            State(state.clone()),
+            page.caller.clone(),
+            Path(id),
+            crate::api::ApiJson(input),
+        )
+        .await
+        .map(|_| ())
+    }
+    .await;
+    after_meeting_write(&state, page, id, r).await
+}
+
+/// `POST /meetings/{id}/speakers`: records who took the floor under an item, at a local
+/// time of the meeting (secretariat).
+pub async fn add_speaker(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: PageForm,
+) -> Response {
+    let page = &form.page;
+    let r = async {
+        let (m, _) = meetings::visible_meeting(&state, &page.caller, id).await?;
+        let zone = meetings::zone_of(&m);
+        let at = local_instant("at", form.opt("at"), &zone)?.ok_or_else(|| {
+            ApiError::invalid("at", "must be a local date and time YYYY-MM-DDTHH:MM")
+        })?;
+        let input = meetings::NewIntervention {
+            item: form
+                .get("item")
+                .parse()
+                .map_err(|_| ApiError::invalid("item", "no such item on this meeting's agenda"))?,
+            speaker: form.get("speaker"),
+            at,
+        };
+        meetings::add_intervention(
+            State(state.clone()),
+            page.caller.clone(),
+            Path(id),
+            crate::api::ApiJson(input),
+        )
+        .await
+        .map(|_| ())
+    }
+    .await;
+    after_meeting_write(&state, page, id, r).await
+}
+
+async fn after_meeting_write(
+    state: &AppState,
+    page: &Page,
+    id: i64,
+    r: Result<(), ApiError>,
+) -> Response {
+    match r {
+        Ok(()) => redirect_with_flash(&format!("/meetings/{id}"), "flash-saved"),
+        Err(e) => match error_text(&page.ctx, &e) {
+            Some(msg) => {
+                let status = match e {
+                    ApiError::Conflict(_) => axum::http::StatusCode::CONFLICT,
+                    _ => axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                let r = meeting_page(state, page, id, Some(msg)).await;
+                let mut resp = page.finish(r);
+                if resp.status().is_success() {
+                    *resp.status_mut() = status;
+                }
+                resp
+            }
+            None => page.error_page(e),
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "meeting_edit.html")]
+struct EditPage<'a> {
+    ctx: &'a Ctx,
+    m: MeetingView,
+    /// The form's values: what was sent when it is shown again after a refusal.
+    title: String,
+    start: String,
+    end: String,
+    time_zone: String,
+    venue: String,
+    link: String,
+    revision: i64,
+    error: Option<String>,
+}
+
+fn local_value(v: &str) -> String {
+    v.get(..16).unwrap_or(v).to_owned()
+}
+
+/// The edit page of meeting `id`, for the secretariat only (others: 403; outsiders of a
+/// restricted body: 404). `sent` keeps a refused form's values and revision.
+async fn edit_page(
+    state: &AppState,
+    page: &Page,
+    id: i64,
+    sent: Option<&PageForm>,
+    error: Option<(axum::http::StatusCode, String)>,
+) -> Result<Response, ApiError> {
+    let (m, may_manage, _) = meeting_view(state, page, id).await?;
+    if !may_manage {
+        let (_, body) = meetings::visible_meeting(state, &page.caller, id).await?;
+        page.caller
+            .require(state, rsm_core::access::Action::ManageDeliberation(&body))
+            .await?;
+    }
+    let (status, error) = match error {
+        Some((s, e)) => (s, Some(e)),
+        None => (axum::http::StatusCode::OK, None),
+    };
+    let edit = match sent {
+        Some(f) => EditPage {
+            ctx: &page.ctx,
+            title: f.get("title"),
+            start: f.get("start"),
+            end: f.get("end"),
+            time_zone: f.get("time_zone"),
+            venue: f.get("venue"),
+            link: f.get("link"),
+            revision: f.get("revision").parse().unwrap_or_default(),
+            error,
+            m,
+        },
+        None => EditPage {
+            ctx: &page.ctx,
+            title: m.title.clone(),
+            start: local_value(&m.start),
+            end: local_value(&m.end),
+            time_zone: m.time_zone.clone(),
+            venue: m.venue.clone().unwrap_or_default(),
+            link: m.link.clone().unwrap_or_default(),
+            revision: m.revision,
+            error,
+            m,
+        },
+    };
+    page.render_status(status, &edit)
+}
+
+/// `GET /meetings/{id}/edit` (secretariat).
+pub async fn edit(State(state): State<AppState>, page: Page, Path(id): Path<i64>) -> Response {
+    let r = edit_page(&state, &page, id, None, None).await;
+    page.finish(r)
+}
+
+/// `POST /meetings/{id}/edit`: changes the meeting from the revision the form was loaded
+/// at; if someone changed it meanwhile, the form comes back with the conflict explained and
+/// nothing is lost or overwritten.
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: PageForm,
+) -> Response {
+    let page = &form.page;
+    let r = async {
+        let (m, body) = meetings::visible_meeting(&state, &page.caller, id).await?;
+        let items = state.store_items(m.id).await?;
+        let current = meetings::view(&m, &body, &items, state.clock.now());
+        let input = meetings::UpdateMeeting {
+            expected_revision: form.get("revision").parse().unwrap_or_default(),
+            title: form.get("title"),
+            start: form.get("start"),
+            end: form.get("end"),
+            time_zone: form.get("time_zone"),
+            venue: form.opt("venue"),
+            link: form.opt("link"),
+            chair: current
+                .chair_override_reason
+                .as_ref()
+                .map(|_| current.chair.clone()),
+            chair_reason: current.chair_override_reason.clone(),
+            delegations: current.delegations.clone(),
+            timetable: current.timetable.clone(),
+        };
+        meetings::reschedule(&state, &page.caller, id, input).await
+    }
+    .await;
+    match r {
+        Ok(()) => redirect_with_flash(&format!("/meetings/{id}"), "flash-saved"),
+        Err(e) => match error_text(&page.ctx, &e) {
+            Some(msg) => {
+                let status = match e {
+                    ApiError::Conflict(_) => axum::http::StatusCode::CONFLICT,
+                    _ => axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                let r = edit_page(&state, page, id, Some(&form), Some((status, msg))).await;
+                page.finish(r)
+            }
+            None => page.error_page(e),
+        },
     }
 }

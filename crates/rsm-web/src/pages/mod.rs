@@ -17,6 +17,7 @@ pub mod audit;
 pub mod bodies;
 pub mod cases;
 pub mod dashboard;
+pub mod documents;
 pub mod energy;
 pub mod i18n;
 pub mod kin;
@@ -114,6 +115,13 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/meetings/{id}/drafts", post(meetings::new_draft))
         .route("/meetings/{id}/journal", get(meetings::journal))
+        .route("/meetings/{id}/session", post(meetings::record_session))
+        .route("/documents/{id}", get(documents::detail))
+        .route(
+            "/meetings/{id}/edit",
+            get(meetings::edit).post(meetings::update),
+        )
+        .route("/meetings/{id}/speakers", post(meetings::add_speaker))
         .route("/drafts/{id}", get(meetings::draft))
         .route("/drafts/{id}/position", post(meetings::position))
         .route("/drafts/{id}/procedure", post(meetings::procedure))

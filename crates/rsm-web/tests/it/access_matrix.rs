@@ -187,6 +187,21 @@ fn rows(app: &TestApp) -> Vec<Row> {
         ),
         row(
             "GET",
+            "/api/v1/me/mail",
+            "/api/v1/me/mail".into(),
+            None,
+            // Nobody has saved e-mail settings yet.
+            [401, 404, 404, 404, 404, 404, 404, 404],
+        ),
+        row(
+            "PUT",
+            "/api/v1/me/mail",
+            "/api/v1/me/mail".into(),
+            Some(json!({"address": "someone@example.org", "mode": "digest"})),
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        row(
+            "GET",
             "/api/v1/tokens",
             "/api/v1/tokens".into(),
             None,

@@ -199,6 +199,10 @@ pub fn rows() -> Vec<Row> {
     });
     let draft =
         json!({"body": "ministerial-council", "title": "Energy network", "text": "The Council …"});
+    let update = json!({
+        "expected_revision": 1, "title": "Changed", "start": "2026-06-02T10:00",
+        "end": "2026-06-02T17:00", "time_zone": "Asia/Seoul", "venue": "Seoul"
+    });
     vec![
         (
             "GET",
@@ -227,6 +231,20 @@ pub fn rows() -> Vec<Row> {
             "/api/v1/meetings/2".into(),
             None,
             PEACE,
+        ),
+        (
+            "PUT",
+            "/api/v1/meetings/{id}",
+            "/api/v1/meetings/1".into(),
+            Some(update.clone()),
+            SEC_U,
+        ),
+        (
+            "PUT",
+            "/api/v1/meetings/{id}",
+            "/api/v1/meetings/2".into(),
+            Some(update),
+            [404, 200, 200, 403, 404, 404, 404, 404],
         ),
         (
             "POST",
