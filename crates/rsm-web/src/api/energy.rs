@@ -260,6 +260,77 @@ pub(crate) fn checked_scenario(input: &ScenarioInput) -> Result<(String, String)
     Ok((name, input.toml.clone()))
 }
 
+/// The revision an update names: required.
+fn edited_revision(revision: Option<i64>) -> Result<i64, ApiError> {
+    revision.ok_or_else(|| ApiError::invalid("revision", "give the revision you edited"))
+}
+
+/// Creates a scenario as `caller` (the API and the pages): planners only, text checked.
+pub(crate) async fn create_scenario_for(
+    state: &AppState,
+    caller: &Caller,
+    input: &ScenarioInput,
+) -> Result<i64, ApiError> {
+    energy::planning_body(state, caller).await?;
+    let (name, toml) = checked_scenario(input)?;
+    let who = caller.attribution(state.clock.now());
+    Ok(state
+        .store
+        .create_energy_scenario(&name, &toml, &who)
+        .await?)
+}
+
+/// Saves an edit of scenario `id` made at `input.revision`.
+pub(crate) async fn update_scenario_for(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    input: &ScenarioInput,
+) -> Result<(), ApiError> {
+    energy::planning_body(state, caller).await?;
+    let revision = edited_revision(input.revision)?;
+    let (name, toml) = checked_scenario(input)?;
+    let who = caller.attribution(state.clock.now());
+    state
+        .store
+        .update_energy_scenario(id, revision, &name, &toml, &who)
+        .await
+        .map_err(conflict)
+}
+
+/// Creates a network as `caller`: planners only, every file checked.
+pub(crate) async fn create_network_for(
+    state: &AppState,
+    caller: &Caller,
+    input: &NetworkInput,
+) -> Result<i64, ApiError> {
+    energy::planning_body(state, caller).await?;
+    let (name, files) = checked_network(input)?;
+    let who = caller.attribution(state.clock.now());
+    Ok(state
+        .store
+        .create_energy_network(&name, &files, &who)
+        .await?)
+}
+
+/// Saves an edit of network `id` made at `input.revision`.
+pub(crate) async fn update_network_for(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    input: &NetworkInput,
+) -> Result<(), ApiError> {
+    energy::planning_body(state, caller).await?;
+    let revision = edited_revision(input.revision)?;
+    let (name, files) = checked_network(input)?;
+    let who = caller.attribution(state.clock.now());
+    state
+        .store
+        .update_energy_network(id, revision, &name, &files, &who)
+        .await
+        .map_err(conflict)
+}
+
 /// The scenarios.
 #[utoipa::path(get, path = "/api/v1/energy/scenarios", tag = "energy",
     security(("session" = []), ("token" = [])),
@@ -284,13 +355,7 @@ pub async fn create_scenario(
     caller: Caller,
     ApiJson(input): ApiJson<ScenarioInput>,
 ) -> Result<(StatusCode, Json<ScenarioView>), ApiError> {
-    energy::planning_body(&state, &caller).await?;
-    let (name, toml) = checked_scenario(&input)?;
-    let who = caller.attribution(state.clock.now());
-    let id = state
-        .store
-        .create_energy_scenario(&name, &toml, &who)
-        .await?;
+    let id = create_scenario_for(&state, &caller, &input).await?;
     let s = state
         .store
         .energy_scenario(id)
@@ -330,17 +395,7 @@ pub async fn update_scenario(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<ScenarioInput>,
 ) -> Result<Json<ScenarioView>, ApiError> {
-    energy::planning_body(&state, &caller).await?;
-    let revision = input
-        .revision
-        .ok_or_else(|| ApiError::invalid("revision", "give the revision you edited"))?;
-    let (name, toml) = checked_scenario(&input)?;
-    let who = caller.attribution(state.clock.now());
-    state
-        .store
-        .update_energy_scenario(id, revision, &name, &toml, &who)
-        .await
-        .map_err(conflict)?;
+    update_scenario_for(&state, &caller, id, &input).await?;
     let s = state
         .store
         .energy_scenario(id)
@@ -377,13 +432,7 @@ pub async fn create_network(
     caller: Caller,
     ApiJson(input): ApiJson<NetworkInput>,
 ) -> Result<(StatusCode, Json<NetworkView>), ApiError> {
-    energy::planning_body(&state, &caller).await?;
-    let (name, files) = checked_network(&input)?;
-    let who = caller.attribution(state.clock.now());
-    let id = state
-        .store
-        .create_energy_network(&name, &files, &who)
-        .await?;
+    let id = create_network_for(&state, &caller, &input).await?;
     let n = state
         .store
         .energy_network(id)
@@ -423,17 +472,7 @@ pub async fn update_network(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<NetworkInput>,
 ) -> Result<Json<NetworkView>, ApiError> {
-    energy::planning_body(&state, &caller).await?;
-    let revision = input
-        .revision
-        .ok_or_else(|| ApiError::invalid("revision", "give the revision you edited"))?;
-    let (name, files) = checked_network(&input)?;
-    let who = caller.attribution(state.clock.now());
-    state
-        .store
-        .update_energy_network(id, revision, &name, &files, &who)
-        .await
-        .map_err(conflict)?;
+    update_network_for(&state, &caller, id, &input).await?;
     let n = state
         .store
         .energy_network(id)

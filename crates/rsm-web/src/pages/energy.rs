@@ -24,8 +24,8 @@ use super::{Ctx, Page, PageForm, redirect_with_flash};
 use crate::{
     AppState,
     api::energy::{
-        AttachInput, NetworkInput, ScenarioInput, attach, checked_network, checked_scenario,
-        network_view, queue_run,
+        AttachInput, NetworkInput, ScenarioInput, attach, create_network_for, create_scenario_for,
+        network_view, queue_run, update_network_for, update_scenario_for,
     },
     energy::{NETWORK, RunResult, compute, planning_body, result_of},
     error::ApiError,
@@ -463,19 +463,8 @@ pub async fn create_scenario(State(state): State<AppState>, form: PageForm) -> R
         toml: form.get("toml"),
         revision: None,
     };
-    let r = async {
-        planning_body(&state, &page.caller).await?;
-        let (name, toml) = checked_scenario(&input)?;
-        let who = page.caller.attribution(state.clock.now());
-        state
-            .store
-            .create_energy_scenario(&name, &toml, &who)
-            .await?;
-        Ok::<_, ApiError>(())
-    }
-    .await;
-    match r {
-        Ok(()) => redirect_with_flash("/energy/runs", "flash-saved"),
+    match create_scenario_for(&state, &page.caller, &input).await {
+        Ok(_) => redirect_with_flash("/energy/runs", "flash-saved"),
         Err(e) => match inline_error(&page.ctx, &e) {
             Some((status, msg)) => {
                 let r = runs_page(&state, page, status, Some(msg), input.name, input.toml).await;
@@ -534,24 +523,7 @@ pub async fn update_scenario(
         toml: form.get("toml"),
         revision: Some(revision),
     };
-    let r = async {
-        planning_body(&state, &page.caller).await?;
-        let (name, toml) = checked_scenario(&input)?;
-        let who = page.caller.attribution(state.clock.now());
-        state
-            .store
-            .update_energy_scenario(id, revision, &name, &toml, &who)
-            .await
-            .map_err(|e| match e {
-                rsm_store::StoreError::Conflict(what) if what.starts_with("revision") => {
-                    ApiError::Conflict(what)
-                }
-                other => other.into(),
-            })?;
-        Ok::<_, ApiError>(())
-    }
-    .await;
-    match r {
+    match update_scenario_for(&state, &page.caller, id, &input).await {
         Ok(()) => redirect_with_flash(&format!("/energy/scenarios/{id}"), "flash-saved"),
         Err(e) => match inline_error(&page.ctx, &e) {
             Some((status, msg)) => page.finish(page.render_status(
@@ -637,13 +609,7 @@ pub async fn create_network(State(state): State<AppState>, form: PageForm) -> Re
             files: rsm_energy::csv::to_files(&shipped),
             revision: None,
         };
-        let (name, files) = checked_network(&input)?;
-        let who = page.caller.attribution(state.clock.now());
-        let id = state
-            .store
-            .create_energy_network(&name, &files, &who)
-            .await?;
-        Ok::<_, ApiError>(id)
+        create_network_for(&state, &page.caller, &input).await
     }
     .await;
     match r {
@@ -711,24 +677,7 @@ pub async fn update_network(
         files,
         revision: Some(revision),
     };
-    let r = async {
-        planning_body(&state, &page.caller).await?;
-        let (name, files) = checked_network(&input)?;
-        let who = page.caller.attribution(state.clock.now());
-        state
-            .store
-            .update_energy_network(id, revision, &name, &files, &who)
-            .await
-            .map_err(|e| match e {
-                rsm_store::StoreError::Conflict(what) if what.starts_with("revision") => {
-                    ApiError::Conflict(what)
-                }
-                other => other.into(),
-            })?;
-        Ok::<_, ApiError>(())
-    }
-    .await;
-    match r {
+    match update_network_for(&state, &page.caller, id, &input).await {
         Ok(()) => redirect_with_flash(&format!("/energy/networks/{id}"), "flash-saved"),
         Err(e) => match inline_error(&page.ctx, &e) {
             Some((status, msg)) => page.finish(page.render_status(
