@@ -881,28 +881,15 @@ impl KinStore for Store {
         if !DECISIONS.contains(&decision) {
             return Err(StoreError::Corrupt(format!("decision {decision:?}")));
         }
-        let mut tx = write_tx(self).await?;
-        Self::kin_candidate_exists(&mut tx, party, candidate).await?;
-        sqlx::query(
-            "INSERT INTO kin_decisions (candidate_id, decision, note, decided_at, decided_by) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(candidate)
-        .bind(decision)
-        .bind(note)
-        .bind(micros(who.at))
-        .bind(&who.actor)
-        .execute(&mut *tx)
-        .await?;
-        audit::append(
-            &mut *tx,
-            who,
-            "kin.decide",
-            &format!("kin-candidate:{candidate}"),
+        self.kin_candidate_note(
+            CandidateNote::Decision,
+            party,
+            candidate,
             decision,
+            note,
+            who,
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
     async fn kin_reply(
@@ -916,28 +903,8 @@ impl KinStore for Store {
         if !REPLIES.contains(&reply) {
             return Err(StoreError::Corrupt(format!("reply {reply:?}")));
         }
-        let mut tx = write_tx(self).await?;
-        Self::kin_candidate_exists(&mut tx, party, candidate).await?;
-        sqlx::query(
-            "INSERT INTO kin_replies (candidate_id, reply, note, recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(candidate)
-        .bind(reply)
-        .bind(note)
-        .bind(micros(who.at))
-        .bind(&who.actor)
-        .execute(&mut *tx)
-        .await?;
-        audit::append(
-            &mut *tx,
-            who,
-            "kin.reply",
-            &format!("kin-candidate:{candidate}"),
-            reply,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        self.kin_candidate_note(CandidateNote::Reply, party, candidate, reply, note, who)
+            .await
     }
 
     async fn kin_record_export(
@@ -998,5 +965,59 @@ impl KinStore for Store {
                 })
             })
             .collect()
+    }
+}
+
+/// What is recorded on a candidate pair: a review decision or the other side's reply.
+#[derive(Debug, Clone, Copy)]
+enum CandidateNote {
+    Decision,
+    Reply,
+}
+
+impl Store {
+    /// Appends a decision or reply (already checked against its list) to a candidate of
+    /// `party`'s registry, with its audit event, in one transaction.
+    async fn kin_candidate_note(
+        &self,
+        kind: CandidateNote,
+        party: &str,
+        candidate: i64,
+        value: &str,
+        note: &str,
+        who: &Attribution,
+    ) -> Result<(), StoreError> {
+        let (sql, action) = match kind {
+            CandidateNote::Decision => (
+                "INSERT INTO kin_decisions (candidate_id, decision, note, decided_at, decided_by) \
+                 VALUES ($1, $2, $3, $4, $5)",
+                "kin.decide",
+            ),
+            CandidateNote::Reply => (
+                "INSERT INTO kin_replies (candidate_id, reply, note, recorded_at, recorded_by) \
+                 VALUES ($1, $2, $3, $4, $5)",
+                "kin.reply",
+            ),
+        };
+        let mut tx = write_tx(self).await?;
+        Self::kin_candidate_exists(&mut tx, party, candidate).await?;
+        sqlx::query(sql)
+            .bind(candidate)
+            .bind(value)
+            .bind(note)
+            .bind(micros(who.at))
+            .bind(&who.actor)
+            .execute(&mut *tx)
+            .await?;
+        audit::append(
+            &mut *tx,
+            who,
+            action,
+            &format!("kin-candidate:{candidate}"),
+            value,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
