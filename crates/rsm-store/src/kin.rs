@@ -105,6 +105,39 @@ pub struct KinRun {
     pub started_at: Timestamp,
     pub finished_at: Option<Timestamp>,
     pub started_by: String,
+    /// The matcher's current stage while running (`index`, `train`, `score`, `assign`).
+    pub stage: String,
+    /// Work done of `total` in that stage.
+    pub done: i64,
+    pub total: i64,
+}
+
+/// A reunion draw to record: its list and weights as committed to the log.
+#[derive(Debug, Clone)]
+pub struct NewKinDraw {
+    pub party: String,
+    pub title: String,
+    pub count: i64,
+    /// The committee's weights (TOML, `rsm-kin::draw::Weights`).
+    pub weights: String,
+    /// The eligible list (CSV `applicant_id,birth_year,relationship`).
+    pub eligible: String,
+    pub applicants: i64,
+    /// The commitment's salt, hex.
+    pub salt: String,
+    /// SHA-256 of the canonical list and weights, hex.
+    pub list_digest: String,
+    /// The log entry holding the salted commitment.
+    pub log_index: i64,
+}
+
+/// A recorded reunion draw.
+#[derive(Debug, Clone)]
+pub struct KinDraw {
+    pub id: i64,
+    pub draw: NewKinDraw,
+    pub created_at: Timestamp,
+    pub created_by: String,
 }
 
 /// A candidate to store.
@@ -279,6 +312,29 @@ pub trait KinStore {
         who: &Attribution,
     ) -> Result<i64, StoreError>;
     async fn kin_exports(&self, party: &str) -> Result<Vec<KinExport>, StoreError>;
+    /// Records a running match run's stage and progress (no audit event: no data moves).
+    async fn kin_run_progress(
+        &self,
+        run: i64,
+        stage: &str,
+        done: i64,
+        total: i64,
+    ) -> Result<(), StoreError>;
+    /// Records a reunion draw (append-only) with its audit event.
+    async fn kin_record_draw(
+        &self,
+        draw: &NewKinDraw,
+        who: &Attribution,
+    ) -> Result<i64, StoreError>;
+    /// The party's draws, newest first (audited: the lists hold applicants' ids and years).
+    async fn kin_draws(&self, party: &str, who: &Attribution) -> Result<Vec<KinDraw>, StoreError>;
+    /// One draw of the party's (audited read), or None.
+    async fn kin_draw(
+        &self,
+        party: &str,
+        id: i64,
+        who: &Attribution,
+    ) -> Result<Option<KinDraw>, StoreError>;
 }
 
 async fn write_tx(store: &Store) -> Result<sqlx::Transaction<'static, Any>, StoreError> {
@@ -319,6 +375,9 @@ type RunRow = (
     i64,
     Option<i64>,
     String,
+    String,
+    i64,
+    i64,
 );
 type ExportRow = (
     i64,
@@ -330,8 +389,43 @@ type ExportRow = (
     i64,
     String,
 );
-const RUN_COLUMNS: &str =
-    "id, party, state, requests, persons, candidates, message, started_at, finished_at, started_by";
+const RUN_COLUMNS: &str = "id, party, state, requests, persons, candidates, message, started_at, finished_at, started_by, \
+     stage, done, total";
+type DrawRow = (
+    i64,
+    String,
+    String,
+    i64,
+    String,
+    String,
+    i64,
+    String,
+    String,
+    i64,
+    i64,
+    String,
+);
+const DRAW_COLUMNS: &str = "id, party, title, count, weights, eligible, applicants, salt, list_digest, log_index, \
+     created_at, created_by";
+
+fn decode_draw(r: DrawRow) -> Result<KinDraw, StoreError> {
+    Ok(KinDraw {
+        id: r.0,
+        draw: NewKinDraw {
+            party: r.1,
+            title: r.2,
+            count: r.3,
+            weights: r.4,
+            eligible: r.5,
+            applicants: r.6,
+            salt: r.7,
+            list_digest: r.8,
+            log_index: r.9,
+        },
+        created_at: from_micros(r.10)?,
+        created_by: r.11,
+    })
+}
 type CandRow = (
     i64,
     i64,
@@ -375,6 +469,9 @@ fn decode_run(r: RunRow) -> Result<KinRun, StoreError> {
         started_at: from_micros(r.7)?,
         finished_at: r.8.map(from_micros).transpose()?,
         started_by: r.9,
+        stage: r.10,
+        done: r.11,
+        total: r.12,
     })
 }
 
@@ -965,6 +1062,109 @@ impl KinStore for Store {
                 })
             })
             .collect()
+    }
+
+    async fn kin_run_progress(
+        &self,
+        run: i64,
+        stage: &str,
+        done: i64,
+        total: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE kin_runs SET stage = $1, done = $2, total = $3 WHERE id = $4 AND state = 'running'",
+        )
+        .bind(stage)
+        .bind(done)
+        .bind(total)
+        .bind(run)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    async fn kin_record_draw(&self, d: &NewKinDraw, who: &Attribution) -> Result<i64, StoreError> {
+        let mut tx = write_tx(self).await?;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO kin_draws (party, title, count, weights, eligible, applicants, salt, list_digest, \
+             log_index, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        )
+        .bind(&d.party)
+        .bind(&d.title)
+        .bind(d.count)
+        .bind(&d.weights)
+        .bind(&d.eligible)
+        .bind(d.applicants)
+        .bind(&d.salt)
+        .bind(&d.list_digest)
+        .bind(d.log_index)
+        .bind(micros(who.at))
+        .bind(&who.actor)
+        .fetch_one(&mut *tx)
+        .await?;
+        audit::append(
+            &mut *tx,
+            who,
+            "kin.draw",
+            &format!("kin-draw:{id}"),
+            &format!(
+                "{} of {} applicants; commitment at log entry {}",
+                d.count, d.applicants, d.log_index
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn kin_draws(&self, party: &str, who: &Attribution) -> Result<Vec<KinDraw>, StoreError> {
+        let mut tx = write_tx(self).await?;
+        let rows: Vec<DrawRow> = sqlx::query_as(&format!(
+            "SELECT {DRAW_COLUMNS} FROM kin_draws WHERE party = $1 ORDER BY id DESC"
+        ))
+        .bind(party)
+        .fetch_all(&mut *tx)
+        .await?;
+        if !rows.is_empty() {
+            audit::append(
+                &mut *tx,
+                who,
+                "kin.read-draws",
+                &format!("kin-registry:{party}"),
+                &format!("{} draws", rows.len()),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        rows.into_iter().map(decode_draw).collect()
+    }
+
+    async fn kin_draw(
+        &self,
+        party: &str,
+        id: i64,
+        who: &Attribution,
+    ) -> Result<Option<KinDraw>, StoreError> {
+        let mut tx = write_tx(self).await?;
+        let row: Option<DrawRow> = sqlx::query_as(&format!(
+            "SELECT {DRAW_COLUMNS} FROM kin_draws WHERE party = $1 AND id = $2"
+        ))
+        .bind(party)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if row.is_some() {
+            audit::append(
+                &mut *tx,
+                who,
+                "kin.read-draw",
+                &format!("kin-draw:{id}"),
+                "",
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        row.map(decode_draw).transpose()
     }
 }
 

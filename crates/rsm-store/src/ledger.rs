@@ -76,6 +76,11 @@ pub trait LedgerStore {
     async fn record_checkpoint(&self, cp: &StoredCheckpoint) -> Result<(), StoreError>;
     async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError>;
     async fn checkpoint_of_size(&self, size: u64) -> Result<Option<StoredCheckpoint>, StoreError>;
+    /// The first (smallest) published checkpoint whose tree includes entry `index`.
+    async fn first_checkpoint_covering(
+        &self,
+        index: u64,
+    ) -> Result<Option<StoredCheckpoint>, StoreError>;
     /// Every key pin: (party, Ed25519 public key).
     async fn log_key_pins(&self) -> Result<Vec<(String, [u8; 32])>, StoreError>;
 }
@@ -397,6 +402,19 @@ impl LedgerStore for Store {
         let row: Option<CheckpointRow> = sqlx::query_as(
             "SELECT size, root, note, signed_at FROM log_checkpoints ORDER BY size DESC LIMIT 1",
         )
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(checkpoint_from_row).transpose()
+    }
+
+    async fn first_checkpoint_covering(
+        &self,
+        index: u64,
+    ) -> Result<Option<StoredCheckpoint>, StoreError> {
+        let row: Option<CheckpointRow> = sqlx::query_as(
+            "SELECT size, root, note, signed_at FROM log_checkpoints WHERE size > $1 ORDER BY size ASC LIMIT 1",
+        )
+        .bind(to_i64(index, "entry index")?)
         .fetch_optional(self.pool())
         .await?;
         row.map(checkpoint_from_row).transpose()

@@ -43,8 +43,9 @@ pub use energy::{
     StoredPlanInput, StoredRun, StoredScenario,
 };
 pub use kin::{
-    CandidateFilter, DECISIONS, KinCandidate, KinCounts, KinDecision, KinExport, KinImport,
-    KinKind, KinRecord, KinReply, KinRun, KinStore, NewKinCandidate, NewKinImport, REPLIES,
+    CandidateFilter, DECISIONS, KinCandidate, KinCounts, KinDecision, KinDraw, KinExport,
+    KinImport, KinKind, KinRecord, KinReply, KinRun, KinStore, NewKinCandidate, NewKinDraw,
+    NewKinImport, REPLIES,
 };
 pub use ledger::{LedgerStore, NewLogEntry, StoredCheckpoint, StoredLogEntry};
 pub use mail::{MailEvent, MailEventKind, MailMode, MailSettings, MailStore, NewMail, QueuedMail};

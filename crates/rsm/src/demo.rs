@@ -228,6 +228,7 @@ async fn seed_log(log: &rsm_web::log::Log, keys_dir: &std::path::Path) -> anyhow
         log.submit(bytes, who.clone()).await?;
     }
     crate::demo_notifications::seed(log, &keys, now).await?;
+    crate::demo_kin::seed_draw(log, &Attribution::host_cli(now)).await?;
     Ok(())
 }
 

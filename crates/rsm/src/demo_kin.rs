@@ -81,10 +81,11 @@ pub async fn seed(store: &Store, who: &Attribution) -> anyhow::Result<()> {
     let run = store
         .kin_start_run("KR", requests.len() as i64, persons.len() as i64, who)
         .await?;
-    let (candidates, message) =
-        tokio::task::spawn_blocking(move || rsm_web::api::kin::match_records(&requests, &persons))
-            .await?
-            .map_err(|e| anyhow::anyhow!("the demo's match run: {e}"))?;
+    let (candidates, message) = tokio::task::spawn_blocking(move || {
+        rsm_web::api::kin::match_records(&requests, &persons, &Default::default())
+    })
+    .await?
+    .map_err(|e| anyhow::anyhow!("the demo's match run: {e}"))?;
     store
         .kin_finish_run(run, &candidates, &message, who)
         .await?;
@@ -111,6 +112,31 @@ pub async fn seed(store: &Store, who: &Attribution) -> anyhow::Result<()> {
             )
             .await?;
     }
+    Ok(())
+}
+
+/// Fixes a reunion draw over the registry's 50 applicants with the default weights: its
+/// commitment enters the demo's log, and its result appears with the next checkpoint.
+pub async fn seed_draw(log: &rsm_web::log::Log, who: &Attribution) -> anyhow::Result<()> {
+    use rsm_web::api::kin_draws::{self, DEFAULT_WEIGHTS};
+    let weights = rsm_kin::draw::Weights::parse(DEFAULT_WEIGHTS)?;
+    let requests = log.store().kin_records("KR", KinKind::Request, who).await?;
+    if requests.is_empty() {
+        return Ok(());
+    }
+    let (eligible, _) = kin_draws::eligible_from_registry(&requests, &weights);
+    kin_draws::record_draw(
+        log,
+        "KR",
+        "Reunion round 1 (synthetic demo)",
+        10,
+        DEFAULT_WEIGHTS,
+        &eligible,
+        kin_draws::fresh_salt().map_err(|e| anyhow::anyhow!("{e:?}"))?,
+        who,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("the demo's draw: {e:?}"))?;
     Ok(())
 }
 

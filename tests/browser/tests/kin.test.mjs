@@ -75,12 +75,45 @@ describe('family tracing registry', () => {
     assert.deepEqual(cspViolations, []);
   });
 
+  test('a focal point fixes a reunion draw, sees it seeded by the next checkpoint, and can download what verifies it', async () => {
+    const page = await newPage();
+    await signIn(page, 'kr.redcross');
+    await page.goto(`${base}/kin/draws`);
+    // The demo's own draw is there and drawn (its checkpoint came seconds after start).
+    assert.match(await page.textContent('#kin-draws-h + *'), /Reunion round 1/);
+    await page.fill('#draw-title', 'Reunion round 2 (browser test)');
+    await page.fill('#draw-count', '5');
+    await Promise.all([page.waitForLoadState('load'), page.click('form[action="/kin/draws"] button[type=submit]')]);
+    assert.match(await page.textContent('h1'), /Reunion round 2/);
+    // The page refreshes itself (htmx) until the next witnessed checkpoint gives the seed.
+    await page.locator('#kin-draw .kin-draw-drawn').waitFor({ timeout: 60_000 });
+    assert.equal(await page.locator('#kin-draw-result-h + .table-wrap tbody tr').count(), 5);
+    assert.match(await page.textContent('pre'), /rsm kin verify-draw/);
+    const links = await page.locator('.kin-draw-files a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    assert.equal(links.length, 7);
+    const result = await page.request.get(`${base}${links.find((l) => l.endsWith('result.csv'))}`);
+    assert.equal(result.status(), 200);
+    assert.match(await result.text(), /^# rsm-kin-draw\/v1/);
+    await axe(page, 'kin draw');
+    await shot(page, 'kin-draw');
+    // Bad input: named, and nothing is fixed.
+    await page.goto(`${base}/kin/draws`);
+    const before = await page.locator('#kin-draws-h + * tbody tr').count();
+    await page.fill('#draw-title', 'Too many');
+    await page.fill('#draw-count', '5000');
+    await Promise.all([page.waitForLoadState('load'), page.click('form[action="/kin/draws"] button[type=submit]')]);
+    assert.match(await page.textContent('[role=alert]'), /count/);
+    assert.equal(await page.locator('#kin-draws-h + * tbody tr').count(), before);
+    await axe(page, 'kin draw refused');
+    assert.deepEqual(cspViolations, []);
+  });
+
   test('a delegate cannot see any of it', async () => {
     const page = await newPage();
     await signIn(page, 'kr.delegate');
     await page.goto(`${base}/`);
     assert.equal(await page.locator('nav a[href="/kin"]').count(), 0, 'no link in the navigation');
-    for (const path of ['/kin', '/kin/review', '/kin/runs', '/kin/import']) {
+    for (const path of ['/kin', '/kin/review', '/kin/runs', '/kin/import', '/kin/draws', '/kin/draws/1']) {
       const r = await page.goto(`${base}${path}`);
       assert.equal(r.status(), 404, path);
       const text = await page.textContent('main');

@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 use rsm_store::{
     Attribution, AuditFilter, AuditStore, CandidateFilter, KinKind, KinStore, NewKinCandidate,
-    NewKinImport, Store, StoreError,
+    NewKinDraw, NewKinImport, Store, StoreError,
 };
 
 fn who(at: &str) -> Attribution {
@@ -94,6 +94,10 @@ async fn story(store: &Store, url: &str) {
         store.kin_start_run("KR", 2, 3, &w).await,
         Err(StoreError::Conflict(_))
     ));
+    // Its progress is recorded while it runs.
+    store.kin_run_progress(run, "score", 1, 2).await.unwrap();
+    let r = store.kin_run("KR", run).await.unwrap().unwrap();
+    assert_eq!((r.stage.as_str(), r.done, r.total), ("score", 1, 2));
     let cands = [
         NewKinCandidate {
             request_id: "S1".into(),
@@ -251,12 +255,41 @@ async fn story(store: &Store, url: &str) {
         .unwrap();
     assert_eq!(store.kin_exports("KR").await.unwrap()[0].id, e);
 
+    // A draw: recorded once, read back whole (audited), never changed.
+    let draw = NewKinDraw {
+        party: "KR".into(),
+        title: "Round 1".into(),
+        count: 1,
+        weights: "reference_year = 2026".into(),
+        eligible: "applicant_id,birth_year,relationship\nA1,1930,mother\n".into(),
+        applicants: 1,
+        salt: "ab".repeat(32),
+        list_digest: "cd".repeat(32),
+        log_index: 7,
+    };
+    let id = store.kin_record_draw(&draw, &w).await.unwrap();
+    let back = store.kin_draw("KR", id, &w).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            back.draw.eligible.as_str(),
+            back.draw.salt.as_str(),
+            back.draw.log_index
+        ),
+        (draw.eligible.as_str(), draw.salt.as_str(), 7)
+    );
+    assert!(store.kin_draw("KP", id, &w).await.unwrap().is_none());
+    assert_eq!(store.kin_draws("KR", &w).await.unwrap().len(), 1);
+    assert_eq!(audits(store, "kin.read-draw").await, 1);
+    assert_eq!(audits(store, "kin.read-draws").await, 1);
+
     for sql in [
         "UPDATE kin_decisions SET decision = 'reject'",
         "DELETE FROM kin_replies",
         "UPDATE kin_candidates SET score = 1",
         "DELETE FROM kin_imports",
         "UPDATE kin_exports SET manifest = 'x'",
+        "UPDATE kin_draws SET salt = 'x'",
+        "DELETE FROM kin_draws",
     ] {
         assert!(super::raw_sql(url, sql).await.is_err(), "{sql} was allowed");
     }

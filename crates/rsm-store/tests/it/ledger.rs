@@ -117,8 +117,28 @@ async fn story(store: &Store, url: &str) {
         Err(StoreError::Conflict(_))
     ));
     assert_eq!(store.latest_checkpoint().await.unwrap(), Some(cp.clone()));
-    assert_eq!(store.checkpoint_of_size(455).await.unwrap(), Some(cp));
+    assert_eq!(
+        store.checkpoint_of_size(455).await.unwrap(),
+        Some(cp.clone())
+    );
     assert!(store.checkpoint_of_size(1).await.unwrap().is_none());
+    // The first checkpoint covering an entry (a reunion draw's seed): the smallest whose
+    // tree includes it, whatever was published later.
+    let small = StoredCheckpoint {
+        size: 100,
+        note: "rsm.example/log\n100\n…\n".into(),
+        ..cp.clone()
+    };
+    store.record_checkpoint(&small).await.unwrap();
+    assert_eq!(
+        store.first_checkpoint_covering(99).await.unwrap(),
+        Some(small)
+    );
+    assert_eq!(
+        store.first_checkpoint_covering(100).await.unwrap(),
+        Some(cp.clone())
+    );
+    assert_eq!(store.first_checkpoint_covering(455).await.unwrap(), None);
 
     // Key pins ride with a secretariat entry, atomically; a second pin for a party conflicts.
     let mut pinned = batch(&mut f.clone(), &mut MemoryTree::new(), 1, 455);

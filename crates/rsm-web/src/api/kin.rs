@@ -37,6 +37,7 @@ use rsm_kin::{
     batch::{self, BatchOptions},
     csvin::BadRowPolicy,
     explain::Explanation,
+    linker::{Progress, Stage},
     records,
     registry::{self, Format, ListKind},
 };
@@ -159,6 +160,11 @@ pub struct RunView {
     pub started_at: String,
     pub finished_at: Option<String>,
     pub started_by: String,
+    /// While running: the matcher's stage (`load`, `prepare`, `index`, `train`, `score`,
+    /// `assign`) and the work done of `total` in it.
+    pub stage: String,
+    pub done: i64,
+    pub total: i64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -534,10 +540,40 @@ fn fields_of(records: &[KinRecord]) -> Vec<Map<String, Value>> {
         .collect()
 }
 
-/// Runs the matcher over stored records (blocking: call on a blocking thread).
+/// The name a matcher stage is recorded under.
+fn stage_name(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Load => "load",
+        Stage::Prepare => "prepare",
+        Stage::Index => "index",
+        Stage::Train => "train",
+        Stage::Score => "score",
+        Stage::Assign => "assign",
+    }
+}
+
+/// A running match's latest progress report, shared between the matcher's threads and the
+/// task that records it.
+#[derive(Default)]
+pub struct RunProgress(std::sync::Mutex<Option<Progress>>);
+
+impl RunProgress {
+    /// Records a report.
+    pub fn set(&self, p: Progress) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(p);
+    }
+    /// The latest report, if any.
+    pub fn get(&self) -> Option<Progress> {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Runs the matcher over stored records (blocking: call on a blocking thread); progress
+/// reports go to `progress`.
 pub fn match_records(
     requests: &[KinRecord],
     persons: &[KinRecord],
+    progress: &RunProgress,
 ) -> Result<(Vec<NewKinCandidate>, String), String> {
     let rcsv = registry::to_csv(ListKind::Requests, fields_of(requests).iter());
     let pcsv = registry::to_csv(ListKind::Persons, fields_of(persons).iter());
@@ -552,7 +588,7 @@ pub fn match_records(
     };
     let mut issues = r.issues;
     issues.extend(p.issues);
-    let out = batch::run_records(&r.records, &p.records, issues, &opts, &|_| {})
+    let out = batch::run_records(&r.records, &p.records, issues, &opts, &|p| progress.set(p))
         .map_err(|e| e.to_string())?;
     let candidates: Vec<NewKinCandidate> = out
         .predictions
@@ -593,7 +629,25 @@ async fn finish_run(
     requests: Vec<KinRecord>,
     persons: Vec<KinRecord>,
 ) {
-    let outcome = tokio::task::spawn_blocking(move || match_records(&requests, &persons)).await;
+    let progress = Arc::new(RunProgress::default());
+    let shared = progress.clone();
+    let mut job = tokio::task::spawn_blocking(move || match_records(&requests, &persons, &shared));
+    let mut recorded = None;
+    let outcome = loop {
+        tokio::select! {
+            r = &mut job => break r,
+            () = tokio::time::sleep(std::time::Duration::from_millis(250)) => {
+                let now = progress.get().map(|p| (p.stage, p.done, p.total));
+                if let Some((stage, done, total)) = now.filter(|n| Some(*n) != recorded) {
+                    recorded = now;
+                    let (done, total) = (i64::try_from(done).unwrap_or(i64::MAX), i64::try_from(total).unwrap_or(i64::MAX));
+                    if let Err(e) = store.kin_run_progress(run, stage_name(stage), done, total).await {
+                        tracing::warn!(run, error = %e, "could not record a match run's progress");
+                    }
+                }
+            }
+        }
+    };
     let who = Attribution {
         at: clock.now(),
         ..who
@@ -804,6 +858,9 @@ pub fn run_view(r: rsm_store::KinRun) -> RunView {
         started_at: r.started_at.to_string(),
         finished_at: r.finished_at.map(|t| t.to_string()),
         started_by: r.started_by,
+        stage: r.stage,
+        done: r.done,
+        total: r.total,
     }
 }
 

@@ -9,6 +9,7 @@ pub mod documents;
 pub mod energy;
 pub mod input;
 pub mod kin;
+pub mod kin_draws;
 pub mod log;
 pub mod mail;
 pub mod me;
@@ -116,6 +117,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(energy_routes())
         .merge(case_routes())
         .merge(kin::routes())
+        .merge(kin_draws::routes())
 }
 
 /// The routes of the gas planner.

@@ -21,6 +21,7 @@ pub mod documents;
 pub mod energy;
 pub mod i18n;
 pub mod kin;
+pub mod kin_draws;
 pub mod meetings;
 pub mod notifications;
 pub mod parties;
@@ -136,6 +137,7 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/{file}", get(assets::asset))
         .route("/favicon.ico", get(assets::favicon))
         .merge(kin::routes())
+        .merge(kin_draws::routes())
 }
 
 /// The answer to an unknown address: the API's problem+json under `/api/`, the 404 page

@@ -32,7 +32,7 @@ async fn registry(app: &TestApp) -> Value {
     r.json
 }
 
-async fn kp_participates(app: &TestApp) {
+pub(crate) async fn kp_participates(app: &TestApp) {
     let r = app
         .call(
             "POST",
@@ -235,7 +235,7 @@ async fn import_with_bad_rows_refuses_whole_or_skips_as_chosen() {
     assert_eq!(registry(&app).await["requests"], 5);
 }
 
-async fn post_form(app: &TestApp, path: &str, body: &str) -> crate::Reply {
+pub(crate) async fn post_form(app: &TestApp, path: &str, body: &str) -> crate::Reply {
     use axum::{body::Body, http::Request};
     let req = Request::post(path)
         .header("authorization", "Bearer tok-kr.redcross")
@@ -786,6 +786,28 @@ pub fn matrix_rows() -> Vec<MatrixRow> {
             "/api/v1/kin/exports".into(),
             None,
             fp(403),
+        ),
+        (
+            "GET",
+            "/api/v1/kin/draws",
+            "/api/v1/kin/draws".into(),
+            None,
+            fp(200),
+        ),
+        (
+            "POST",
+            "/api/v1/kin/draws",
+            "/api/v1/kin/draws".into(),
+            Some(json!({"title": "Round", "count": 1,
+                "eligible": "applicant_id,birth_year,relationship\nA1,1930,mother\n"})),
+            fp(201),
+        ),
+        (
+            "GET",
+            "/api/v1/kin/draws/{id}",
+            "/api/v1/kin/draws/999".into(),
+            None,
+            fp(404),
         ),
     ]
 }

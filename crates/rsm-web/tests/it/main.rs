@@ -11,6 +11,7 @@ mod deliberation;
 mod deliberation_matrix;
 mod energy_planning;
 mod kin;
+mod kin_draws;
 mod mail;
 mod meeting_records;
 mod notification_pages;
