@@ -565,7 +565,7 @@ pub(crate) async fn issue_version_for(
 /// The exact bytes of an issued version.
 #[utoipa::path(get, path = "/api/v1/documents/{id}/content/{language}", tag = "documents",
     params(("id" = i64, Path, description = "document id"), ("language" = String, Path, description = "en, zh, ja, ko or ru")),
-    responses((status = 200, content_type = "text/plain", body = String), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, content_type = "text/plain", body = String, description = "the issued bytes: text/plain when they are UTF-8 text, else application/octet-stream as an attachment"), (status = 404, body = crate::error::Problem)))]
 pub async fn version_content(
     State(state): State<AppState>,
     caller: Caller,
@@ -580,10 +580,25 @@ pub async fn version_content(
         .and_then(|v| v.digest)
         .ok_or(ApiError::NotFound)?;
     let bytes = state.store.blob(&digest).await?.ok_or(ApiError::NotFound)?;
+    // A text is shown as text; any other file (a PDF uploaded from the pages) is offered as
+    // a download under its symbol, never guessed at by the browser.
+    let text = std::str::from_utf8(&bytes).is_ok();
     let mut resp = bytes.into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
+    let headers = resp.headers_mut();
+    if text {
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+    } else {
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/octet-stream"),
+        );
+        let name = format!("{}.{lang}", doc.symbol.to_string().replace('/', "_"));
+        if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+            headers.insert(header::CONTENT_DISPOSITION, v);
+        }
+    }
     Ok(resp)
 }

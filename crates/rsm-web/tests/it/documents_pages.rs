@@ -665,3 +665,43 @@ async fn agenda_symbols_link_to_the_documents_a_reader_may_read() {
         page.text
     );
 }
+
+#[tokio::test]
+async fn an_issued_file_that_is_not_text_is_served_as_a_download_of_its_exact_bytes() {
+    let app = TestApp::new().await;
+    crate::deliberation_matrix::seed(&app).await;
+    let pdf: &[u8] = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n\xff\xfe\x00\x01\nendobj\n";
+    let r = post_file(
+        &app,
+        "/documents/1/issue",
+        "officer",
+        &[("language", "en"), ("revision", "1")],
+        pdf,
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let req = Request::builder()
+        .uri("/api/v1/documents/1/content/en")
+        .header(header::AUTHORIZATION, "Bearer tok-jp.delegate")
+        .body(Body::empty())
+        .unwrap();
+    let resp = tower::ServiceExt::oneshot(app.router.clone(), req)
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.headers()[header::CONTENT_TYPE],
+        "application/octet-stream"
+    );
+    assert_eq!(
+        resp.headers()[header::CONTENT_DISPOSITION],
+        "attachment; filename=\"MC.INF_1_26.en\""
+    );
+    let bytes = http_body_util::BodyExt::collect(resp.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    assert_eq!(&bytes[..], pdf);
+    let doc = docs(&app).await.into_iter().find(|d| d.id == 1).unwrap();
+    assert_eq!(doc.versions[0].digest, Some(Sha256::of(pdf)));
+}
