@@ -667,10 +667,13 @@ async fn agenda_symbols_link_to_the_documents_a_reader_may_read() {
 }
 
 #[tokio::test]
-async fn an_issued_file_that_is_not_text_is_served_as_a_download_of_its_exact_bytes() {
+async fn a_large_issued_file_that_is_not_text_is_served_as_a_download_of_its_exact_bytes() {
     let app = TestApp::new().await;
     crate::deliberation_matrix::seed(&app).await;
-    let pdf: &[u8] = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n\xff\xfe\x00\x01\nendobj\n";
+    // Larger than the server's default body limit (64 KiB): the issue form takes files.
+    let mut pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n\xff\xfe\x00\x01\nendobj\n".to_vec();
+    pdf.extend((0..200_000u32).map(|i| (i % 251) as u8));
+    let pdf = &pdf[..];
     let r = post_file(
         &app,
         "/documents/1/issue",
