@@ -445,7 +445,7 @@ async fn document_page(
         .require(state, Action::ManageDeliberation(&body))
         .await
         .is_ok();
-    let have: BTreeMap<Language, ()> = doc.versions.iter().map(|v| (v.language, ())).collect();
+    let have: BTreeSet<Language> = doc.versions.iter().map(|v| v.language).collect();
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -461,7 +461,7 @@ async fn document_page(
                 .any(|v| v.original && v.status == "issued"),
             missing: Language::ALL
                 .into_iter()
-                .filter(|l| !have.contains_key(l))
+                .filter(|l| !have.contains(l))
                 .map(Language::as_str)
                 .collect(),
             d: documents::doc_view(&doc),
