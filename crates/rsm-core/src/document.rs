@@ -26,6 +26,8 @@ pub enum DocumentError {
     BadSeries(String),
     #[error("symbol {0} is already assigned")]
     DuplicateSymbol(Symbol),
+    #[error("no document has the symbol {0}")]
+    NoSuchSymbol(Symbol),
     #[error("{0}: a new document needs a base symbol, without /Rev., /Add. or /Corr.")]
     NotBase(Symbol),
     #[error("`{0}` is not a language: expected one of en, zh, ja, ko, ru")]
@@ -385,6 +387,90 @@ impl SymbolRegistry {
         self.register(symbol.clone())
             .expect("one past the highest number is free");
         symbol
+    }
+}
+
+/// What follows an existing document: a revision (`/Rev.n`, the whole text again), an
+/// addendum (`/Add.n`) or a corrigendum (`/Corr.n`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FollowUp {
+    Revision,
+    Addendum,
+    Corrigendum,
+}
+
+impl FollowUp {
+    pub const ALL: [Self; 3] = [Self::Revision, Self::Addendum, Self::Corrigendum];
+
+    /// `rev`, `add` or `corr`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Revision => "rev",
+            Self::Addendum => "add",
+            Self::Corrigendum => "corr",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+}
+
+impl SymbolRegistry {
+    /// The symbol of the next revision, addendum or corrigendum of `of`, which must be
+    /// assigned: a revision is `/Rev.n` of the base, one past the highest revision of that
+    /// base; an addendum keeps `of`'s revision and takes the next `/Add.n` of that text; a
+    /// corrigendum keeps the revision and addendum of `of` and takes the next `/Corr.n`.
+    /// Not yet registered.
+    pub fn next_follow_up(&self, of: &Symbol, kind: FollowUp) -> Result<Symbol, DocumentError> {
+        if !self.contains(of) {
+            return Err(DocumentError::NoSuchSymbol(of.clone()));
+        }
+        let same_base = |s: &&Symbol| s.base() == of.base();
+        let next = |n: Option<u32>| n.map_or(1, |n| n + 1);
+        let suffixes = match kind {
+            FollowUp::Revision => Suffixes {
+                rev: Some(next(
+                    self.assigned
+                        .iter()
+                        .filter(same_base)
+                        .filter_map(|s| s.suffixes.rev)
+                        .max(),
+                )),
+                add: None,
+                corr: None,
+            },
+            FollowUp::Addendum => Suffixes {
+                rev: of.suffixes.rev,
+                add: Some(next(
+                    self.assigned
+                        .iter()
+                        .filter(same_base)
+                        .filter(|s| s.suffixes.rev == of.suffixes.rev)
+                        .filter_map(|s| s.suffixes.add)
+                        .max(),
+                )),
+                corr: None,
+            },
+            FollowUp::Corrigendum => Suffixes {
+                rev: of.suffixes.rev,
+                add: of.suffixes.add,
+                corr: Some(next(
+                    self.assigned
+                        .iter()
+                        .filter(same_base)
+                        .filter(|s| {
+                            s.suffixes.rev == of.suffixes.rev && s.suffixes.add == of.suffixes.add
+                        })
+                        .filter_map(|s| s.suffixes.corr)
+                        .max(),
+                )),
+            },
+        };
+        Ok(Symbol {
+            suffixes,
+            ..of.base()
+        })
     }
 }
 
@@ -775,6 +861,58 @@ mod tests {
             SymbolRegistry::from_existing(dup),
             Err(DocumentError::DuplicateSymbol(_))
         ));
+    }
+
+    #[test]
+    fn follow_ups_take_the_next_free_suffix_of_their_text() {
+        let existing = [
+            "MC.DEC/3/26",
+            "MC.DEC/3/26/Rev.1",
+            "MC.DEC/3/26/Corr.1",
+            "MC.DEC/3/26/Rev.1/Add.1",
+            "MC.DEC/3/26/Rev.1/Add.1/Corr.1",
+            "MC.DEC/4/26",
+        ]
+        .map(|s| Symbol::parse(s).unwrap());
+        let r = SymbolRegistry::from_existing(existing).unwrap();
+        let next = |of: &str, k| {
+            r.next_follow_up(&Symbol::parse(of).unwrap(), k)
+                .map(|s| s.to_string())
+        };
+        use FollowUp::*;
+        assert_eq!(next("MC.DEC/3/26", Revision).unwrap(), "MC.DEC/3/26/Rev.2");
+        assert_eq!(
+            next("MC.DEC/3/26/Rev.1/Add.1", Revision).unwrap(),
+            "MC.DEC/3/26/Rev.2"
+        );
+        assert_eq!(
+            next("MC.DEC/3/26", Corrigendum).unwrap(),
+            "MC.DEC/3/26/Corr.2"
+        );
+        assert_eq!(next("MC.DEC/3/26", Addendum).unwrap(), "MC.DEC/3/26/Add.1");
+        assert_eq!(
+            next("MC.DEC/3/26/Rev.1", Addendum).unwrap(),
+            "MC.DEC/3/26/Rev.1/Add.2"
+        );
+        assert_eq!(
+            next("MC.DEC/3/26/Rev.1/Add.1", Corrigendum).unwrap(),
+            "MC.DEC/3/26/Rev.1/Add.1/Corr.2"
+        );
+        assert_eq!(next("MC.DEC/4/26", Revision).unwrap(), "MC.DEC/4/26/Rev.1");
+        assert_eq!(
+            next("MC.DEC/9/26", Revision),
+            Err(DocumentError::NoSuchSymbol(
+                Symbol::parse("MC.DEC/9/26").unwrap()
+            ))
+        );
+        for k in FollowUp::ALL {
+            assert_eq!(FollowUp::parse(k.as_str()), Some(k));
+            let s = r
+                .next_follow_up(&Symbol::parse("MC.DEC/3/26/Rev.1").unwrap(), k)
+                .unwrap();
+            assert!(!r.contains(&s), "{s} is free");
+            assert_eq!(Symbol::parse(&s.to_string()).unwrap(), s);
+        }
     }
 
     #[test]

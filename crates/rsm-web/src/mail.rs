@@ -18,7 +18,9 @@
 //!   `access::decide(ReadBody)`: a restricted body's notices reach its members only.
 //!
 //! The pure parts ([`retry_at`], [`digest_period_end`], [`Notice`] rendering) take the
-//! instant as an argument.
+//! instant as an argument. Notices and digests are written in the recipient's language
+//! (their account's language; the `mailpref-` texts of the Fluent catalogues, English
+//! where a catalogue lacks one) and read in their time zone.
 
 use std::{collections::BTreeMap, fmt, sync::Arc, time::Duration};
 
@@ -41,7 +43,7 @@ use rsm_store::{
     MailSettings, MailStore, NewMail, ParticipationStore,
 };
 
-use crate::{AppState, error::ApiError};
+use crate::{AppState, error::ApiError, pages::i18n::Lang};
 
 /// How the connection to the SMTP server is secured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,6 +240,7 @@ pub enum Notice {
         end: Timestamp,
         /// The meeting's own zone (IANA).
         zone: String,
+        /// Venue and link; empty when neither is known yet.
         place: String,
         changed: bool,
     },
@@ -274,38 +277,47 @@ pub enum Notice {
     },
 }
 
-fn owner_name(o: Owner) -> String {
+fn owner_name(o: Owner, lang: Lang) -> String {
     match o {
-        Owner::Secretariat => "the secretariat".into(),
+        Owner::Secretariat => lang.t("mailpref-owner-secretariat"),
         Owner::Party(p) => p.as_str().into(),
     }
 }
 
 impl Notice {
-    /// The message's subject line.
-    pub fn subject(&self) -> String {
-        match self {
+    /// The message's subject line in `lang` (English where the catalogue lacks a text).
+    pub fn subject(&self, lang: Lang) -> String {
+        let (key, body, title) = match self {
             Self::Meeting {
                 body,
                 title,
                 changed: false,
                 ..
-            } => format!("[RSM] Meeting scheduled: {title} ({body})"),
-            Self::Meeting { body, title, .. } => format!("[RSM] Meeting changed: {title} ({body})"),
+            } => ("mailpref-subject-meeting-scheduled", Some(body), title),
+            Self::Meeting { body, title, .. } => {
+                ("mailpref-subject-meeting-changed", Some(body), title)
+            }
             Self::SilenceStarted { body, title, .. } => {
-                format!("[RSM] Under silence: {title} ({body})")
+                ("mailpref-subject-under-silence", Some(body), title)
             }
             Self::SilenceBroken { body, title, .. } => {
-                format!("[RSM] Silence broken: {title} ({body})")
+                ("mailpref-subject-silence-broken", Some(body), title)
             }
-            Self::Adopted { body, title, .. } => format!("[RSM] Adopted: {title} ({body})"),
-            Self::ActionAssigned { title, .. } => format!("[RSM] Action item assigned: {title}"),
-            Self::ActionDue { title, .. } => format!("[RSM] Action item due: {title}"),
-        }
+            Self::Adopted { body, title, .. } => ("mailpref-subject-adopted", Some(body), title),
+            Self::ActionAssigned { title, .. } => ("mailpref-subject-action-assigned", None, title),
+            Self::ActionDue { title, .. } => ("mailpref-subject-action-due", None, title),
+        };
+        let body = body.map_or("", String::as_str);
+        format!(
+            "[RSM] {}",
+            lang.t_args(key, &[("title", title), ("body", body)])
+        )
     }
 
-    /// The message's text, with instants in `zone` and UTC.
-    pub fn text(&self, zone: &TimeZone) -> String {
+    /// The message's text in `lang`, with instants in `zone` and UTC.
+    pub fn text(&self, zone: &TimeZone, lang: Lang) -> String {
+        let mut lines: Vec<String> = Vec::new();
+        let mut line = |key: &str, args: &[(&str, &str)]| lines.push(lang.t_args(key, args));
         match self {
             Self::Meeting {
                 body,
@@ -318,100 +330,160 @@ impl Notice {
             } => {
                 let mz = TimeZone::get(meeting_zone).unwrap_or(TimeZone::UTC);
                 let local = start.to_zoned(mz.clone());
-                format!(
-                    "{verb} meeting of {body}: {title}\n\
-                     Starts: {} {} ({meeting_zone}, the meeting's time)\n\
-                     Starts for you: {}\n\
-                     Ends: {}\n\
-                     Where: {place}\n",
+                let local = format!(
+                    "{} {}",
                     local.strftime("%Y-%m-%d %H:%M"),
-                    local.strftime("%Z"),
-                    both_times(*start, zone),
-                    both_times(*end, zone),
-                    verb = if *changed { "Changed:" } else { "Scheduled:" },
-                )
+                    local.strftime("%Z")
+                );
+                let key = if *changed {
+                    "mailpref-meeting-changed"
+                } else {
+                    "mailpref-meeting-scheduled"
+                };
+                line(key, &[("body", body), ("title", title)]);
+                line(
+                    "mailpref-meeting-starts",
+                    &[("local", &local), ("zone", meeting_zone)],
+                );
+                line(
+                    "mailpref-meeting-starts-for-you",
+                    &[("when", &both_times(*start, zone))],
+                );
+                line(
+                    "mailpref-meeting-ends",
+                    &[("when", &both_times(*end, zone))],
+                );
+                let place = if place.is_empty() {
+                    lang.t("mailpref-place-tba")
+                } else {
+                    place.clone()
+                };
+                line("mailpref-meeting-where", &[("place", &place)]);
             }
-            Self::SilenceStarted { body, title, until } => format!(
-                "The draft \"{title}\" of {body} is under silence.\n\
-                 Deadline: {}\n\
-                 A member's written objection or amendment before the deadline breaks the \
-                 silence; otherwise the draft is adopted at the deadline.\n",
-                both_times(*until, zone)
-            ),
+            Self::SilenceStarted { body, title, until } => {
+                line(
+                    "mailpref-silence-started",
+                    &[("body", body), ("title", title)],
+                );
+                line(
+                    "mailpref-silence-deadline",
+                    &[("when", &both_times(*until, zone))],
+                );
+                line("mailpref-silence-rule", &[]);
+            }
             Self::SilenceBroken {
                 body,
                 title,
                 by,
                 at,
                 amendment,
-            } => format!(
-                "The silence on \"{title}\" of {body} was broken by {by} ({}) at {}.\n",
-                if *amendment {
-                    "an amendment"
+            } => {
+                let how = lang.t(if *amendment {
+                    "mailpref-by-amendment"
                 } else {
-                    "an objection"
-                },
-                both_times(*at, zone)
-            ),
+                    "mailpref-by-objection"
+                });
+                line(
+                    "mailpref-silence-broken",
+                    &[
+                        ("body", body),
+                        ("title", title),
+                        ("party", by.as_str()),
+                        ("how", &how),
+                        ("when", &both_times(*at, zone)),
+                    ],
+                );
+            }
             Self::Adopted {
                 body,
                 title,
                 at,
                 by,
-            } => format!(
-                "\"{title}\" of {body} was adopted {} on {}.\n",
-                match by {
-                    AdoptedBy::Consensus => "by consensus",
-                    AdoptedBy::Silence => "by silence (no objection before the deadline)",
-                },
-                both_times(*at, zone)
-            ),
+            } => {
+                let how = lang.t(match by {
+                    AdoptedBy::Consensus => "mailpref-by-consensus",
+                    AdoptedBy::Silence => "mailpref-by-silence",
+                });
+                line(
+                    "mailpref-adopted",
+                    &[
+                        ("body", body),
+                        ("title", title),
+                        ("how", &how),
+                        ("when", &both_times(*at, zone)),
+                    ],
+                );
+            }
             Self::ActionAssigned {
                 body,
                 title,
                 owner,
                 due,
-            } => format!(
-                "Action item of {body} for {}: {title}\nDue: {due}\n",
-                owner_name(*owner)
-            ),
+            } => {
+                let owner = owner_name(*owner, lang);
+                line(
+                    "mailpref-action",
+                    &[("body", body), ("owner", &owner), ("title", title)],
+                );
+                line("mailpref-action-due", &[("due", &due.to_string())]);
+            }
             Self::ActionDue {
                 body,
                 title,
                 owner,
                 due,
                 overdue_days,
-            } => format!(
-                "Action item of {body} for {}: {title}\nDue: {due}{}\n",
-                owner_name(*owner),
+            } => {
+                let owner = owner_name(*owner, lang);
+                line(
+                    "mailpref-action",
+                    &[("body", body), ("owner", &owner), ("title", title)],
+                );
                 match overdue_days {
-                    Some(d) => format!(" (overdue by {d} days)"),
-                    None => String::new(),
+                    Some(d) => line(
+                        "mailpref-action-overdue",
+                        &[("due", &due.to_string()), ("days", &d.to_string())],
+                    ),
+                    None => line("mailpref-action-due", &[("due", &due.to_string())]),
                 }
-            ),
+            }
         }
+        let mut text = lines.join("\n");
+        text.push('\n');
+        text
     }
 }
 
-/// The daily digest of `notices` for the period `(from, to]`, read in `zone`.
+/// The daily digest of `notices` for the period `(from, to]`, read in `zone`, in `lang`.
 pub fn digest(
     notices: &[Notice],
     from: Timestamp,
     to: Timestamp,
     zone: &TimeZone,
+    lang: Lang,
 ) -> (String, String) {
-    let day = to.to_zoned(zone.clone()).date();
-    let subject = format!("[RSM] Daily digest {day}: {} notices", notices.len());
-    let mut body = format!(
-        "What happened from {} to {}:\n",
-        both_times(from, zone),
-        both_times(to, zone)
+    let day = to.to_zoned(zone.clone()).date().to_string();
+    let count = notices.len().to_string();
+    let subject = format!(
+        "[RSM] {}",
+        lang.t_args(
+            "mailpref-digest-subject",
+            &[("day", &day), ("count", &count)]
+        )
     );
+    let mut body = lang.t_args(
+        "mailpref-digest-period",
+        &[
+            ("from", &both_times(from, zone)),
+            ("to", &both_times(to, zone)),
+        ],
+    );
+    body.push('\n');
     for n in notices {
         body.push_str("\n* ");
-        body.push_str(n.subject().trim_start_matches("[RSM] "));
+        body.push_str(n.subject(lang).trim_start_matches("[RSM] "));
         body.push('\n');
-        for line in n.text(zone).lines() {
+        for line in n.text(zone, lang).lines() {
             body.push_str("  ");
             body.push_str(line);
             body.push('\n');
@@ -482,7 +554,8 @@ async fn notice_of(
                 (Some(v), Some(l)) => format!("{v}; {l}"),
                 (Some(v), None) => v.clone(),
                 (None, Some(l)) => l.clone(),
-                (None, None) => "to be announced".into(),
+                // Said in the recipient's language when the text is written.
+                (None, None) => String::new(),
             };
             let notice = Notice::Meeting {
                 body: body.name.clone(),
@@ -621,11 +694,12 @@ pub async fn expand_pending(state: &AppState) -> Result<usize, ApiError> {
                 if settings.mode == MailMode::Immediate
                     && concerned(account, &body, audience, date, &timeline)
                 {
+                    let lang = Lang::from_code(&account.language);
                     mails.push(NewMail {
                         account_id: account.id,
                         address: settings.address.clone(),
-                        subject: notice.subject(),
-                        body: notice.text(&zone_of_account(account)),
+                        subject: notice.subject(lang),
+                        body: notice.text(&zone_of_account(account), lang),
                     });
                 }
             }
@@ -658,7 +732,8 @@ pub async fn queue_digests(state: &AppState, hour: i8) -> Result<usize, ApiError
         let notices =
             digest_notices(state, &account, settings.mode, since, until, &timeline).await?;
         let mail = (!notices.is_empty()).then(|| {
-            let (subject, body) = digest(&notices, since, until, &zone);
+            let lang = Lang::from_code(&account.language);
+            let (subject, body) = digest(&notices, since, until, &zone, lang);
             NewMail {
                 account_id: account.id,
                 address: settings.address.clone(),

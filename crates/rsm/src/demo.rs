@@ -154,6 +154,7 @@ pub async fn run(mut config: Config, dir: Option<PathBuf>) -> anyhow::Result<()>
     let log = crate::ledger::start_log(&config, &store, std::sync::Arc::new(SystemClock)).await?;
     let keys_dir = dir.join("demo-party-keys");
     seed_log(&log, &keys_dir).await?;
+    crate::demo_documents::seed(&store, &log, SystemClock.now()).await?;
     crate::serve_with_log(&config, store, log, move |addr| {
         println!();
         println!("RSM demo is running: http://{addr}/");

@@ -9,6 +9,7 @@ mod demo;
 mod demo_aid;
 mod demo_cases;
 mod demo_deliberation;
+mod demo_documents;
 mod demo_energy;
 mod demo_kin;
 mod demo_notifications;

@@ -5,3 +5,4 @@ mod consensus;
 mod journal;
 mod scenario;
 mod silence;
+mod symbols;

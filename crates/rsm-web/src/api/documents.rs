@@ -15,7 +15,7 @@ use axum::{
 use rsm_core::{
     access::{Action, Actor, Role},
     body::{Body, BodyId},
-    document::{Language, Symbol},
+    document::{FollowUp, Language, Series, Symbol, SymbolPrefix, SymbolRegistry},
     participation::Timeline,
 };
 use rsm_store::{BodyStore, DeliberationStore, DistributionKind, StoreError, StoredDocument};
@@ -51,12 +51,32 @@ pub struct DocumentView {
     pub versions: Vec<VersionView>,
 }
 
-/// A new document (secretariat).
-#[derive(Debug, Deserialize, ToSchema)]
+/// A new document (secretariat). Its symbol is either given (`symbol`), or assigned: the
+/// next number of a `series`, or the next `/Rev.`, `/Add.` or `/Corr.` of the document it
+/// `follows`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateDocument {
-    /// e.g. `MC.INF/1/26`; must not be assigned yet.
-    pub symbol: String,
+    /// An explicit symbol, e.g. `MC.INF/1/26`; must not be assigned yet.
+    #[serde(default)]
+    pub symbol: Option<String>,
+    /// A series (`DEC`, `GAL`, `INF`, `JOUR`, …): the next free number of the series is
+    /// assigned, e.g. `MC.DEC/3/26`.
+    #[serde(default)]
+    pub series: Option<String>,
+    /// With `series`: the body's own prefix (`MC`, `WGS`, …; the default) or `SEC`, the
+    /// secretariat's series (`SEC.GAL/12/26`).
+    #[serde(default)]
+    pub prefix: Option<String>,
+    /// With `series`: numbered per calendar year (`/26`; the default) or not (`MC.JOUR/5`).
+    #[serde(default)]
+    pub yearly: Option<bool>,
+    /// The symbol of a document this one follows (same body), with `follow_up`.
+    #[serde(default)]
+    pub follows: Option<String>,
+    /// With `follows`: `rev` (a revision), `add` (an addendum) or `corr` (a corrigendum).
+    #[serde(default)]
+    pub follow_up: Option<String>,
     pub body: String,
     pub title: String,
     pub distribution: String,
@@ -204,7 +224,193 @@ pub async fn get_document(
     Ok(Json(doc_view(&doc)))
 }
 
-/// Creates a document under a new symbol (secretariat); a used symbol is refused.
+/// How the symbol of a new document is chosen.
+enum SymbolChoice {
+    Given(Symbol),
+    Next {
+        prefix: SymbolPrefix,
+        series: Series,
+        year: Option<i16>,
+    },
+    FollowUp {
+        of: Symbol,
+        kind: FollowUp,
+    },
+}
+
+impl SymbolChoice {
+    /// The symbol under `registry` (every assigned symbol).
+    fn symbol(&self, registry: &SymbolRegistry) -> Result<Symbol, ApiError> {
+        match self {
+            Self::Given(s) => Ok(s.clone()),
+            Self::Next {
+                prefix,
+                series,
+                year,
+            } => Ok(registry.next(prefix, series, *year)),
+            Self::FollowUp { of, kind } => registry
+                .next_follow_up(of, *kind)
+                .map_err(|e| ApiError::invalid("follows", e.to_string())),
+        }
+    }
+}
+
+fn blank(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Which symbol `input` asks for, checked against what `caller` may read.
+async fn symbol_choice(
+    state: &AppState,
+    caller: &Caller,
+    body: &Body,
+    input: &CreateDocument,
+    today: jiff::civil::Date,
+) -> Result<SymbolChoice, ApiError> {
+    let (symbol, series, follows) = (
+        blank(&input.symbol),
+        blank(&input.series),
+        blank(&input.follows),
+    );
+    if [symbol, series, follows].iter().flatten().count() > 1 {
+        return Err(ApiError::invalid(
+            "symbol",
+            "give one of: a symbol, a series for the next number, or the document this one follows",
+        ));
+    }
+    if let Some(s) = symbol {
+        return Symbol::parse(s)
+            .map(SymbolChoice::Given)
+            .map_err(|e| ApiError::invalid("symbol", e.to_string()));
+    }
+    if let Some(series) = series {
+        let series =
+            Series::parse(series).map_err(|e| ApiError::invalid("series", e.to_string()))?;
+        let own = super::meetings::body_prefix(body);
+        let prefix = match blank(&input.prefix) {
+            None => own,
+            Some(p) if p == own.as_str() => own,
+            Some("SEC") => SymbolPrefix::parse("SEC").expect("valid prefix"),
+            Some(_) => {
+                return Err(ApiError::invalid(
+                    "prefix",
+                    format!("must be the body's own prefix ({own}) or SEC"),
+                ));
+            }
+        };
+        let year = input.yearly.unwrap_or(true).then(|| today.year());
+        return Ok(SymbolChoice::Next {
+            prefix,
+            series,
+            year,
+        });
+    }
+    if let Some(of) = follows {
+        let of = Symbol::parse(of).map_err(|e| ApiError::invalid("follows", e.to_string()))?;
+        let kind = blank(&input.follow_up)
+            .and_then(FollowUp::parse)
+            .ok_or_else(|| ApiError::invalid("follow_up", "must be rev, add or corr"))?;
+        // The document followed must be one the caller may read: otherwise it is as
+        // missing as a symbol never assigned.
+        let followed = visible_documents(state, &caller.actor)
+            .await?
+            .into_iter()
+            .find(|d| d.symbol == of)
+            .ok_or_else(|| ApiError::NotFoundField {
+                field: "follows".into(),
+                rule: format!("no document has the symbol {of}"),
+            })?;
+        if followed.body != body.id {
+            return Err(ApiError::invalid(
+                "follows",
+                format!(
+                    "{of} is a document of {}: its revision, addendum or corrigendum belongs to that body",
+                    followed.body
+                ),
+            ));
+        }
+        return Ok(SymbolChoice::FollowUp { of, kind });
+    }
+    Err(ApiError::invalid(
+        "series",
+        "give a series for the next number (or a symbol, or the document this one follows)",
+    ))
+}
+
+/// Checks and stores a new document (shared by the API and the pages): the body must be
+/// visible and managed by the caller; every field is checked before anything is stored; a
+/// symbol already assigned is refused naming the field. Returns the id and the symbol.
+pub(crate) async fn create_document_for(
+    state: &AppState,
+    caller: &Caller,
+    input: &CreateDocument,
+) -> Result<(i64, Symbol), ApiError> {
+    let body_id = BodyId::parse(input.body.trim()).map_err(|_| ApiError::NotFound)?;
+    let body = visible_body(state, caller, &body_id).await?;
+    caller
+        .require(state, Action::ManageDeliberation(&body))
+        .await?;
+    let (today, _) = state.today_and_timeline().await?;
+    let choice = symbol_choice(state, caller, &body, input, today).await?;
+    let distribution = DistributionKind::parse(input.distribution.trim()).ok_or_else(|| {
+        ApiError::invalid("distribution", "must be public, limited or restricted")
+    })?;
+    let original = language("language", input.language.trim())?;
+    if input.title.trim().is_empty() {
+        return Err(ApiError::invalid(
+            "title",
+            "document title must not be empty",
+        ));
+    }
+    let field = match choice {
+        SymbolChoice::Given(_) => "symbol",
+        SymbolChoice::Next { .. } => "series",
+        SymbolChoice::FollowUp { .. } => "follows",
+    };
+    // An assigned number can be taken by a concurrent request between reading the registry
+    // and the insert; the unique symbol refuses the second, which then takes the next one.
+    for _ in 0..3 {
+        let registry = SymbolRegistry::from_existing(
+            state.store.documents().await?.into_iter().map(|d| d.symbol),
+        )
+        .map_err(|e| ApiError::internal(&e))?;
+        let symbol = choice.symbol(&registry)?;
+        if registry.contains(&symbol) {
+            return Err(ApiError::invalid(
+                field,
+                format!("symbol {symbol} is already assigned"),
+            ));
+        }
+        match state
+            .store
+            .create_document(
+                &symbol,
+                &body.id,
+                input.title.trim(),
+                distribution,
+                original,
+                &caller.attribution(state.clock.now()),
+            )
+            .await
+        {
+            Ok(id) => return Ok((id, symbol)),
+            Err(StoreError::Conflict(_)) if !matches!(choice, SymbolChoice::Given(_)) => continue,
+            Err(StoreError::Conflict(_)) => {
+                return Err(ApiError::invalid(
+                    field,
+                    format!("symbol {symbol} is already assigned"),
+                ));
+            }
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(ApiError::Conflict(
+        "other documents took the next symbols of this series meanwhile: try again".into(),
+    ))
+}
+
+/// Creates a document under a new symbol (secretariat): given, or the next of a series, or
+/// the next revision, addendum or corrigendum of a document; a used symbol is refused.
 #[utoipa::path(post, path = "/api/v1/documents", tag = "documents", request_body = CreateDocument,
     security(("session" = []), ("token" = [])),
     responses((status = 201, body = DocumentView), (status = 403, body = crate::error::Problem),
@@ -214,40 +420,7 @@ pub async fn create_document(
     caller: Caller,
     ApiJson(input): ApiJson<CreateDocument>,
 ) -> Result<(StatusCode, Json<DocumentView>), ApiError> {
-    let body_id = BodyId::parse(&input.body).map_err(|_| ApiError::NotFound)?;
-    let body = visible_body(&state, &caller, &body_id).await?;
-    caller
-        .require(&state, Action::ManageDeliberation(&body))
-        .await?;
-    let symbol = Symbol::parse(input.symbol.trim())
-        .map_err(|e| ApiError::invalid("symbol", e.to_string()))?;
-    let distribution = DistributionKind::parse(&input.distribution).ok_or_else(|| {
-        ApiError::invalid("distribution", "must be public, limited or restricted")
-    })?;
-    let original = language("language", &input.language)?;
-    if input.title.trim().is_empty() {
-        return Err(ApiError::invalid(
-            "title",
-            "document title must not be empty",
-        ));
-    }
-    let id = state
-        .store
-        .create_document(
-            &symbol,
-            &body.id,
-            &input.title,
-            distribution,
-            original,
-            &caller.attribution(state.clock.now()),
-        )
-        .await
-        .map_err(|e| match e {
-            StoreError::Conflict(_) => {
-                ApiError::invalid("symbol", format!("symbol {symbol} is already assigned"))
-            }
-            other => other.into(),
-        })?;
+    let (id, _) = create_document_for(&state, &caller, &input).await?;
     let (doc, _) = readable(&state, &caller, id).await?;
     Ok((StatusCode::CREATED, Json(doc_view(&doc))))
 }
@@ -264,11 +437,22 @@ pub async fn request_translation(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<RequestTranslation>,
 ) -> Result<Json<DocumentView>, ApiError> {
-    let (doc, body) = readable(&state, &caller, id).await?;
+    request_translation_for(&state, &caller, id, &input.language).await?;
+    get_document(State(state), caller, Path(id)).await
+}
+
+/// Starts the `language` version of document `id` (shared by the API and the pages).
+pub(crate) async fn request_translation_for(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    language_code: &str,
+) -> Result<(), ApiError> {
+    let (doc, body) = readable(state, caller, id).await?;
     caller
-        .require(&state, Action::ManageDeliberation(&body))
+        .require(state, Action::ManageDeliberation(&body))
         .await?;
-    let lang = language("language", &input.language)?;
+    let lang = language("language", language_code.trim())?;
     state
         .store
         .request_translation(&doc.symbol, lang, &caller.attribution(state.clock.now()))
@@ -280,7 +464,7 @@ pub async fn request_translation(
             ),
             other => other.into(),
         })?;
-    get_document(State(state), caller, Path(id)).await
+    Ok(())
 }
 
 /// Issues a language version (secretariat): its bytes are stored once under their SHA-256
@@ -297,11 +481,33 @@ pub async fn issue_version(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<IssueVersion>,
 ) -> Result<Json<DocumentView>, ApiError> {
-    let (doc, body) = readable(&state, &caller, id).await?;
+    issue_version_for(
+        &state,
+        &caller,
+        id,
+        &input.language,
+        input.expected_revision,
+        input.content.as_bytes(),
+    )
+    .await?;
+    get_document(State(state), caller, Path(id)).await
+}
+
+/// Issues the `language` version of document `id` with exactly `bytes` (shared by the API
+/// and the pages): stored once under their SHA-256, which is entered in the log.
+pub(crate) async fn issue_version_for(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    language_code: &str,
+    expected_revision: i64,
+    bytes: &[u8],
+) -> Result<(), ApiError> {
+    let (doc, body) = readable(state, caller, id).await?;
     caller
-        .require(&state, Action::ManageDeliberation(&body))
+        .require(state, Action::ManageDeliberation(&body))
         .await?;
-    let lang = language("language", &input.language)?;
+    let lang = language("language", language_code.trim())?;
     let version = doc
         .versions
         .iter()
@@ -326,17 +532,16 @@ pub async fn issue_version(
             "a translation is issued after its original",
         ));
     }
-    if input.content.trim().is_empty() {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::invalid(
             "content",
             "an issued version has content",
         ));
     }
-    let bytes = input.content.as_bytes();
     let who = caller.attribution(state.clock.now());
     state
         .store
-        .issue_version(&doc.symbol, lang, input.expected_revision, bytes, &who)
+        .issue_version(&doc.symbol, lang, expected_revision, bytes, &who)
         .await?;
     if let Some(log) = &state.log {
         let acked = log
@@ -354,13 +559,13 @@ pub async fn issue_version(
             .set_version_log_index(&doc.symbol, lang, acked.index as i64)
             .await?;
     }
-    get_document(State(state), caller, Path(id)).await
+    Ok(())
 }
 
 /// The exact bytes of an issued version.
 #[utoipa::path(get, path = "/api/v1/documents/{id}/content/{language}", tag = "documents",
     params(("id" = i64, Path, description = "document id"), ("language" = String, Path, description = "en, zh, ja, ko or ru")),
-    responses((status = 200, content_type = "text/plain", body = String), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, content_type = "text/plain", body = String, description = "the issued bytes: text/plain when they are UTF-8 text, else application/octet-stream as an attachment"), (status = 404, body = crate::error::Problem)))]
 pub async fn version_content(
     State(state): State<AppState>,
     caller: Caller,
@@ -375,10 +580,25 @@ pub async fn version_content(
         .and_then(|v| v.digest)
         .ok_or(ApiError::NotFound)?;
     let bytes = state.store.blob(&digest).await?.ok_or(ApiError::NotFound)?;
+    // A text is shown as text; any other file (a PDF uploaded from the pages) is offered as
+    // a download under its symbol, never guessed at by the browser.
+    let text = std::str::from_utf8(&bytes).is_ok();
     let mut resp = bytes.into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
+    let headers = resp.headers_mut();
+    if text {
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+    } else {
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/octet-stream"),
+        );
+        let name = format!("{}.{lang}", doc.symbol.to_string().replace('/', "_"));
+        if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+            headers.insert(header::CONTENT_DISPOSITION, v);
+        }
+    }
     Ok(resp)
 }

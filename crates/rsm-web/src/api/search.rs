@@ -1,8 +1,12 @@
-//! `/api/v1/search`: finds parties, bodies, meetings and documents by name — only among what the caller may see.
+//! `/api/v1/search`: finds parties, bodies, meetings and documents by name (documents also
+//! by the text of their issued versions) — only among what the caller may see.
 
 use axum::{Json, extract::State};
-use rsm_core::{access::visible_bodies, party::PartyCode};
-use rsm_store::BodyStore;
+use rsm_core::{
+    access::{Actor, visible_bodies},
+    party::PartyCode,
+};
+use rsm_store::{BodyStore, DeliberationStore};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -35,7 +39,13 @@ pub async fn search(
     caller: Caller,
     ApiQuery(q): ApiQuery<SearchQuery>,
 ) -> Result<Json<Vec<Hit>>, ApiError> {
-    let needle = q.q.trim().to_lowercase();
+    Ok(Json(hits(&state, &caller.actor, &q.q).await?))
+}
+
+/// The hits of `q` among what `actor` may see (shared by the API and the pages). A document
+/// matches by symbol and title, or by the text of an issued version it may read.
+pub(crate) async fn hits(state: &AppState, actor: &Actor, q: &str) -> Result<Vec<Hit>, ApiError> {
+    let needle = q.trim().to_lowercase();
     if needle.is_empty() || needle.chars().count() > 200 {
         return Err(ApiError::invalid("q", "must be 1–200 characters"));
     }
@@ -57,7 +67,7 @@ pub async fn search(
     }
     let (today, timeline) = state.today_and_timeline().await?;
     let bodies = state.store.bodies().await?;
-    for b in visible_bodies(&caller.actor, &bodies, today, &timeline) {
+    for b in visible_bodies(actor, &bodies, today, &timeline) {
         if matches(&format!("{} {}", b.id, b.name)) {
             hits.push(Hit {
                 kind: "body".into(),
@@ -67,7 +77,7 @@ pub async fn search(
             });
         }
     }
-    for (m, _) in super::meetings::visible_meetings(&state, &caller.actor).await? {
+    for (m, _) in super::meetings::visible_meetings(state, actor).await? {
         if matches(&m.meeting.title) {
             hits.push(Hit {
                 kind: "meeting".into(),
@@ -77,8 +87,17 @@ pub async fn search(
             });
         }
     }
-    for d in super::documents::visible_documents(&state, &caller.actor).await? {
-        if matches(&format!("{} {}", d.symbol, d.title)) {
+    for d in super::documents::visible_documents(state, actor).await? {
+        let mut found = matches(&format!("{} {}", d.symbol, d.title));
+        for digest in d.versions.iter().filter_map(|v| v.digest) {
+            if found {
+                break;
+            }
+            if let Some(bytes) = state.store.blob(&digest).await? {
+                found = matches(&String::from_utf8_lossy(&bytes));
+            }
+        }
+        if found {
             hits.push(Hit {
                 kind: "document".into(),
                 id: d.id.to_string(),
@@ -87,5 +106,5 @@ pub async fn search(
             });
         }
     }
-    Ok(Json(hits))
+    Ok(hits)
 }

@@ -71,6 +71,7 @@ pub fn routes() -> Router<AppState> {
         .route("/sign-out", post(session::sign_out))
         .route("/language", post(session::set_language))
         .route("/me", get(session::me).post(session::save_preferences))
+        .route("/me/mail", post(session::save_mail))
         .route("/parties", get(parties::list))
         .route("/parties/{code}", get(parties::detail))
         .route(
@@ -117,7 +118,7 @@ pub fn routes() -> Router<AppState> {
         .route("/meetings/{id}/drafts", post(meetings::new_draft))
         .route("/meetings/{id}/journal", get(meetings::journal))
         .route("/meetings/{id}/session", post(meetings::record_session))
-        .route("/documents/{id}", get(documents::detail))
+        .merge(documents::routes())
         .route(
             "/meetings/{id}/edit",
             get(meetings::edit).post(meetings::update),

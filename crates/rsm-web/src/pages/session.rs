@@ -213,6 +213,36 @@ struct MePage<'a> {
     time_zone: String,
     zones: Vec<&'static str>,
     errors: FieldErrors,
+    /// The e-mail notices form (`mailpref-`).
+    mail: MailForm,
+}
+
+/// The e-mail notices form on `/me`: the saved settings, or the values sent with their
+/// errors.
+#[derive(Debug, Default)]
+struct MailForm {
+    address: String,
+    /// `immediate`, `digest` or `none`.
+    mode: String,
+    /// Settings are saved for this account.
+    saved: bool,
+    errors: FieldErrors,
+}
+
+async fn saved_mail_form(state: &AppState, account_id: i64) -> Result<MailForm, ApiError> {
+    use rsm_store::MailStore;
+    Ok(match state.store.mail_settings(account_id).await? {
+        Some(s) => MailForm {
+            address: s.address,
+            mode: s.mode.as_str().into(),
+            saved: true,
+            errors: FieldErrors::default(),
+        },
+        None => MailForm {
+            mode: "digest".into(),
+            ..MailForm::default()
+        },
+    })
 }
 
 const ZONES: [&str; 8] = [
@@ -239,6 +269,7 @@ pub async fn me(State(state): State<AppState>, page: Page) -> Response {
             time_zone: account.time_zone.clone(),
             zones: ZONES.to_vec(),
             errors: FieldErrors::default(),
+            mail: saved_mail_form(&state, account.id).await?,
         })
     }
     .await;
@@ -267,6 +298,7 @@ pub async fn save_preferences(State(state): State<AppState>, form: PageForm) -> 
                     time_zone: time_zone.clone(),
                     zones: ZONES.to_vec(),
                     errors,
+                    mail: saved_mail_form(&state, account.id).await?,
                 },
             );
         }
@@ -280,6 +312,44 @@ pub async fn save_preferences(State(state): State<AppState>, form: PageForm) -> 
             )
             .await?;
         Ok(redirect_with_flash("/me", "flash-saved"))
+    }
+    .await;
+    page.finish(r)
+}
+
+/// `POST /me/mail`: saves one's e-mail address and notice mode with the API's rules
+/// (`api::mail::save`); refused values are shown next to their fields, nothing stored.
+pub async fn save_mail(State(state): State<AppState>, form: PageForm) -> Response {
+    let page = &form.page;
+    let input = crate::api::mail::MailSettingsView {
+        address: form.get("address").trim().to_owned(),
+        mode: form.get("mode"),
+    };
+    let r = async {
+        match crate::api::mail::save(&state, &page.caller, &input).await {
+            Ok(_) => Ok(redirect_with_flash("/me", "flash-saved")),
+            Err(e) => {
+                let errors = FieldErrors::from_error(&page.ctx, e, &["address", "mode"])?;
+                let account = page.caller.account()?;
+                let saved = saved_mail_form(&state, account.id).await?.saved;
+                page.render_status(
+                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    &MePage {
+                        ctx: &page.ctx,
+                        language: account.language.clone(),
+                        time_zone: account.time_zone.clone(),
+                        zones: ZONES.to_vec(),
+                        errors: FieldErrors::default(),
+                        mail: MailForm {
+                            address: input.address.clone(),
+                            mode: input.mode.clone(),
+                            saved,
+                            errors,
+                        },
+                    },
+                )
+            }
+        }
     }
     .await;
     page.finish(r)

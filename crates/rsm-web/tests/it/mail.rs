@@ -489,3 +489,249 @@ async fn the_daily_digest_reports_adoption_by_silence_from_the_clock() {
     let round = rsm_web::mail::run_once(&state, &mailer).await.unwrap();
     assert_eq!(round, Round::default());
 }
+
+/// The message's text as sent, whatever transfer encoding the sender chose (base64 or
+/// quoted-printable for non-ASCII text), decoded to UTF-8.
+fn decoded_text(m: &Received) -> String {
+    let (head, body) = m.data.split_once("\r\n\r\n").unwrap_or_default();
+    let head = head.to_ascii_lowercase();
+    let bytes = if head.contains("content-transfer-encoding: base64") {
+        base64_decode(&body.replace("\r\n", ""))
+    } else if head.contains("content-transfer-encoding: quoted-printable") {
+        let joined = body.replace("=\r\n", "");
+        let mut out = Vec::new();
+        let b = joined.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'='
+                && i + 2 < b.len()
+                && let Ok(v) = u8::from_str_radix(&joined[i + 1..i + 3], 16)
+            {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+            out.push(b[i]);
+            i += 1;
+        }
+        out
+    } else {
+        body.as_bytes().to_vec()
+    };
+    String::from_utf8(bytes).expect("UTF-8 text")
+}
+
+/// The subject with RFC 2047 encoded words (`=?utf-8?b?…?=`) decoded.
+fn decoded_subject(m: &Received) -> String {
+    let raw = m.subject();
+    let mut out = Vec::new();
+    // Space between two encoded words is not part of the text; any other space is.
+    let mut previous_encoded = false;
+    for (i, word) in raw.split_whitespace().enumerate() {
+        let encoded = word.to_ascii_lowercase().starts_with("=?utf-8?b?") && word.ends_with("?=");
+        if i > 0 && !(encoded && previous_encoded) {
+            out.push(b' ');
+        }
+        if encoded {
+            out.extend(base64_decode(&word[10..word.len() - 2]));
+        } else {
+            out.extend(word.as_bytes());
+        }
+        previous_encoded = encoded;
+    }
+    String::from_utf8(out).expect("UTF-8 subject")
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in s.bytes().filter(|c| *c != b'=') {
+        let v = ALPHABET.iter().position(|a| *a == c).expect("base64") as u32;
+        acc = acc << 6 | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn notices_are_written_in_each_recipients_language() {
+    let app = TestApp::new().await;
+    let sink = Sink::start().await;
+    let mailer = mailer(&sink);
+    let state = state(&app);
+    subscribe(&app, "jp.delegate", "immediate", "Asia/Tokyo").await;
+    subscribe(&app, "kr.delegate", "immediate", "Asia/Seoul").await;
+    // KR's delegate reads RSM in Korean; the same notices reach them in Korean.
+    let r = app
+        .call(
+            "PUT",
+            "/api/v1/me/preferences",
+            "kr.delegate",
+            Some(json!({"language": "ko", "time_zone": "Asia/Seoul"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    crate::deliberation_matrix::seed(&app).await;
+    let r = app
+        .call(
+            "POST",
+            "/api/v1/drafts/1/silence",
+            "officer",
+            Some(json!({"until": "2026-03-09T09:00:00+09:00"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    rsm_web::mail::run_once(&state, &mailer).await.unwrap();
+    let got = sink.take();
+
+    let mut jp: Vec<(String, String)> = to(&got, "jp.delegate")
+        .iter()
+        .map(|m| (decoded_subject(m), decoded_text(m)))
+        .collect();
+    jp.sort();
+    assert_eq!(jp.len(), 2);
+    assert_eq!(
+        jp[1].0,
+        "[RSM] Under silence: Launch pre-notification (Ministerial Council)"
+    );
+    assert!(
+        jp[1]
+            .1
+            .contains("Deadline: 2026-03-09 09:00 JST (Asia/Tokyo)"),
+        "{}",
+        jp[1].1
+    );
+
+    let kr: Vec<(String, String)> = to(&got, "kr.delegate")
+        .iter()
+        .map(|m| (decoded_subject(m), decoded_text(m)))
+        .collect();
+    let silence = kr
+        .iter()
+        .find(|(s, _)| s.contains("Launch pre-notification"))
+        .unwrap_or_else(|| panic!("{kr:?}"));
+    assert_eq!(
+        silence.0,
+        "[RSM] 묵시적 동의 절차 진행 중: Launch pre-notification (Ministerial Council)"
+    );
+    assert!(
+        silence
+            .1
+            .contains("기한: 2026-03-09 09:00 KST (Asia/Seoul) = 2026-03-09 00:00 UTC"),
+        "{}",
+        silence.1
+    );
+    assert!(!silence.1.contains("Deadline"), "{}", silence.1);
+    let meeting = kr
+        .iter()
+        .find(|(s, _)| s.contains("Second Ministerial Council"))
+        .unwrap_or_else(|| panic!("{kr:?}"));
+    assert!(
+        meeting.0.starts_with("[RSM] 회의 일정 확정: "),
+        "{}",
+        meeting.0
+    );
+    assert!(meeting.1.contains("장소: Seoul"), "{}", meeting.1);
+
+    // The daily digest too: KR switches to the digest and reads it in Korean.
+    let r = app
+        .call(
+            "PUT",
+            "/api/v1/me/mail",
+            "kr.delegate",
+            Some(json!({"address": "kr.delegate@example.org", "mode": "digest"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    app.clock.set("2026-03-09T22:30:00Z".parse().unwrap());
+    rsm_web::mail::run_once(&state, &mailer).await.unwrap();
+    let got = sink.take();
+    let kr = to(&got, "kr.delegate");
+    assert_eq!(kr.len(), 1, "{:?}", subjects(&got));
+    let (subject, text) = (decoded_subject(&kr[0]), decoded_text(&kr[0]));
+    assert!(
+        subject.starts_with("[RSM] 일일 요약 2026-03-10: 알림 "),
+        "{subject}"
+    );
+    assert!(text.contains("묵시적 동의로 (기한 전 이의 없음)"), "{text}");
+    let jp = to(&got, "jp.delegate");
+    assert!(
+        jp.iter()
+            .any(|m| decoded_text(m).contains("was adopted by silence")),
+        "{:?}",
+        subjects(&jp)
+    );
+}
+
+#[tokio::test]
+async fn the_account_page_saves_the_mail_preference() {
+    use crate::documents_pages::{get, post};
+    let app = TestApp::new().await;
+    let page = get(&app, "/me", "kr.delegate").await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains("action=\"/me/mail\""), "{}", page.text);
+    assert!(page.text.contains("id=\"mail-not-set\""));
+    for (form, field) in [
+        (
+            [("address", "not an address"), ("mode", "digest")],
+            "address",
+        ),
+        ([("address", "kr@example.org"), ("mode", "hourly")], "mode"),
+    ] {
+        let r = post(&app, "/me/mail", "kr.delegate", &form).await;
+        assert_eq!(r.status, 422, "{field}: {}", r.text);
+        assert!(
+            r.text.contains(&format!("id=\"f-mail-{field}-error\"")),
+            "{field}: {}",
+            r.text
+        );
+        assert!(r.text.contains(&format!("value=\"{}\"", form[0].1)));
+    }
+    let r = post(
+        &app,
+        "/me/mail",
+        "public",
+        &[("address", "x@example.org"), ("mode", "none")],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    assert!(
+        app.store.all_mail_settings().await.unwrap().is_empty(),
+        "nothing stored on refusal"
+    );
+    let r = post(
+        &app,
+        "/me/mail",
+        "kr.delegate",
+        &[("address", " kr@example.org "), ("mode", "digest")],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let saved = app
+        .store
+        .mail_settings(app.ids["kr.delegate"])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (saved.address.as_str(), saved.mode.as_str()),
+        ("kr@example.org", "digest")
+    );
+    let page = get(&app, "/me", "kr.delegate").await;
+    assert!(!page.text.contains("id=\"mail-not-set\""));
+    assert!(page.text.contains("value=\"kr@example.org\""));
+    assert!(
+        page.text.contains("value=\"digest\" checked"),
+        "{}",
+        page.text
+    );
+    let api = app
+        .call("GET", "/api/v1/me/mail", "kr.delegate", None)
+        .await;
+    assert_eq!(api.json["mode"], "digest");
+}

@@ -9,6 +9,7 @@ mod calendar_zones;
 mod cases;
 mod deliberation;
 mod deliberation_matrix;
+mod documents_pages;
 mod energy_planning;
 mod kin;
 mod kin_draws;
