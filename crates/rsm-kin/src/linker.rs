@@ -357,7 +357,15 @@ pub fn run(
     let trainable = space >= MIN_TRAINING_SPACE;
     let mut model = if trainable {
         let sets: Vec<&HashMap<Vector, u64>> = by_session.iter().collect();
-        model::train_session_sets(&sets, &u, &LEVELS, &sessions, opts.em_iterations).0
+        model::train_session_sets_related(
+            &sets,
+            &u,
+            &LEVELS,
+            &sessions,
+            opts.em_iterations,
+            &FAMILY_FIELDS,
+        )
+        .0
     } else {
         model::default_kin_model()
     };
