@@ -58,6 +58,15 @@ impl Relation {
         }
     }
 
+    /// True when a sibling of the sought person stands in the same relation
+    /// to the applicant (a sibling of my brother is my sibling, of my child
+    /// my child), so would list the applicant under the same label; false
+    /// for a sought parent (the parent's sibling is the applicant's uncle or
+    /// aunt) and a sought spouse (the spouse's sibling is an in-law).
+    pub fn shared_by_siblings(self) -> bool {
+        !matches!(self, Self::Parent | Self::Spouse)
+    }
+
     /// Plausible range of (sought birth year − applicant birth year).
     pub fn age_gap_range(self) -> Option<(i32, i32)> {
         match self {

@@ -370,7 +370,7 @@ pub fn run(
         model::default_kin_model()
     };
     // Siblings share the family's evidence: a related-non-match class.
-    let family = |v: &Vector| v[2] == 4 || v[7] == 4;
+    let family = |v: &Vector| v[2] == 4 || v[7] >= 4;
     if trainable {
         model::add_family_class(
             &mut model,
@@ -379,6 +379,12 @@ pub fn run(
             &family,
             opts.em_iterations,
         );
+        // Relatives level 5 is one a sibling cannot show (see
+        // compare::compare_relatives): a sibling lists the applicant under
+        // another relation (level 3).
+        if let Some(f) = model.family.as_mut() {
+            f.move_level(7, 5, 3);
+        }
     }
     // The related share must be per pair over all persons, like the prior
     // below: the expected number of the sought person's relatives on the

@@ -130,7 +130,7 @@ pub fn default_kin_model() -> Model {
         vec![1.0, 0.03, 0.97],
         vec![1.0, 0.05, 0.15, 0.10, 0.20, 0.50],
         vec![1.0, 0.10, 0.90],
-        vec![1.0, 0.25, 0.05, 0.10, 0.60],
+        vec![1.0, 0.25, 0.05, 0.10, 0.30, 0.30],
         vec![1.0, 0.02, 0.98],
     ];
     let u: Vec<Vec<f64>> = vec![
@@ -141,7 +141,7 @@ pub fn default_kin_model() -> Model {
         vec![1.0, 0.5, 0.5],
         vec![1.0, 0.78, 0.03, 0.17, 0.005, 0.01],
         vec![1.0, 0.975, 0.025],
-        vec![1.0, 0.99, 0.007, 0.002, 0.001],
+        vec![1.0, 0.99, 0.007, 0.002, 0.0005, 0.0005],
         vec![1.0, 0.33, 0.67],
     ];
     Model {
@@ -508,6 +508,20 @@ pub fn train_session_sets_related<const F: usize>(
         },
         lambdas,
     )
+}
+
+impl Family {
+    /// A level of `field` that the related class never shows — it shows
+    /// `instead` (a sibling of a sought parent lists the applicant as a
+    /// nephew, not as a child): moves the level's mass there.
+    pub fn move_level(&mut self, field: usize, level: usize, instead: usize) {
+        let t = &mut self.f[field];
+        if level < t.len() && instead < t.len() {
+            t[instead] += t[level];
+            t[level] = 0.0;
+            normalise(t);
+        }
+    }
 }
 
 /// Adds a related-non-match class to a trained model.
