@@ -364,6 +364,9 @@ pub fn run(
             &sessions,
             opts.em_iterations,
             &FAMILY_FIELDS,
+            // The sessions blocked on the given name hold same-name
+            // strangers: u is re-estimated within them.
+            &[true, true, false],
         )
         .0
     } else {

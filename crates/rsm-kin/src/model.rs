@@ -312,9 +312,15 @@ impl Model {
 /// related class takes u on the person fields (a sibling's given name, year
 /// and sex are a stranger's, as far as the person goes): left free, its
 /// distribution also absorbs true matches whose given name changed. Fields in
-/// `exclude` take no part. Returns m, and the match share as λ; the related
-/// class's own distribution is learnt later on all candidates
-/// ([`add_family_class`]).
+/// `exclude` take no part. With `learn_u`, the unrelated class's
+/// distribution is re-estimated within the session (starting from `u`): a
+/// session blocked on the name holds same-name strangers, who are not like
+/// random pairs (a name clusters by birth cohort and region), and with u from
+/// random pairs EM would take the ones born near the sought person's year for
+/// matches and teach m that a different province is common among matches.
+/// The returned model keeps the given `u` (scoring uses u from random pairs).
+/// Returns m, and the match share as λ; the related class's own distribution
+/// is learnt later on all candidates ([`add_family_class`]).
 pub fn train_related<const F: usize>(
     patterns: &HashMap<[u8; F], u64>,
     u: Vec<Vec<f64>>,
@@ -322,6 +328,7 @@ pub fn train_related<const F: usize>(
     max_iter: usize,
     exclude: &[usize],
     related: &[usize],
+    learn_u: bool,
 ) -> Model {
     let mut pats: Vec<(&[u8; F], f64)> = patterns.iter().map(|(k, &c)| (k, c as f64)).collect();
     pats.sort_unstable_by(|a, b| a.0.cmp(b.0));
@@ -337,8 +344,11 @@ pub fn train_related<const F: usize>(
         }
     };
     let mut iterations = 0;
+    let mut u = u;
+    let u_random = u.clone();
     for it in 0..max_iter {
         let mut m_acc: Vec<Vec<f64>> = m.iter().map(|v| vec![0.0; v.len()]).collect();
+        let mut u_acc: Vec<Vec<f64>> = m.iter().map(|v| vec![0.0; v.len()]).collect();
         let mut mass = [0.0f64; 3];
         for (v, c) in &pats {
             // log2 of π_k · P(v | class k): match, related, unrelated.
@@ -364,6 +374,7 @@ pub fn train_related<const F: usize>(
                     post[0]
                 };
                 m_acc[fi][usize::from(v[fi])] += share;
+                u_acc[fi][usize::from(v[fi])] += post[2];
             }
         }
         let total = (mass[0] + mass[1] + mass[2]).max(1.0);
@@ -379,6 +390,10 @@ pub fn train_related<const F: usize>(
                 delta = delta.max((a - b).abs());
             }
             m[fi] = std::mem::take(&mut m_acc[fi]);
+            if learn_u {
+                normalise(&mut u_acc[fi]);
+                u[fi] = std::mem::take(&mut u_acc[fi]);
+            }
         }
         iterations = it + 1;
         if delta < 1e-5 {
@@ -388,7 +403,7 @@ pub fn train_related<const F: usize>(
     Model {
         lambda: pi[0],
         m,
-        u,
+        u: u_random,
         iterations,
         family: None,
     }
@@ -430,12 +445,13 @@ pub fn train_session_sets<const F: usize>(
     sessions: &[Session<'_, F>],
     max_iter: usize,
 ) -> (Model, Vec<f64>) {
-    train_session_sets_related(patterns, u, levels, sessions, max_iter, &[])
+    train_session_sets_related(patterns, u, levels, sessions, max_iter, &[], &[])
 }
 
 /// Like [`train_session_sets`], each session's EM with a related-non-match
 /// class that shares m on the `related` fields (see [`train_related`]);
-/// empty `related`: two classes.
+/// empty `related`: two classes. `learn_u[i]`: session i re-estimates the
+/// unrelated class within its population (three classes only).
 pub fn train_session_sets_related<const F: usize>(
     patterns: &[&HashMap<[u8; F], u64>],
     u: &[Vec<f64>],
@@ -443,12 +459,13 @@ pub fn train_session_sets_related<const F: usize>(
     sessions: &[Session<'_, F>],
     max_iter: usize,
     related: &[usize],
+    learn_u: &[bool],
 ) -> (Model, Vec<f64>) {
     let mut sum: Vec<Vec<f64>> = levels.iter().map(|&n| vec![0.0; n]).collect();
     let mut count = vec![0usize; F];
     let mut lambdas = Vec::new();
     let mut iterations = 0;
-    for (s, patterns) in sessions.iter().zip(patterns) {
+    for (si, (s, patterns)) in sessions.iter().zip(patterns).enumerate() {
         let sub: HashMap<[u8; F], u64> = patterns
             .iter()
             .filter(|(k, _)| (s.keep)(k))
@@ -472,9 +489,11 @@ pub fn train_session_sets_related<const F: usize>(
                 max_iter,
                 s.fixed,
                 related,
+                learn_u.get(si).copied().unwrap_or(false),
             )
         };
         iterations += m.iterations;
+
         lambdas.push(m.lambda);
         for f in 0..F {
             if s.fixed.contains(&f) {
@@ -668,7 +687,7 @@ mod tests {
         let levels = [3usize; 3];
         let u = vec![vec![1.0, 0.9, 0.1]; 3];
         let two = Model::train(&pats, u.clone(), initial_m(&levels), 0.1, 500, false, &[]);
-        let three = train_related(&pats, u, initial_m(&levels), 500, &[], &[0]);
+        let three = train_related(&pats, u, initial_m(&levels), 500, &[], &[0], false);
         // Two classes: the siblings' different given names land in m.
         assert!(two.m[1][1] > 0.3, "{:?}", two.m);
         // Three classes: m of a different given name stays near the truth.
@@ -679,6 +698,46 @@ mod tests {
             "{}",
             three.lambda
         );
+    }
+
+    #[test]
+    fn u_learnt_in_session_when_strangers_are_look_alikes() {
+        // Fields 0 (birth year), 1 (province) and 2 (sex), 2 = agree. 100
+        // matches (agree 90 %, 95 %, 99 %); 1,000 same-name strangers who
+        // agree half the time on each, against random pairs' 10 %, 30 %, 50 %.
+        let classes = [(100.0, [0.9, 0.95, 0.99]), (1000.0, [0.5, 0.5, 0.5])];
+        let mut pats: HashMap<[u8; 3], u64> = HashMap::new();
+        for bits in 0..8u8 {
+            let v = [1 + (bits & 1), 1 + ((bits >> 1) & 1), 1 + ((bits >> 2) & 1)];
+            let expected: f64 = classes
+                .iter()
+                .map(|(n, p)| {
+                    n * (0..3)
+                        .map(|f| if v[f] == 2 { p[f] } else { 1.0 - p[f] })
+                        .product::<f64>()
+                })
+                .sum();
+            pats.insert(v, expected.round() as u64);
+        }
+        let levels = [3usize; 3];
+        let u = vec![
+            vec![1.0, 0.9, 0.1],
+            vec![1.0, 0.7, 0.3],
+            vec![1.0, 0.5, 0.5],
+        ];
+        let fixed = train_related(&pats, u.clone(), initial_m(&levels), 500, &[], &[], false);
+        let learnt = train_related(&pats, u.clone(), initial_m(&levels), 500, &[], &[], true);
+        // With u from random pairs, strangers born in the year count as
+        // matches and "province differs" looks common among matches.
+        assert!(fixed.m[1][1] > 0.15, "{:?}", fixed.m);
+        assert!(
+            learnt.m[1][1] < 0.12 && learnt.m[1][1] < fixed.m[1][1] / 2.0,
+            "{:?} {:?}",
+            learnt.m,
+            fixed.m
+        );
+        // The model returned keeps the random-pair u for scoring.
+        assert_eq!(learnt.u, u);
     }
 
     #[test]
