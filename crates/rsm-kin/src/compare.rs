@@ -614,6 +614,38 @@ mod tests {
     }
 
     #[test]
+    fn unknown_sought_name_takes_the_fathers_surname() {
+        // A wife whose name the husband does not remember; her father was 조영남.
+        let r = ReqFeatures::new(&crate::records::Request {
+            applicant_name: "홍현근".into(),
+            father_name: "조영남".into(),
+            relationship: "spouse".into(),
+            ..Default::default()
+        });
+        assert!(r.surname_from_father);
+        assert_eq!(compare_names(&r.name, &parse("조금자")).surname, 3);
+        assert_eq!(compare_names(&r.name, &parse("조금자")).given, 0);
+        assert_eq!(compare_names(&r.name, &parse("오춘희")).surname, 2); // one letter off
+        assert_eq!(compare_names(&r.name, &parse("박춘희")).surname, 1);
+        // North spelling of the father's surname: 리 for 이.
+        let r = ReqFeatures::new(&crate::records::Request {
+            father_name: "리성근".into(),
+            relationship: "brother".into(),
+            ..Default::default()
+        });
+        assert_eq!(compare_names(&r.name, &parse("이창진")).surname, 3);
+        // A child's request with no father given: the applicant stands in as
+        // the father, but the applicant may be the mother — no surname.
+        let r = ReqFeatures::new(&crate::records::Request {
+            applicant_name: "김순희".into(),
+            relationship: "child".into(),
+            ..Default::default()
+        });
+        assert!(!r.surname_from_father);
+        assert!(r.name.is_empty());
+    }
+
+    #[test]
     fn places() {
         let a = Place::new("황해도", "옹진", "");
         let b = Place::new("황해남도", "강령군", "");
