@@ -46,7 +46,7 @@ pub const ALL_FIELDS: [Field; FIELDS] = [
 ];
 
 /// Levels per field (level 0 is always "not known on one side").
-pub const LEVELS: [usize; FIELDS] = [4, 6, 5, 7, 3, 6, 3, 5, 3];
+pub const LEVELS: [usize; FIELDS] = [4, 6, 5, 7, 3, 6, 3, 6, 3];
 
 /// One level per field.
 pub type Vector = [u8; FIELDS];
@@ -98,6 +98,9 @@ impl Field {
             (Field::Place, _) => "different province",
             (Field::Village, 2) => "same village",
             (Field::Village, _) => "different village",
+            (Field::Relatives, 5) => {
+                "applicant listed among relatives in the South, in a relation the sought person's siblings do not have"
+            }
             (Field::Relatives, 4) => "applicant listed among relatives in the South",
             (Field::Relatives, 3) => "applicant nearly matches a listed relative",
             (Field::Relatives, 2) => "a listed relative partly matches the applicant",
@@ -398,18 +401,30 @@ pub fn compare_place(a: &Place, b: &Place) -> (u8, PlaceHow) {
     }
 }
 
-/// The relatives field: level 0..=4 and the index of the matching relative.
+/// The relatives field: level 0..=5 and the index of the matching relative.
+/// Level 5 is level 4 (the applicant listed under the inverse of the stated
+/// relation) for a relation the sought person's siblings do not share with
+/// them ([`crate::features::Relation::shared_by_siblings`]): a sought mother's sister lists
+/// the applicant as a niece, not as a child, so this evidence tells the
+/// person from a sibling.
 pub fn compare_relatives(r: &ReqFeatures, p: &PerFeatures) -> (u8, Option<usize>) {
     if p.relatives.is_empty() || r.applicant.is_empty() {
         return (0, None);
     }
     let mut best = (1u8, None);
     let labels = r.relation.inverse_labels();
+    let consistent = if r.relation.shared_by_siblings() {
+        4
+    } else {
+        5
+    };
     for (i, (rel, name)) in p.relatives.iter().enumerate() {
         let c = compare_names(&r.applicant, name);
         let surname_ok = matches!(c.surname, 0 | 2 | 3);
         let level = match c.given {
-            5 | 4 if surname_ok && (labels.is_empty() || labels.contains(&rel.as_str())) => 4,
+            5 | 4 if surname_ok && (labels.is_empty() || labels.contains(&rel.as_str())) => {
+                consistent
+            }
             5 | 4 if surname_ok => 3,
             3 if surname_ok => 3,
             2 if surname_ok => 2,
@@ -539,6 +554,95 @@ mod tests {
         assert_eq!((c.surname, c.given), (2, 5));
         let c = compare_names(&parse("김영수"), &parse("박철호"));
         assert_eq!((c.surname, c.given), (1, 1));
+    }
+
+    fn request(applicant: &str, relationship: &str) -> ReqFeatures {
+        ReqFeatures::new(&crate::records::Request {
+            applicant_name: applicant.into(),
+            name: "김순희".into(),
+            relationship: relationship.into(),
+            ..Default::default()
+        })
+    }
+
+    fn person_listing(relation: &str, name: &str) -> PerFeatures {
+        PerFeatures {
+            name: parse("김순희"),
+            father: parse(""),
+            sex: None,
+            years: None,
+            place: Place::default(),
+            relatives: vec![(relation.into(), parse(name))],
+        }
+    }
+
+    #[test]
+    fn relatives_level_says_whether_a_sibling_could_show_it() {
+        // The applicant 박영수 seeks his mother 김순희: the person lists him as
+        // her child (5: her sister would list him as a nephew instead).
+        let mother = request("박영수", "mother");
+        assert_eq!(
+            compare_relatives(&mother, &person_listing("child", "박영수")).0,
+            5
+        );
+        assert_eq!(
+            compare_relatives(&mother, &person_listing("nephew", "박영수")).0,
+            3
+        );
+        // A wife sought by her husband 리영수 (North spelling on the list).
+        let wife = request("이영수", "spouse");
+        assert_eq!(
+            compare_relatives(&wife, &person_listing("spouse", "리영수")).0,
+            5
+        );
+        // A sought sister: her sister lists the applicant as a sister too (4).
+        let sister = request("김영희", "sister");
+        assert_eq!(
+            compare_relatives(&sister, &person_listing("sister", "김영희")).0,
+            4
+        );
+        // A sought child: the child's sibling lists the applicant as father too.
+        let child = request("김동호", "child");
+        assert_eq!(
+            compare_relatives(&child, &person_listing("father", "김동호")).0,
+            4
+        );
+        assert_eq!(
+            compare_relatives(&child, &person_listing("father", "박철호")).0,
+            1
+        );
+    }
+
+    #[test]
+    fn unknown_sought_name_takes_the_fathers_surname() {
+        // A wife whose name the husband does not remember; her father was 조영남.
+        let r = ReqFeatures::new(&crate::records::Request {
+            applicant_name: "홍현근".into(),
+            father_name: "조영남".into(),
+            relationship: "spouse".into(),
+            ..Default::default()
+        });
+        assert!(r.surname_from_father);
+        assert_eq!(compare_names(&r.name, &parse("조금자")).surname, 3);
+        assert_eq!(compare_names(&r.name, &parse("조금자")).given, 0);
+        assert_eq!(compare_names(&r.name, &parse("오춘희")).surname, 2); // one letter off
+        assert_eq!(compare_names(&r.name, &parse("박춘희")).surname, 1);
+        // North spelling of the father's surname: 리 for 이.
+        let r = ReqFeatures::new(&crate::records::Request {
+            father_name: "리성근".into(),
+            relationship: "brother".into(),
+            ..Default::default()
+        });
+        assert_eq!(compare_names(&r.name, &parse("이창진")).surname, 3);
+        // A child's request with no father given: the applicant stands in as
+        // the father, but the applicant may be the mother — no surname.
+        let r = ReqFeatures::new(&crate::records::Request {
+            applicant_name: "김순희".into(),
+            relationship: "child".into(),
+            ..Default::default()
+        });
+        assert!(!r.surname_from_father);
+        assert!(r.name.is_empty());
     }
 
     #[test]

@@ -92,7 +92,14 @@ pub fn explain(
         let level = d.vector[f];
         let weight = model.field_weight(f, level);
         let text = match field {
-            compare::Field::Surname => surname_text(d.name.surname_how, &rs, &ps),
+            compare::Field::Surname => {
+                let t = surname_text(d.name.surname_how, &rs, &ps);
+                if rf.surname_from_father && level > 0 {
+                    format!("{t} (sought name unknown: the father's surname)")
+                } else {
+                    t
+                }
+            }
             compare::Field::Given => given_text(d.name.given_how, "given name", &rg, &pg),
             compare::Field::Father => {
                 let who = if rf.father_is_applicant {

@@ -58,6 +58,15 @@ impl Relation {
         }
     }
 
+    /// True when a sibling of the sought person stands in the same relation
+    /// to the applicant (a sibling of my brother is my sibling, of my child
+    /// my child), so would list the applicant under the same label; false
+    /// for a sought parent (the parent's sibling is the applicant's uncle or
+    /// aunt) and a sought spouse (the spouse's sibling is an in-law).
+    pub fn shared_by_siblings(self) -> bool {
+        !matches!(self, Self::Parent | Self::Spouse)
+    }
+
     /// Plausible range of (sought birth year − applicant birth year).
     pub fn age_gap_range(self) -> Option<(i32, i32)> {
         match self {
@@ -176,6 +185,10 @@ pub struct ReqFeatures {
     pub place: Place,
     /// Romanised (diaspora) record.
     pub latin: bool,
+    /// The sought name was unknown and `name` holds only the surname taken
+    /// from the father's name (a Korean takes the father's surname and keeps
+    /// it for life, marriage included).
+    pub surname_from_father: bool,
 }
 
 /// A North person ready for comparison.
@@ -205,7 +218,14 @@ impl ReqFeatures {
             father = names::parse(&r.applicant_name);
             father_is_applicant = !father.is_empty();
         }
-        let name = names::parse(&r.name);
+        let mut name = names::parse(&r.name);
+        // Unknown sought name, known father: the surname is his. Not when the
+        // "father" is the applicant by assumption (a child's request filed by
+        // the mother would give the mother's surname).
+        let surname_from_father = name.is_empty() && !father.is_empty() && !father_is_applicant;
+        if surname_from_father {
+            name = names::surname_of(&father);
+        }
         let latin = [&r.name, &r.applicant_name, &r.county]
             .iter()
             .any(|s| !s.is_empty() && !hangul::has_hangul(s));
@@ -220,6 +240,7 @@ impl ReqFeatures {
             relation,
             place: Place::new(&r.province, &r.county, &r.village),
             latin,
+            surname_from_father,
         }
     }
 }

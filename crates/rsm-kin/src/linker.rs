@@ -357,12 +357,23 @@ pub fn run(
     let trainable = space >= MIN_TRAINING_SPACE;
     let mut model = if trainable {
         let sets: Vec<&HashMap<Vector, u64>> = by_session.iter().collect();
-        model::train_session_sets(&sets, &u, &LEVELS, &sessions, opts.em_iterations).0
+        model::train_session_sets_related(
+            &sets,
+            &u,
+            &LEVELS,
+            &sessions,
+            opts.em_iterations,
+            &FAMILY_FIELDS,
+            // The sessions blocked on the given name hold same-name
+            // strangers: u is re-estimated within them.
+            &[true, true, false],
+        )
+        .0
     } else {
         model::default_kin_model()
     };
     // Siblings share the family's evidence: a related-non-match class.
-    let family = |v: &Vector| v[2] == 4 || v[7] == 4;
+    let family = |v: &Vector| v[2] == 4 || v[7] >= 4;
     if trainable {
         model::add_family_class(
             &mut model,
@@ -371,6 +382,12 @@ pub fn run(
             &family,
             opts.em_iterations,
         );
+        // Relatives level 5 is one a sibling cannot show (see
+        // compare::compare_relatives): a sibling lists the applicant under
+        // another relation (level 3).
+        if let Some(f) = model.family.as_mut() {
+            f.move_level(7, 5, 3);
+        }
     }
     // The related share must be per pair over all persons, like the prior
     // below: the expected number of the sought person's relatives on the

@@ -63,6 +63,33 @@ impl Name {
     }
 }
 
+/// The surname readings of a name alone (given name unknown), e.g. the
+/// sought person's surname taken from the father's name.
+pub fn surname_of(n: &Name) -> Name {
+    let mut parses: Vec<NameParse> = Vec::new();
+    for p in &n.parses {
+        if p.surname.is_empty() || parses.iter().any(|q| q.surname == p.surname) {
+            continue;
+        }
+        parses.push(NameParse {
+            given_raw: String::new(),
+            given: String::new(),
+            given_key: String::new(),
+            variants: Vec::new(),
+            variant_keys: Vec::new(),
+            pet: false,
+            ..p.clone()
+        });
+    }
+    Name {
+        text: parses
+            .first()
+            .map(|p| p.surname.clone())
+            .unwrap_or_default(),
+        parses,
+    }
+}
+
 const CHILDHOOD: &str = include_str!("../data/childhood_names.txt");
 
 /// True when the given name is a traditional childhood name (개똥이,
