@@ -204,6 +204,9 @@ mod tests {
     fn japanese_is_complete() {
         for key in english_keys() {
             assert!(Lang::from_code("ja").has(&key), "ja lacks {key}");
+    fn chinese_is_complete() {
+        for key in english_keys() {
+            assert!(Lang::from_code("zh").has(&key), "zh lacks {key}");
         }
     }
 
