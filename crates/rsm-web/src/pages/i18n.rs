@@ -203,6 +203,13 @@ mod tests {
     }
 
     #[test]
+    fn russian_is_complete() {
+        for key in english_keys() {
+            assert!(Lang::from_code("ru").has(&key), "ru lacks {key}");
+        }
+    }
+
+    #[test]
     fn every_catalogue_parses_and_falls_back_to_english() {
         for (lang, _) in SOURCES {
             let l = Lang::from_code(lang);
