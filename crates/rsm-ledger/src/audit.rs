@@ -488,7 +488,7 @@ impl Auditor {
         let size = self.tree.size();
         let due: Vec<(u64, Hash)> = self
             .checkpoints
-            .range(size_before + 1..=size)
+            .range(size_before + 1..size + 1)
             .map(|(s, r)| (*s, *r))
             .collect();
         for (s, r) in due {

@@ -634,7 +634,12 @@ pub fn audit(
     // Entries, bundle by bundle, from where the last run stopped (the partial bundle it had
     // is fetched again, grown). A second thread fetches while this one checks; bundles are
     // checked in groups so that signatures can be verified in large batches.
-    let bundles: Vec<TileId> = (start / 256..cp.size.div_ceil(256))
+    let first_bundle = if start < cp.size {
+        start / 256
+    } else {
+        cp.size.div_ceil(256)
+    };
+    let bundles: Vec<TileId> = (first_bundle..cp.size.div_ceil(256))
         .map(|n| TileId {
             kind: rsm_ledger::TileKind::Entries,
             index: n,

@@ -426,7 +426,10 @@ fn audit_names_tampering_and_forks() {
         ],
     );
     let (ok, out) = audit(&url, &fresh("d"));
-    assert!(!ok && out.contains("hash tiles"), "{out}");
+    assert!(
+        !ok && out.contains("hash tile tile/0/000") && out.contains("level 0 position 3"),
+        "{out}"
+    );
     sql(
         d,
         &[

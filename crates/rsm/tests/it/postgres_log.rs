@@ -98,6 +98,24 @@ fn the_log_on_postgresql_takes_signed_entries_gives_receipts_and_audits_clean() 
         "--party",
         "KR",
     ]));
+    // A participation change takes effect today at the earliest (it may not rewrite past
+    // answers), and only a participating party may submit.
+    #[allow(clippy::disallowed_methods)] // the test must name the server's today
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+        .to_string();
+    crate::run_ok(rsm_pg(d, &url).args([
+        "party",
+        "status",
+        "KR",
+        "--set",
+        "participating",
+        "--effective",
+        &today,
+        "--basis",
+        "MC.DEC/1/20",
+    ]));
     let admin = token(d, &url, "sec.admin");
     let kr_token = token(d, &url, "kr.delegate");
 
