@@ -349,7 +349,7 @@ async fn a_witness_over_tls_cosigns_and_an_unknown_certificate_is_refused() {
         None,
         "cosigned over an untrusted certificate"
     );
-    assert!(w2.states().await.get(ORIGIN).is_none());
+    assert!(!w2.states().await.contains_key(ORIGIN));
 
     // Bad PEM is refused with a reason.
     assert!(rsm_web::witness::tls_config(b"nonsense", key.as_bytes()).is_err());
