@@ -1,5 +1,6 @@
 //! `rsm ledger audit` run on a schedule is a monitor: a second run fetches only the tiles
-//! that grew since the state it saved (counted by a proxy between the auditor and the log).
+//! that grew since the state it saved (counted by a proxy between the auditor and the log);
+//! `rsm witness` serves HTTPS and cosigns over it.
 
 use std::{
     io::{BufRead, BufReader, Read, Write},
@@ -231,4 +232,92 @@ fn a_second_audit_fetches_only_the_tiles_that_grew() {
         out.contains(&format!("({} new)", second - again)),
         "only the new entries are verified: {out}"
     );
+}
+
+#[test]
+fn rsm_witness_over_tls_cosigns_a_checkpoint() {
+    use rsm_ledger::{AddCheckpointRequest, Checkpoint, NoteSigner, leaf_hash};
+    let dir = tempfile::tempdir().unwrap();
+    let ck = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert, ck.cert.pem()).unwrap();
+    std::fs::write(&key, ck.signing_key.serialize_pem()).unwrap();
+    let log = NoteSigner::from_seed("rsm.test/log", &[5; 32]).unwrap();
+    let mut child = crate::log::rsm()
+        .args(["witness", "--name", "witness.kr.test", "--dir"])
+        .arg(dir.path().join("w"))
+        .args(["--log-vkey", &log.verifier().to_vkey()])
+        .args(["--listen", "127.0.0.1:0", "--public-host", "localhost"])
+        .arg("--tls-cert")
+        .arg(&cert)
+        .arg("--tls-key")
+        .arg(&key)
+        .env("RSM_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let policy = lines.next().unwrap().unwrap();
+    let addr = first
+        .split("serving on https://")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{first}"))
+        .trim_end_matches('/')
+        .to_owned();
+    let port = addr.rsplit_once(':').unwrap().1;
+    assert!(
+        policy.ends_with(&format!(" https://localhost:{port}")),
+        "{policy}"
+    );
+
+    let root = leaf_hash(b"the only entry");
+    let note = Checkpoint::new("rsm.test/log", 1, root)
+        .sign(&log)
+        .unwrap()
+        .to_text();
+    let body = AddCheckpointRequest {
+        old_size: 0,
+        proof: vec![],
+        checkpoint: note.into_bytes(),
+    }
+    .encode();
+    let post = |agent: &ureq::Agent| {
+        agent
+            .post(format!("https://localhost:{port}/add-checkpoint"))
+            .send(&body[..])
+    };
+    // Trusting the witness's certificate: a cosignature line from witness.kr.test.
+    let trusted: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .tls_config(
+            ureq::tls::TlsConfig::builder()
+                .root_certs(ureq::tls::RootCerts::new_with_certs(&[
+                    ureq::tls::Certificate::from_der(ck.cert.der()).to_owned(),
+                ]))
+                .build(),
+        )
+        .build()
+        .into();
+    let mut r = post(&trusted).unwrap();
+    let status = r.status().as_u16();
+    let text = r.body_mut().read_to_string().unwrap();
+    assert_eq!(status, 200, "{text}");
+    assert!(text.starts_with("— witness.kr.test "), "{text}");
+    // Mozilla's roots only: the self-signed certificate is refused, no cosignature.
+    let untrusted: ureq::Agent = ureq::Agent::config_builder().build().into();
+    assert!(post(&untrusted).is_err());
+    // Plain HTTP to the TLS port gets no answer from the witness.
+    let plain: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(std::time::Duration::from_secs(3)))
+        .build()
+        .into();
+    assert!(
+        plain
+            .post(format!("http://127.0.0.1:{port}/add-checkpoint"))
+            .send(&body[..])
+            .is_err()
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
 }
