@@ -512,6 +512,31 @@ pub async fn run_http(entries: u64, batch: usize, dir: Option<PathBuf>) -> anyho
         log.head().size,
         total + parties.len() as u64 + 1
     );
+
+    // A party's mirror audits it all through the tiles, as `rsm ledger audit URL` does:
+    // entry bundles fetched on a second thread, signatures in cofactored batches, every
+    // hash tile compared.
+    let size = log.head().size;
+    for _ in 0..600 {
+        if log.published().is_some_and(|p| p.size >= size) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let base = format!("http://{addr}");
+    let mirror = dir.join("mirror");
+    let t = Instant::now();
+    let ok = tokio::task::spawn_blocking(move || {
+        crate::ledger::audit(&base, &mirror, None, &[], None, true, SignatureCheck::Batch)
+    })
+    .await??;
+    let d = t.elapsed();
+    anyhow::ensure!(ok, "the audit over HTTP found problems");
+    println!(
+        "rsm ledger audit over HTTP (tiles, same two cores as the server): {size} entries in {d:.2?} = {}",
+        rate(size, d)
+    );
+    machine_limits();
     store.close().await;
     Ok(())
 }
