@@ -217,11 +217,25 @@ fn audit(c: &mut Criterion) {
             })
         },
     );
+    // The auditor's default: cofactored batch verification (see `sigcheck`).
     g.bench_function(
         BenchmarkId::new("full_audit_ed25519_rayon", format!("{n}_entries")),
         |b| {
             b.iter(|| {
                 let mut a = Auditor::new(cfg.clone());
+                let f = a.feed_entries(&batch);
+                assert!(f.is_empty());
+                a
+            })
+        },
+    );
+    // The same with one `verify_strict` per entry (`rsm ledger audit --strict`).
+    g.bench_function(
+        BenchmarkId::new("full_audit_strict_rayon", format!("{n}_entries")),
+        |b| {
+            b.iter(|| {
+                let mut a = Auditor::new(cfg.clone());
+                a.set_signature_check(rsm_ledger::SignatureCheck::Strict);
                 let f = a.feed_entries(&batch);
                 assert!(f.is_empty());
                 a

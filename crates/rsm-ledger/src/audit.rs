@@ -1,7 +1,9 @@
 //! The auditor: replays the log (entries and checkpoints, in order) and reports precisely
 //! what is wrong — leaf hashes and roots, signatures under the key in force, per-party
 //! chains, anchors, checkpoint consistency and split views. Its state can be saved and
-//! resumed. Ordinary signatures are verified in parallel with rayon.
+//! resumed. Ordinary signatures are checked in parallel with rayon, in cofactored batches by
+//! default or strictly one by one ([`SignatureCheck`]; see [`crate::sigcheck`] for what each
+//! accepts).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -16,6 +18,8 @@ use crate::keys::{ChainError, ChainHead, KeyError, KeyRegistry, PartyChains};
 use crate::merkle::{MemoryTree, verify_consistency};
 use crate::note::NoteVerifier;
 use crate::policy::{PolicyError, WitnessPolicy};
+use crate::sigcheck::{SignatureCheck, SignedEntry, failing};
+use crate::tiles::{TileId, TileKind};
 
 /// What the auditor needs to know beforehand.
 #[derive(Debug, Clone)]
@@ -41,6 +45,20 @@ pub enum Finding {
         expected: u64,
         /// Index given.
         found: u64,
+    },
+    /// A served hash tile differs from the hashes computed from the entries (the server
+    /// would prove from hashes that are not the log's).
+    HashTileMismatch {
+        /// Tile path, e.g. `tile/0/001.p/7`.
+        tile: String,
+        /// Tree level of the hashes (8 × tile level).
+        level: u8,
+        /// Position of the differing hash within its tree level.
+        position: u64,
+        /// Hash computed from the entries; `None` when the tile reaches beyond them.
+        expected: Option<Hash>,
+        /// Hash served (`None` when the tile is too short).
+        found: Option<Hash>,
     },
     /// An entry is not a valid envelope.
     Malformed {
@@ -180,6 +198,21 @@ impl fmt::Display for Finding {
                     "entries out of order: expected index {expected}, found {found}"
                 )
             }
+            Finding::HashTileMismatch {
+                tile,
+                level,
+                position,
+                expected,
+                found,
+            } => {
+                let show = |h: &Option<Hash>| h.map_or("nothing".to_owned(), |h| h.to_string());
+                write!(
+                    f,
+                    "hash tile {tile}: hash at level {level} position {position} is {}, the entries give {}",
+                    show(found),
+                    show(expected)
+                )
+            }
             Finding::Malformed { index, error } => write!(f, "entry {index}: {error}"),
             Finding::BadSignature { index, party, seq } => write!(
                 f,
@@ -257,12 +290,19 @@ pub struct Auditor {
     /// Roots of verified log checkpoints, by size.
     checkpoints: BTreeMap<u64, Hash>,
     entries_checked: u64,
+    signatures: SignatureCheck,
+    /// The last anchor checked (size, the log's root at that size): entries written close
+    /// together share their anchor, and a past root never changes.
+    last_anchor: Option<(u64, Hash)>,
 }
 
-struct SigJob {
+/// An ordinary entry whose signature is checked after the in-order pass.
+struct SigJob<'b> {
     index: u64,
     key: VerifyingKey,
-    env: Envelope,
+    party: Party,
+    seq: u64,
+    bytes: &'b [u8],
 }
 
 impl Auditor {
@@ -277,7 +317,19 @@ impl Auditor {
             chains: PartyChains::new(),
             checkpoints: BTreeMap::new(),
             entries_checked: 0,
+            signatures: SignatureCheck::default(),
+            last_anchor: None,
         }
+    }
+
+    /// Chooses how ordinary entries' signatures are checked (batches by default).
+    pub fn set_signature_check(&mut self, mode: SignatureCheck) {
+        self.signatures = mode;
+    }
+
+    /// How ordinary entries' signatures are checked.
+    pub fn signature_check(&self) -> SignatureCheck {
+        self.signatures
     }
 
     /// Number of entries replayed.
@@ -305,10 +357,56 @@ impl Auditor {
         self.checkpoints.iter().next_back().map(|(s, r)| (*s, *r))
     }
 
+    /// The leaf hash of entry `index`, if replayed.
+    pub fn leaf(&self, index: u64) -> Option<Hash> {
+        self.leaves.get(usize::try_from(index).ok()?).copied()
+    }
+
+    /// Compares a served hash tile with the hashes computed from the replayed entries: every
+    /// hash in it must be the auditor's own. Since the replayed root is checked against the
+    /// signed checkpoint, a tile that passes is authenticated by that checkpoint. The tile
+    /// must lie within the replayed entries.
+    pub fn check_hash_tile(&self, tile: &TileId, body: &[u8]) -> Option<Finding> {
+        let TileKind::Hashes(_) = tile.kind else {
+            return Some(Finding::CheckpointInvalid {
+                error: format!("{} is not a hash tile", tile.path()),
+            });
+        };
+        let ids = tile.node_ids();
+        let level = ids.first().map_or(0, |id| id.level);
+        for (i, id) in ids.iter().enumerate() {
+            let found = body
+                .get(i * 32..i * 32 + 32)
+                .and_then(|b| Hash::from_slice(b).ok());
+            let expected = self.tree.store().get(*id);
+            if found.is_none() || found != expected {
+                return Some(Finding::HashTileMismatch {
+                    tile: tile.path(),
+                    level,
+                    position: id.index,
+                    expected,
+                    found,
+                });
+            }
+        }
+        if body.len() != ids.len() * 32 {
+            return Some(Finding::HashTileMismatch {
+                tile: tile.path(),
+                level,
+                position: tile.first_entry() + ids.len() as u64,
+                expected: None,
+                found: body
+                    .get(ids.len() * 32..)
+                    .and_then(|b| Hash::from_slice(b.get(..32)?).ok()),
+            });
+        }
+        None
+    }
+
     /// Replays entries `(index, bytes)` in order. Indices must continue the log without gaps.
     pub fn feed_entries(&mut self, batch: &[(u64, &[u8])]) -> Vec<Finding> {
         let mut findings = Vec::new();
-        let mut jobs: Vec<SigJob> = Vec::new();
+        let mut jobs: Vec<SigJob<'_>> = Vec::new();
         let size_before = self.tree.size();
         // Hashing and parsing need no state: done on every core first; the checks that
         // depend on order (tree, chains, keys, anchors) follow in index order.
@@ -316,7 +414,7 @@ impl Auditor {
             .par_iter()
             .map(|&(_, bytes)| (leaf_hash(bytes), Envelope::parse(bytes)))
             .collect();
-        for (&(index, _), (leaf, parsed)) in batch.iter().zip(prepared) {
+        for (&(index, bytes), (leaf, parsed)) in batch.iter().zip(prepared) {
             if index != self.tree.size() {
                 findings.push(Finding::IndexGap {
                     expected: self.tree.size(),
@@ -358,26 +456,39 @@ impl Auditor {
                 }
             } else {
                 match self.keys.signing_key(index, &env) {
-                    Ok(key) => jobs.push(SigJob { index, key, env }),
+                    // A parsed envelope has exactly one encoding, so its stored bytes are
+                    // what was signed (after the domain tag): no re-encoding needed.
+                    Ok(key) => jobs.push(SigJob {
+                        index,
+                        key,
+                        party: env.body.party,
+                        seq: env.body.seq,
+                        bytes,
+                    }),
                     Err(error) => findings.push(Finding::Key { index, error }),
                 }
             }
         }
-        let bad: Vec<Finding> = jobs
-            .par_iter()
-            .filter(|j| j.env.verify(&j.key).is_err())
-            .map(|j| Finding::BadSignature {
-                index: j.index,
-                party: j.env.body.party.clone(),
-                seq: j.env.body.seq,
+        let signed: Vec<SignedEntry<'_>> = jobs
+            .iter()
+            .map(|j| SignedEntry {
+                key: &j.key,
+                bytes: j.bytes,
             })
             .collect();
-        findings.extend(bad);
+        for bad in failing(&signed, self.signatures) {
+            let j = &jobs[bad];
+            findings.push(Finding::BadSignature {
+                index: j.index,
+                party: j.party.clone(),
+                seq: j.seq,
+            });
+        }
         // Checkpoints that were ahead of the entries can now be checked.
         let size = self.tree.size();
         let due: Vec<(u64, Hash)> = self
             .checkpoints
-            .range(size_before + 1..=size)
+            .range(size_before + 1..size + 1)
             .map(|(s, r)| (*s, *r))
             .collect();
         for (s, r) in due {
@@ -387,7 +498,7 @@ impl Auditor {
         findings
     }
 
-    fn check_anchor(&self, index: u64, env: &Envelope, findings: &mut Vec<Finding>) {
+    fn check_anchor(&mut self, index: u64, env: &Envelope, findings: &mut Vec<Finding>) {
         let a = env.body.anchor;
         if a.size > index {
             findings.push(Finding::AnchorAhead {
@@ -396,13 +507,16 @@ impl Auditor {
             });
             return;
         }
-        let expected = if a.size == 0 {
-            empty_root()
-        } else {
-            match self.tree.root_at(a.size) {
-                Ok(r) => r,
+        let expected = match self.last_anchor {
+            Some((size, root)) if size == a.size => root,
+            _ if a.size == 0 => empty_root(),
+            _ => match self.tree.root_at(a.size) {
+                Ok(r) => {
+                    self.last_anchor = Some((a.size, r));
+                    r
+                }
                 Err(_) => return,
-            }
+            },
         };
         if expected != a.root {
             findings.push(Finding::AnchorMismatch {

@@ -118,7 +118,7 @@ pub enum KeyError {
     /// The registered key differs from the one pinned out of band.
     #[error("party {0}: registered key differs from its pinned key")]
     PinMismatch(Party),
-    /// The data field is not a valid Ed25519 public key.
+    /// The data field is not a valid Ed25519 public key, or is a key of small order.
     #[error("party {0}: key entry does not carry a valid public key")]
     BadKeyData(Party),
     /// The signature does not verify under the key in force.
@@ -224,6 +224,7 @@ impl KeyRegistry {
                 }
                 let k = env
                     .data_key()
+                    .filter(|k| !k.is_weak())
                     .ok_or_else(|| KeyError::BadKeyData(party.clone()))?;
                 if self.pins.get(party).is_some_and(|p| *p != k) {
                     return Err(KeyError::PinMismatch(party.clone()));
@@ -233,8 +234,11 @@ impl KeyRegistry {
             }
             TYPE_KEY_ROTATE => {
                 let old = self.signing_key(index, env)?;
+                // A key of small order would satisfy the cofactored equation for any
+                // signature (see `sigcheck`): refused like a malformed key.
                 let k = env
                     .data_key()
+                    .filter(|k| !k.is_weak())
                     .ok_or_else(|| KeyError::BadKeyData(party.clone()))?;
                 env.verify(&old)?;
                 Ok(KeyChange::Rotate(k))

@@ -10,7 +10,8 @@
 //!   `tlog-tiles`, `tlog-proof`).
 //! - [`envelope`], [`keys`]: RSM's signed entry envelope, per-party chains, the key registry
 //!   and the server's admission check.
-//! - [`audit`]: replaying the log and reporting what is wrong.
+//! - [`audit`], [`sigcheck`]: replaying the log and reporting what is wrong; signatures
+//!   checked in cofactored batches (or strictly, one by one).
 
 pub mod audit;
 pub mod checkpoint;
@@ -22,6 +23,7 @@ pub mod merkle;
 pub mod note;
 pub mod policy;
 pub mod proof;
+pub mod sigcheck;
 pub mod tiles;
 
 pub use audit::{AuditConfig, Auditor, Finding, StateError};
@@ -52,4 +54,5 @@ pub use note::{
 };
 pub use policy::{CosignedCheckpoint, PolicyError, WitnessPolicy};
 pub use proof::{TlogProof, TlogProofError};
+pub use sigcheck::SignatureCheck;
 pub use tiles::{TileError, TileId, TileKind, TileSet};

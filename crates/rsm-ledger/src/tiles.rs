@@ -297,6 +297,22 @@ pub fn hash_tiles_for_size(size: u64) -> Vec<TileId> {
     out
 }
 
+/// The hash tiles of a tree of `new` entries that hold a hash the tree of `old` entries did
+/// not have yet: what a mirror that has checked `old` entries must still fetch (the partial
+/// tiles it had, grown, and the new ones). Every tile when `old` is 0.
+pub fn hash_tiles_grown(old: u64, new: u64) -> Vec<TileId> {
+    hash_tiles_for_size(new)
+        .into_iter()
+        .filter(|t| {
+            let old_units = TileId::units(t.kind, old);
+            t.index
+                .saturating_mul(TILE_WIDTH)
+                .saturating_add(u64::from(t.width))
+                > old_units
+        })
+        .collect()
+}
+
 /// The entry bundles of a tree of `size`.
 pub fn entry_bundles_for_size(size: u64) -> Vec<TileId> {
     let mut out: Vec<TileId> = (0..size / TILE_WIDTH)

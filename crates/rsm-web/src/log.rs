@@ -53,6 +53,9 @@ pub struct WitnessSetup {
     pub policy: WitnessPolicy,
     /// A witness that does not answer within this time counts as absent for that round.
     pub timeout: Duration,
+    /// Root certificates (DER) that `https://` witness URLs are checked against instead of
+    /// Mozilla's roots; empty: Mozilla's roots.
+    pub root_certs: Vec<Vec<u8>>,
 }
 
 impl WitnessSetup {
@@ -74,6 +77,7 @@ impl WitnessSetup {
             policy_text: policy_text.to_owned(),
             policy,
             timeout: Duration::from_secs(5),
+            root_certs: Vec::new(),
         })
     }
 }
@@ -803,7 +807,7 @@ impl WitnessClient {
         Self {
             policy: setup.policy.clone(),
             endpoints,
-            agent: witness_agent(setup.timeout),
+            agent: witness_agent(setup.timeout, &setup.root_certs),
             known_size: HashMap::new(),
         }
     }

@@ -10,8 +10,8 @@ use std::{
 use anyhow::Context;
 use ed25519_dalek::{Signer, SigningKey, Verifier};
 use rsm_ledger::{
-    Anchor, AuditConfig, Auditor, EntryBody, EntryType, Hash, NoteVerifier, Party, commit_public,
-    leaf_hash,
+    Anchor, AuditConfig, Auditor, EntryBody, EntryType, Hash, NoteVerifier, Party, SignatureCheck,
+    commit_public, leaf_hash,
 };
 use rsm_store::{Attribution, LedgerStore, Store};
 use rsm_web::{
@@ -179,22 +179,50 @@ pub async fn run(entries: u64, in_flight: usize, dir: Option<PathBuf>) -> anyhow
         lat[lat.len() * 99 / 100]
     );
 
-    // Audit: replay every entry from the store with full signature verification.
+    // Audit: replay every entry from the store with full signature verification, in
+    // cofactored batches (the default) and strictly one by one.
     let mut pins = std::collections::BTreeMap::new();
     pins.insert(
         Party::secretariat(),
         SigningKey::from_bytes(&seed).verifying_key(),
     );
-    let mut a = Auditor::new(AuditConfig {
+    let cfg = AuditConfig {
         origin: "bench.example/log".into(),
         log_key: NoteVerifier::from_vkey(log.vkey())?,
         pins,
         max_anchor_lag: None,
         policy: None,
-    });
+    };
+    for mode in [SignatureCheck::Batch, SignatureCheck::Strict] {
+        let (d, findings, root) = audit_store(&store, size, cfg.clone(), mode).await?;
+        println!(
+            "audit (read from store, parse, hash, chains, keys, Ed25519 {}): {size} entries in {d:.2?} = {}, {findings} findings",
+            match mode {
+                SignatureCheck::Batch => "cofactored batches",
+                SignatureCheck::Strict => "verify_strict one by one",
+            },
+            rate(size, d)
+        );
+        anyhow::ensure!(root == log.head().root, "audit root differs");
+    }
+    machine_limits();
+    store.close().await;
+    Ok(())
+}
+
+/// Replays the whole log from the store through an [`Auditor`] checking signatures by
+/// `mode`; the next chunk is read while the current one is checked. Returns the time taken,
+/// the number of findings and the root replayed.
+async fn audit_store(
+    store: &Store,
+    size: u64,
+    cfg: AuditConfig,
+    mode: SignatureCheck,
+) -> anyhow::Result<(Duration, usize, Hash)> {
+    let mut a = Auditor::new(cfg);
+    a.set_signature_check(mode);
     let t = Instant::now();
     let mut findings = 0;
-    // The next chunk is read from the store while the auditor checks the current one.
     let read = |from: u64| {
         let store = store.clone();
         tokio::spawn(async move {
@@ -218,14 +246,14 @@ pub async fn run(entries: u64, in_flight: usize, dir: Option<PathBuf>) -> anyhow
         a = back;
         findings += n;
     }
-    let d = t.elapsed();
-    println!(
-        "audit (read from store, parse, hash, chains, keys, Ed25519): {size} entries in {d:.2?} = {}, {findings} findings",
-        rate(size, d)
-    );
-    anyhow::ensure!(a.root() == log.head().root, "audit root differs");
+    Ok((t.elapsed(), findings, a.root()))
+}
 
-    // The machine's own limits, same run.
+/// The machine's own limits, printed beside the log's figures: SHA-256 on one core, Ed25519
+/// signing and verification (RFC 8032 `verify` and `verify_strict`) on one core and on every
+/// core, and cofactored batch verification of 220-byte entries on every core.
+fn machine_limits() {
+    use rayon::prelude::*;
     let buf = vec![0x5au8; 1 << 20];
     let t = Instant::now();
     for _ in 0..64 {
@@ -247,14 +275,59 @@ pub async fn run(entries: u64, in_flight: usize, dir: Option<PathBuf>) -> anyhow
     );
     let t = Instant::now();
     for _ in 0..5000 {
+        vk.verify_strict(&msg, &sig).expect("verifies");
+    }
+    println!(
+        "machine: Ed25519 verify_strict (one core) {}",
+        rate(5000, t.elapsed())
+    );
+    let cores = rayon::current_num_threads();
+    let t = Instant::now();
+    (0..20_000).into_par_iter().for_each(|_| {
+        vk.verify_strict(&msg, &sig).expect("verifies");
+    });
+    println!(
+        "machine: Ed25519 verify_strict ({cores} threads) {}",
+        rate(20_000, t.elapsed())
+    );
+    // 16 keys, as in the log above; the signed message is "rsm-entry/v1\n" + 156 bytes.
+    let keys: Vec<SigningKey> = (0..16u8)
+        .map(|i| SigningKey::from_bytes(&[i + 1; 32]))
+        .collect();
+    let vks: Vec<_> = keys.iter().map(SigningKey::verifying_key).collect();
+    let entries: Vec<Vec<u8>> = (0..20_000usize)
+        .map(|i| {
+            let mut body = vec![0u8; 156];
+            body[..8].copy_from_slice(&(i as u64).to_be_bytes());
+            let mut m = rsm_ledger::envelope::ENTRY_SIGNING_DOMAIN.to_vec();
+            m.extend_from_slice(&body);
+            body.extend_from_slice(&keys[i % 16].sign(&m).to_bytes());
+            body
+        })
+        .collect();
+    let signed: Vec<rsm_ledger::sigcheck::SignedEntry<'_>> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, b)| rsm_ledger::sigcheck::SignedEntry {
+            key: &vks[i % 16],
+            bytes: b,
+        })
+        .collect();
+    let t = Instant::now();
+    let bad = rsm_ledger::sigcheck::failing(&signed, SignatureCheck::Batch);
+    assert!(bad.is_empty());
+    println!(
+        "machine: Ed25519 cofactored batch verification ({cores} threads, 16 keys) {}",
+        rate(20_000, t.elapsed())
+    );
+    let t = Instant::now();
+    for _ in 0..5000 {
         std::hint::black_box(k.sign(&msg));
     }
     println!(
         "machine: Ed25519 sign (one core) {}",
         rate(5000, t.elapsed())
     );
-    store.close().await;
-    Ok(())
 }
 
 /// `rsm ledger bench --http`: the same durable appends, but through the HTTP API as parties
@@ -439,6 +512,31 @@ pub async fn run_http(entries: u64, batch: usize, dir: Option<PathBuf>) -> anyho
         log.head().size,
         total + parties.len() as u64 + 1
     );
+
+    // A party's mirror audits it all through the tiles, as `rsm ledger audit URL` does:
+    // entry bundles fetched on a second thread, signatures in cofactored batches, every
+    // hash tile compared.
+    let size = log.head().size;
+    for _ in 0..600 {
+        if log.published().is_some_and(|p| p.size >= size) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let base = format!("http://{addr}");
+    let mirror = dir.join("mirror");
+    let t = Instant::now();
+    let ok = tokio::task::spawn_blocking(move || {
+        crate::ledger::audit(&base, &mirror, None, &[], None, true, SignatureCheck::Batch)
+    })
+    .await??;
+    let d = t.elapsed();
+    anyhow::ensure!(ok, "the audit over HTTP found problems");
+    println!(
+        "rsm ledger audit over HTTP (tiles, same two cores as the server): {size} entries in {d:.2?} = {}",
+        rate(size, d)
+    );
+    machine_limits();
     store.close().await;
     Ok(())
 }

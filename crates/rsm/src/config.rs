@@ -35,6 +35,9 @@ pub struct Config {
     /// `quorum`); when set, a checkpoint is published only once a quorum of its witnesses
     /// has cosigned it. Empty: checkpoints carry the log's signature alone.
     pub ledger_witness_policy: String,
+    /// A PEM file of root certificates that `https://` witness URLs are checked against
+    /// (a private CA of the parties' witnesses); empty: Mozilla's roots.
+    pub ledger_witness_ca: String,
     /// The SMTP server for e-mail notices; empty: no mail is sent (notices stay queued).
     pub smtp_host: String,
     pub smtp_port: u16,
@@ -66,6 +69,7 @@ impl Default for Config {
             ledger_key_file: String::new(),
             ledger_checkpoint_ms: 1000,
             ledger_witness_policy: String::new(),
+            ledger_witness_ca: String::new(),
             smtp_host: String::new(),
             smtp_port: 587,
             smtp_from: "RSM <notices@rsm.example>".into(),
@@ -107,6 +111,7 @@ impl fmt::Debug for Config {
             .field("ledger_key_file", &self.ledger_key_file)
             .field("ledger_checkpoint_ms", &self.ledger_checkpoint_ms)
             .field("ledger_witness_policy", &self.ledger_witness_policy)
+            .field("ledger_witness_ca", &self.ledger_witness_ca)
             .field("smtp_host", &self.smtp_host)
             .field("smtp_port", &self.smtp_port)
             .field("smtp_from", &self.smtp_from)
@@ -142,6 +147,7 @@ struct Layer {
     ledger_key_file: Option<String>,
     ledger_checkpoint_ms: Option<u32>,
     ledger_witness_policy: Option<String>,
+    ledger_witness_ca: Option<String>,
     smtp_host: Option<String>,
     smtp_port: Option<u16>,
     smtp_from: Option<String>,
@@ -152,7 +158,7 @@ struct Layer {
     mail_poll_secs: Option<u32>,
 }
 
-const KEYS: [&str; 20] = [
+const KEYS: [&str; 21] = [
     "database_url",
     "listen",
     "secure_cookies",
@@ -165,6 +171,7 @@ const KEYS: [&str; 20] = [
     "ledger_key_file",
     "ledger_checkpoint_ms",
     "ledger_witness_policy",
+    "ledger_witness_ca",
     "smtp_host",
     "smtp_port",
     "smtp_from",
@@ -235,6 +242,7 @@ impl Config {
                         Some(value.parse().map_err(|_| bad("must be a whole number"))?)
                 }
                 "ledger_witness_policy" => layer.ledger_witness_policy = Some(value),
+                "ledger_witness_ca" => layer.ledger_witness_ca = Some(value),
                 "smtp_host" => layer.smtp_host = Some(value),
                 "smtp_port" => {
                     layer.smtp_port = Some(value.parse().map_err(|_| bad("must be a port number"))?)
@@ -299,6 +307,9 @@ impl Config {
         }
         if let Some(v) = l.ledger_witness_policy {
             self.ledger_witness_policy = v;
+        }
+        if let Some(v) = l.ledger_witness_ca {
+            self.ledger_witness_ca = v;
         }
         if let Some(v) = l.smtp_host {
             self.smtp_host = v;

@@ -34,6 +34,16 @@ pub struct WitnessArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:7380")]
     listen: String,
+    /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Host name for the policy line's https URL (must be in the certificate); the listening
+    /// address when absent.
+    #[arg(long)]
+    public_host: Option<String>,
     /// Print the witness's policy line (name, vkey, URL) and exit.
     #[arg(long)]
     print_policy_line: bool,
@@ -107,9 +117,28 @@ pub fn open_service(
 
 pub async fn run(args: WitnessArgs) -> anyhow::Result<()> {
     let svc = open_service(&args.dir, &args.name, &args.log_vkeys)?;
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            let read =
+                |p: &PathBuf| std::fs::read(p).with_context(|| format!("reading {}", p.display()));
+            Some(
+                rsm_web::witness::tls_config(&read(cert)?, &read(key)?)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", cert.display()))?,
+            )
+        }
+        _ => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let line = |addr: &str| {
+        let host = match &args.public_host {
+            Some(h) => match addr.rsplit_once(':') {
+                Some((_, port)) => format!("{h}:{port}"),
+                None => h.clone(),
+            },
+            None => addr.to_owned(),
+        };
         format!(
-            "witness {} {} http://{addr}",
+            "witness {} {} {scheme}://{host}",
             args.name.replace(['.', '/'], "-"),
             svc.verifier().to_vkey()
         )
@@ -122,11 +151,14 @@ pub async fn run(args: WitnessArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
     let addr = listener.local_addr()?.to_string();
-    println!("rsm witness {} serving on http://{addr}/", args.name);
+    println!("rsm witness {} serving on {scheme}://{addr}/", args.name);
     println!("policy line for the log: {}", line(&addr));
-    rsm_web::witness::serve(listener, svc, async {
+    let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    };
+    match tls {
+        Some(tls) => rsm_web::witness::serve_tls(listener, svc, tls, shutdown).await?,
+        None => rsm_web::witness::serve(listener, svc, shutdown).await?,
+    }
     Ok(())
 }

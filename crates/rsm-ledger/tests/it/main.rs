@@ -1,5 +1,6 @@
 //! Integration tests of rsm-ledger (one binary; one module per area).
 
+mod batches;
 mod entries;
 mod go_interop;
 mod notes;

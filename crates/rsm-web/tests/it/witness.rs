@@ -274,3 +274,84 @@ async fn log_publishes_checkpoints_cosigned_by_a_quorum_and_catches_witnesses_up
     policy.verify_checkpoint(p.note.as_bytes(), ORIGIN).unwrap();
     assert_eq!(w1.states().await[ORIGIN].size, size);
 }
+
+/// A self-signed certificate for `localhost` and 127.0.0.1: (certificate PEM, key PEM).
+fn self_signed() -> (String, String) {
+    let ck =
+        rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
+    (ck.cert.pem(), ck.signing_key.serialize_pem())
+}
+
+/// Serves a witness over HTTPS on a free local port; returns its URL.
+async fn spawn_tls_witness(svc: Arc<WitnessService>, cert: &str, key: &str) -> String {
+    let tls = rsm_web::witness::tls_config(cert.as_bytes(), key.as_bytes()).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(rsm_web::witness::serve_tls(
+        listener,
+        svc,
+        tls,
+        std::future::pending(),
+    ));
+    format!("https://localhost:{}", addr.port())
+}
+
+async fn wait_published(log: &Log) -> Option<rsm_web::log::Published> {
+    for _ in 0..150 {
+        if let Some(p) = log.published() {
+            return Some(p);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    None
+}
+
+#[tokio::test]
+async fn a_witness_over_tls_cosigns_and_an_unknown_certificate_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let w1 = service(dir.path(), 1);
+    let (cert, key) = self_signed();
+    let url = spawn_tls_witness(w1.clone(), &cert, &key).await;
+    let text = policy(&[("W1", &w1, &url)], "quorum W1");
+
+    // The log trusts the witness's certificate (given as its root): W1 cosigns over TLS.
+    let store = Store::open(&format!("sqlite://{}", dir.path().join("log.db").display()))
+        .await
+        .unwrap();
+    let mut config = LogConfig::new(ORIGIN, LOG_SEED);
+    config.checkpoint_interval = Duration::from_millis(50);
+    let mut setup = WitnessSetup::parse(&text, &log_key().verifier().to_vkey()).unwrap();
+    setup.timeout = Duration::from_secs(2);
+    setup.root_certs = rsm_web::witness::pem_certificates(cert.as_bytes()).unwrap();
+    config.witnesses = Some(setup);
+    let log = Log::start(store, clock(), config).await.unwrap();
+    let p = wait_published(&log)
+        .await
+        .expect("checkpoint cosigned by the TLS witness");
+    let ok = WitnessPolicy::parse(&text)
+        .unwrap()
+        .verify_checkpoint(p.note.as_bytes(), ORIGIN)
+        .unwrap();
+    assert_eq!(ok.cosigners.len(), 1);
+    assert_eq!(ok.cosigners[0].0, "W1");
+    assert_eq!(w1.states().await[ORIGIN].size, p.size);
+
+    // A log that does not trust that certificate (Mozilla's roots only) gets no cosignature:
+    // nothing is published.
+    let dir2 = tempfile::tempdir().unwrap();
+    let w2 = service(dir2.path(), 2);
+    let url2 = spawn_tls_witness(w2.clone(), &cert, &key).await;
+    let text2 = policy(&[("W2", &w2, &url2)], "quorum W2");
+    let log2 = start_log(dir2.path(), &text2).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        log2.published(),
+        None,
+        "cosigned over an untrusted certificate"
+    );
+    assert!(!w2.states().await.contains_key(ORIGIN));
+
+    // Bad PEM is refused with a reason.
+    assert!(rsm_web::witness::tls_config(b"nonsense", key.as_bytes()).is_err());
+    assert!(rsm_web::witness::tls_config(cert.as_bytes(), b"nonsense").is_err());
+}

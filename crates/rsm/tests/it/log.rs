@@ -100,7 +100,7 @@ impl Demo {
             .to_owned()
     }
 
-    fn key(&self, party: &str) -> SigningKey {
+    pub(crate) fn key(&self, party: &str) -> SigningKey {
         let text = std::fs::read_to_string(
             self.dir
                 .join("demo-party-keys")
@@ -153,7 +153,7 @@ fn post(url: &str, token: &str, bytes: &[u8]) -> Result<(u16, String, Value), ur
 }
 
 /// What a party's next entry needs, from the server.
-fn next(url: &str, party: &str) -> (u64, Hash, Anchor) {
+pub(crate) fn next(url: &str, party: &str) -> (u64, Hash, Anchor) {
     let info = get(&format!("{url}/api/v1/log"));
     let v = NoteVerifier::from_vkey(info["vkey"].as_str().unwrap()).unwrap();
     let h = get(&format!("{url}/api/v1/log/parties/{party}"));
@@ -175,7 +175,7 @@ fn next(url: &str, party: &str) -> (u64, Hash, Anchor) {
     )
 }
 
-fn envelope(
+pub(crate) fn envelope(
     key: &SigningKey,
     party: &str,
     seq: u64,
@@ -199,7 +199,7 @@ fn envelope(
 }
 
 /// Runs `rsm ledger audit`; returns success and stdout.
-fn audit(url: &str, state: &Path) -> (bool, String) {
+pub(crate) fn audit(url: &str, state: &Path) -> (bool, String) {
     let out = rsm()
         .args(["ledger", "audit", url, "--quiet", "--state"])
         .env_remove("RSM_TEST_POSTGRES_URL")
@@ -426,7 +426,10 @@ fn audit_names_tampering_and_forks() {
         ],
     );
     let (ok, out) = audit(&url, &fresh("d"));
-    assert!(!ok && out.contains("hash tiles"), "{out}");
+    assert!(
+        !ok && out.contains("hash tile tile/0/000") && out.contains("level 0 position 3"),
+        "{out}"
+    );
     sql(
         d,
         &[
@@ -559,7 +562,7 @@ fn acknowledged_entries_survive_sigkill() {
 }
 
 /// Posts a batch as length-prefixed envelopes; returns status and JSON body.
-fn post_batch(url: &str, token: &str, envelopes: &[Vec<u8>]) -> (u16, Value) {
+pub(crate) fn post_batch(url: &str, token: &str, envelopes: &[Vec<u8>]) -> (u16, Value) {
     let mut body = Vec::new();
     for e in envelopes {
         body.extend_from_slice(&(e.len() as u32).to_be_bytes());

@@ -2,7 +2,9 @@
 //! operator's commands (accounts, tokens, participation, backup, restore) work on a database.
 
 mod log;
+mod monitor;
 mod notifications;
+mod postgres_log;
 
 use std::{
     io::{BufRead, BufReader, Read, Write},
