@@ -1,7 +1,7 @@
 //! The auditor: replays the log (entries and checkpoints, in order) and reports precisely
 //! what is wrong — leaf hashes and roots, signatures under the key in force, per-party
 //! chains, anchors, checkpoint consistency and split views. Its state can be saved and
-//! resumed. Ordinary signatures are checked in parallel with rayon, in cofactored batches by
+//! resumed. Ordinary signatures are checked in parallel with rayon, in ed25519-dalek batches by
 //! default or strictly one by one ([`SignatureCheck`]; see [`crate::sigcheck`] for what each
 //! accepts).
 

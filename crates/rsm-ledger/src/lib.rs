@@ -11,7 +11,7 @@
 //! - [`envelope`], [`keys`]: RSM's signed entry envelope, per-party chains, the key registry
 //!   and the server's admission check.
 //! - [`audit`], [`sigcheck`]: replaying the log and reporting what is wrong; signatures
-//!   checked in cofactored batches (or strictly, one by one).
+//!   checked in ed25519-dalek batches (or strictly, one by one).
 
 pub mod audit;
 pub mod checkpoint;

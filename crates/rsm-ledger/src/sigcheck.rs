@@ -1,59 +1,50 @@
-//! Checking many entry signatures at once, for the auditor: Ed25519 batch verification with
-//! the cofactored equation, and the one-by-one checks it falls back to.
+//! Checking many entry signatures at once, for the auditor: ed25519-dalek's batch
+//! verification, and the one-by-one checks it falls back to to name a failure.
 //!
 //! # What a batch accepts
 //!
 //! The log server admits an entry only if `verify_strict` accepts its signature (RFC 8032
-//! with the unbatched, cofactorless equation `[s]B = R + [k]A`, canonical `s` and `R`, neither
-//! `R` nor `A` of small order). Checking 200,000 entries that way costs one double-scalar
-//! multiplication each; a batch of `n` signatures instead checks the random linear
-//! combination
+//! with the equation `[s]B = R + [k]A`, canonical `s` and `R`, neither `R` nor `A` of small
+//! order). Checking 200,000 entries that way costs one double-scalar multiplication each; a
+//! batch of `n` signatures instead checks the random linear combination
 //!
 //! ```text
-//! [8]( [−Σ zᵢsᵢ]B + Σ [zᵢ]Rᵢ + Σ_keys [Σ_{i signed by A} zᵢkᵢ]A ) = O
+//! [−Σ zᵢsᵢ]B + Σ [zᵢ]Rᵢ + Σ [zᵢkᵢ]Aᵢ = O
 //! ```
 //!
-//! in one multi-scalar multiplication (signatures of the same key share one point, so a log
-//! of a few parties costs about one point per signature instead of two).
+//! in one multi-scalar multiplication. The equation is ed25519-dalek's own `verify_batch`
+//! (feature `batch`); this module only frames the entries, splits them over the cores and
+//! names the failures — no curve arithmetic of its own.
 //!
-//! It accepts a batch exactly when — except with probability about 2⁻¹²⁸ — every signature
-//! in it satisfies the **cofactored** equation `[8][s]B = [8]R + [8][k]A` with a canonical
-//! `s` and a decodable `R` (RFC 8032 §5.1.7 allows either equation). The set of signatures it
-//! accepts is therefore slightly larger than `verify_strict`'s: a signature whose `R` carries
-//! a small-order component, or whose `R` is encoded non-canonically, passes here and not
-//! there. Only the holder of the private key can make such a signature (its prime-order part
-//! still has to satisfy the equation), so a batch that passes still proves that every entry
-//! was signed by the key in force: the difference is malleability by the signer, not
-//! forgery. Keys of small order, which would let anyone satisfy the cofactored equation, are
-//! refused when a key is registered or rotated in ([`crate::keys`]). An auditor that must
-//! reproduce the server's exact rule uses the strict mode ([`SignatureCheck::Strict`]).
+//! Every signature `verify_strict` accepts passes. A batch that passes proves — except with
+//! probability about 2⁻¹²⁸ — that every signature's prime-order part satisfies the equation
+//! under the key in force, i.e. that the key holder signed that entry. What a batch may
+//! accept beyond `verify_strict` is a signature whose `R` carries a small-order component
+//! (the random coefficient cancels it with probability 1/8, fixed by the batch's transcript)
+//! or is encoded non-canonically: only the holder of the private key can make one, so the
+//! difference is malleability by the signer, not forgery. Keys of small order, which would
+//! weaken the check for anyone, are refused when a key is registered or rotated in
+//! ([`crate::keys`]). An auditor that must reproduce the server's exact rule uses the strict
+//! mode ([`SignatureCheck::Strict`], `rsm ledger audit --strict`).
 //!
 //! # Determinism
 //!
-//! Engines read no randomness: the coefficients `zᵢ` are derived from the batch itself
-//! (SHA-512 over a domain tag, every `H(R‖A‖M)` and every `s`), so the signer of an entry
-//! cannot know them before its signature is fixed (Fiat–Shamir), and the same batch always
-//! gives the same answer. A batch that fails is re-checked one signature at a time with the
-//! same cofactored equation, so a finding names the exact entries, and the verdict on each
+//! Engines read no randomness: ed25519-dalek 2 derives the coefficients `zᵢ` from a Merlin
+//! transcript of the batch itself (every `H(R‖A‖M)`, every signature and key, no system
+//! randomness), so the signer of an entry cannot know them before its signature is fixed
+//! (Fiat–Shamir), and the same batch always gives the same answer. A batch that fails is
+//! re-checked one signature at a time with the same cofactored equation (a batch of one), so
+//! a finding names the exact entries, and the verdict on each
 //! entry does not depend on which other entries shared its batch.
 
-use std::collections::HashMap;
-
-use curve25519_dalek::{
-    EdwardsPoint, Scalar,
-    constants::ED25519_BASEPOINT_POINT,
-    edwards::CompressedEdwardsY,
-    traits::{IsIdentity, VartimeMultiscalarMul},
-};
 use ed25519_dalek::{Signature, VerifyingKey};
-use sha2::{Digest, Sha512};
 
 use crate::envelope::ENTRY_SIGNING_DOMAIN;
 
 /// How the auditor checks ordinary entries' signatures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SignatureCheck {
-    /// Batches with the cofactored equation, one-by-one cofactored checks to name the
+    /// ed25519-dalek batches, each failed batch re-checked one signature at a time to name the
     /// failures (see the module documentation for what that accepts).
     #[default]
     Batch,
@@ -81,124 +72,46 @@ impl<'a> SignedEntry<'a> {
 
     /// `verify_strict` over `"rsm-entry/v1\n" ‖ body`: the server's own rule.
     pub fn verify_strict(&self) -> bool {
-        let Some((body, sig)) = self.parts() else {
-            return false;
-        };
+        self.message()
+            .is_some_and(|(msg, sig)| self.key.verify_strict(&msg, &sig).is_ok())
+    }
+
+    /// This one signature checked by the batch equation alone (a batch of one), so its
+    /// verdict does not depend on the other entries of a failed batch.
+    pub fn verify_alone(&self) -> bool {
+        verify_batched(std::slice::from_ref(self))
+    }
+
+    /// The signed message (`"rsm-entry/v1\n" ‖ body`) and the signature.
+    fn message(&self) -> Option<(Vec<u8>, Signature)> {
+        let (body, sig) = self.parts()?;
         let mut msg = Vec::with_capacity(ENTRY_SIGNING_DOMAIN.len() + body.len());
         msg.extend_from_slice(ENTRY_SIGNING_DOMAIN);
         msg.extend_from_slice(body);
-        self.key
-            .verify_strict(&msg, &Signature::from_bytes(sig))
-            .is_ok()
-    }
-
-    /// The cofactored check of this one signature: `[8]([s]B − [k]A − R) = O`.
-    pub fn verify_cofactored(&self) -> bool {
-        let Some(p) = self.prepare() else {
-            return false;
-        };
-        let a = self.key.to_edwards();
-        let sb_minus_ka = EdwardsPoint::vartime_double_scalar_mul_basepoint(&p.k, &-a, &p.s);
-        (sb_minus_ka - p.r).mul_by_cofactor().is_identity()
-    }
-
-    /// Decodes `s` (canonical) and `R`, and computes `k = H(R ‖ A ‖ M)` with the message
-    /// streamed into the hash (no copy of the entry).
-    fn prepare(&self) -> Option<Prepared> {
-        let (body, sig) = self.parts()?;
-        let r_bytes: [u8; 32] = sig[..32].try_into().ok()?;
-        let s_bytes: [u8; 32] = sig[32..].try_into().ok()?;
-        let s = Option::<Scalar>::from(Scalar::from_canonical_bytes(s_bytes))?;
-        let r = CompressedEdwardsY(r_bytes).decompress()?;
-        let mut h = Sha512::new();
-        h.update(r_bytes);
-        h.update(self.key.as_bytes());
-        h.update(ENTRY_SIGNING_DOMAIN);
-        h.update(body);
-        let hram: [u8; 64] = h.finalize().into();
-        Some(Prepared {
-            k: Scalar::from_bytes_mod_order_wide(&hram),
-            hram,
-            s,
-            s_bytes,
-            r,
-        })
+        Some((msg, Signature::from_bytes(sig)))
     }
 }
 
-struct Prepared {
-    hram: [u8; 64],
-    k: Scalar,
-    s: Scalar,
-    s_bytes: [u8; 32],
-    r: EdwardsPoint,
-}
-
-/// Domain tag of the transcript the batch coefficients are derived from.
-const BATCH_DOMAIN: &[u8] = b"rsm-ledger/batch-verify/v1\n";
-
-/// Checks all `entries` together with the cofactored batch equation. `true` means every
-/// signature satisfies the cofactored equation (up to probability ≈ 2⁻¹²⁸); `false` means at
-/// least one does not, or does not decode (check them one by one to find which).
-pub fn verify_batch_cofactored(entries: &[SignedEntry<'_>]) -> bool {
+/// Checks all `entries` together with `ed25519_dalek::verify_batch` (a random linear
+/// combination of the verification equations, its coefficients derived from a transcript of
+/// the whole batch, no system randomness). `true` means every signature was made with the
+/// key in force (up to probability ≈ 2⁻¹²⁸); `false` means at least one fails or does not
+/// decode (check them one by one to find which).
+pub fn verify_batched(entries: &[SignedEntry<'_>]) -> bool {
     if entries.is_empty() {
         return true;
     }
-    let Some(prepared) = entries
+    let Some(parts) = entries
         .iter()
-        .map(SignedEntry::prepare)
-        .collect::<Option<Vec<Prepared>>>()
+        .map(SignedEntry::message)
+        .collect::<Option<Vec<(Vec<u8>, Signature)>>>()
     else {
         return false;
     };
-    // The coefficients: a transcript of everything the equation depends on.
-    let mut t = Sha512::new();
-    t.update(BATCH_DOMAIN);
-    t.update((entries.len() as u64).to_be_bytes());
-    for p in &prepared {
-        t.update(p.hram);
-        t.update(p.s_bytes);
-    }
-    let seed: [u8; 64] = t.finalize().into();
-    let mut zs: Vec<Scalar> = Vec::with_capacity(entries.len());
-    for block in 0..entries.len().div_ceil(4) as u64 {
-        let out: [u8; 64] = Sha512::new()
-            .chain_update(seed)
-            .chain_update(block.to_be_bytes())
-            .finalize()
-            .into();
-        for c in out.chunks_exact(16) {
-            let z = u128::from_le_bytes(c.try_into().unwrap_or_default()).max(1);
-            zs.push(Scalar::from(z));
-        }
-    }
-    zs.truncate(entries.len());
-
-    let mut b_coeff = Scalar::ZERO;
-    let mut scalars: Vec<Scalar> = Vec::with_capacity(entries.len() + 17);
-    let mut points: Vec<EdwardsPoint> = Vec::with_capacity(entries.len() + 17);
-    scalars.push(Scalar::ZERO); // the basepoint's, filled in below
-    points.push(ED25519_BASEPOINT_POINT);
-    let mut key_slot: HashMap<&[u8; 32], usize> = HashMap::new();
-    let mut key_coeffs: Vec<(Scalar, EdwardsPoint)> = Vec::new();
-    for ((e, p), z) in entries.iter().zip(&prepared).zip(&zs) {
-        b_coeff -= z * p.s;
-        scalars.push(*z);
-        points.push(p.r);
-        let slot = *key_slot.entry(e.key.as_bytes()).or_insert_with(|| {
-            key_coeffs.push((Scalar::ZERO, e.key.to_edwards()));
-            key_coeffs.len() - 1
-        });
-        key_coeffs[slot].0 += z * p.k;
-    }
-    scalars[0] = b_coeff;
-    for (c, a) in key_coeffs {
-        scalars.push(c);
-        points.push(a);
-    }
-    EdwardsPoint::vartime_multiscalar_mul(scalars, points)
-        .mul_by_cofactor()
-        .is_identity()
+    let messages: Vec<&[u8]> = parts.iter().map(|(m, _)| m.as_slice()).collect();
+    let signatures: Vec<Signature> = parts.iter().map(|(_, s)| *s).collect();
+    let keys: Vec<VerifyingKey> = entries.iter().map(|e| *e.key).collect();
+    ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok()
 }
 
 /// The positions (into `entries`) of the signatures that do not verify under `mode`.
@@ -223,12 +136,12 @@ pub fn failing(entries: &[SignedEntry<'_>], mode: SignatureCheck) -> Vec<usize> 
                 .par_chunks(chunk)
                 .enumerate()
                 .flat_map_iter(|(c, part)| {
-                    let bad: Vec<usize> = if verify_batch_cofactored(part) {
+                    let bad: Vec<usize> = if verify_batched(part) {
                         Vec::new()
                     } else {
                         part.iter()
                             .enumerate()
-                            .filter(|(_, e)| !e.verify_cofactored())
+                            .filter(|(_, e)| !e.verify_alone())
                             .map(|(i, _)| c * chunk + i)
                             .collect()
                     };
@@ -242,7 +155,9 @@ pub fn failing(entries: &[SignedEntry<'_>], mode: SignatureCheck) -> Vec<usize> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use curve25519_dalek::{EdwardsPoint, Scalar};
     use ed25519_dalek::{Signer, SigningKey};
+    use sha2::{Digest, Sha512};
 
     fn signed(key: &SigningKey, body: &[u8]) -> Vec<u8> {
         let mut msg = ENTRY_SIGNING_DOMAIN.to_vec();
@@ -271,7 +186,7 @@ mod tests {
                 })
                 .collect();
             (
-                verify_batch_cofactored(&v),
+                verify_batched(&v),
                 failing(&v, SignatureCheck::Batch),
                 failing(&v, SignatureCheck::Strict),
             )
@@ -302,9 +217,10 @@ mod tests {
     }
 
     #[test]
-    fn a_signature_with_a_small_order_r_component_is_cofactored_valid_but_not_strict() {
+    fn a_signature_with_a_small_order_r_component_fails_strict_and_gets_a_fixed_verdict() {
         // R' = R + T for a point T of order 8, with s recomputed for the new R: only the key
-        // holder can do this. The cofactored equation accepts it, verify_strict does not.
+        // holder can do this. verify_strict refuses it (and so does the strict audit); the
+        // batch equation's verdict on it is fixed by its transcript: the same on every run.
         use curve25519_dalek::constants::EIGHT_TORSION;
         let seed = [9u8; 32];
         let key = SigningKey::from_bytes(&seed);
@@ -339,8 +255,12 @@ mod tests {
             bytes: &bytes,
         };
         assert!(!e.verify_strict());
-        assert!(e.verify_cofactored());
-        assert!(verify_batch_cofactored(&[e]));
+        assert_eq!(failing(&[e], SignatureCheck::Strict), vec![0]);
+        let verdict = e.verify_alone();
+        for _ in 0..3 {
+            assert_eq!(e.verify_alone(), verdict);
+            assert_eq!(verify_batched(&[e]), verdict);
+        }
     }
 
     #[test]
@@ -353,7 +273,7 @@ mod tests {
             .map(|b| SignedEntry { key: &vk, bytes: b })
             .collect();
         for _ in 0..3 {
-            assert!(verify_batch_cofactored(&v));
+            assert!(verify_batched(&v));
             assert_eq!(failing(&v, SignatureCheck::Batch), Vec::<usize>::new());
         }
     }

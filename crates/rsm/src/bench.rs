@@ -180,7 +180,7 @@ pub async fn run(entries: u64, in_flight: usize, dir: Option<PathBuf>) -> anyhow
     );
 
     // Audit: replay every entry from the store with full signature verification, in
-    // cofactored batches (the default) and strictly one by one.
+    // ed25519-dalek batches (the default) and strictly one by one.
     let mut pins = std::collections::BTreeMap::new();
     pins.insert(
         Party::secretariat(),
@@ -198,7 +198,7 @@ pub async fn run(entries: u64, in_flight: usize, dir: Option<PathBuf>) -> anyhow
         println!(
             "audit (read from store, parse, hash, chains, keys, Ed25519 {}): {size} entries in {d:.2?} = {}, {findings} findings",
             match mode {
-                SignatureCheck::Batch => "cofactored batches",
+                SignatureCheck::Batch => "batches",
                 SignatureCheck::Strict => "verify_strict one by one",
             },
             rate(size, d)
@@ -251,7 +251,7 @@ async fn audit_store(
 
 /// The machine's own limits, printed beside the log's figures: SHA-256 on one core, Ed25519
 /// signing and verification (RFC 8032 `verify` and `verify_strict`) on one core and on every
-/// core, and cofactored batch verification of 220-byte entries on every core.
+/// core, and ed25519-dalek batch verification of 220-byte entries on every core.
 fn machine_limits() {
     use rayon::prelude::*;
     let buf = vec![0x5au8; 1 << 20];
@@ -317,7 +317,7 @@ fn machine_limits() {
     let bad = rsm_ledger::sigcheck::failing(&signed, SignatureCheck::Batch);
     assert!(bad.is_empty());
     println!(
-        "machine: Ed25519 cofactored batch verification ({cores} threads, 16 keys) {}",
+        "machine: Ed25519 batch verification ({cores} threads, 16 keys) {}",
         rate(20_000, t.elapsed())
     );
     let t = Instant::now();
@@ -514,7 +514,7 @@ pub async fn run_http(entries: u64, batch: usize, dir: Option<PathBuf>) -> anyho
     );
 
     // A party's mirror audits it all through the tiles, as `rsm ledger audit URL` does:
-    // entry bundles fetched on a second thread, signatures in cofactored batches, every
+    // entry bundles fetched on a second thread, signatures in ed25519-dalek batches, every
     // hash tile compared.
     let size = log.head().size;
     for _ in 0..600 {

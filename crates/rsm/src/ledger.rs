@@ -96,7 +96,7 @@ pub enum LedgerCommand {
         #[arg(long)]
         quiet: bool,
         /// Check every signature with `verify_strict`, one by one (the server's own rule),
-        /// instead of cofactored batches (faster; also proves each entry was signed by the
+        /// instead of ed25519-dalek batches (faster; also proves each entry was signed by the
         /// key in force, see docs/BENCHMARKS.md).
         #[arg(long)]
         strict: bool,
