@@ -136,7 +136,7 @@ pub fn run_records(
         total: (requests.len() + persons.len()) as u64,
     });
     let rf: Vec<ReqFeatures> = requests.par_iter().map(ReqFeatures::new).collect();
-    let pf: Vec<PerFeatures> = persons.par_iter().map(PerFeatures::new).collect();
+    let pf: Vec<PerFeatures> = PerFeatures::for_list(persons);
     progress(Progress {
         stage: Stage::Prepare,
         done: (requests.len() + persons.len()) as u64,
@@ -273,7 +273,7 @@ pub fn blocking_report(
 ) -> BlockingReport {
     use std::collections::HashMap;
     let rf: Vec<ReqFeatures> = requests.par_iter().map(ReqFeatures::new).collect();
-    let pf: Vec<PerFeatures> = persons.par_iter().map(PerFeatures::new).collect();
+    let pf: Vec<PerFeatures> = PerFeatures::for_list(persons);
     let keys: Vec<Vec<u64>> = pf.par_iter().map(crate::block::person_keys).collect();
     let index = crate::block::Index::build(&keys);
     let pos: HashMap<&str, u32> = persons
