@@ -401,11 +401,29 @@ pub struct Index {
 impl Index {
     /// Builds the index from per-person key lists.
     pub fn build(keys: &[Vec<u64>]) -> Self {
-        let mut entries: Vec<(u64, u32)> = Vec::with_capacity(keys.iter().map(Vec::len).sum());
-        for (i, ks) in keys.iter().enumerate() {
-            entries.extend(ks.iter().map(|&k| (k, i as u32)));
+        Self::build_with(keys.len(), |i| keys[i].clone())
+    }
+
+    /// Builds the index over `n` persons, asking for each person's keys
+    /// (in parallel, a slice of persons at a time): the keys are never all
+    /// held per person, only as the flat (key, person) entries being sorted.
+    pub fn build_with(n: usize, keys_of: impl Fn(usize) -> Vec<u64> + Sync) -> Self {
+        use rayon::prelude::*;
+        let parts: Vec<Vec<(u64, u32)>> = (0..n.div_ceil(4096))
+            .into_par_iter()
+            .map(|c| {
+                let mut part = Vec::new();
+                for i in c * 4096..((c + 1) * 4096).min(n) {
+                    part.extend(keys_of(i).into_iter().map(|k| (k, i as u32)));
+                }
+                part
+            })
+            .collect();
+        let mut entries: Vec<(u64, u32)> = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+        for p in parts {
+            entries.extend(p);
         }
-        entries.sort_unstable();
+        entries.par_sort_unstable();
         let mut out = Self {
             keys: Vec::new(),
             offsets: Vec::new(),
@@ -520,6 +538,14 @@ impl Index {
     /// True when empty.
     pub fn is_empty(&self) -> bool {
         self.persons.is_empty()
+    }
+
+    /// Bytes the index holds (keys, offsets, persons, lookup table).
+    pub fn heap_bytes(&self) -> usize {
+        self.keys.capacity() * 8
+            + self.offsets.capacity() * 4
+            + self.persons.capacity() * 4
+            + self.table.capacity() * 4
     }
 
     /// Number of distinct keys.
