@@ -71,12 +71,24 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     let started = std::time::Instant::now();
     let progress = |p: rsm_kin::linker::Progress| {
         if std::env::var_os("KIN_PROGRESS").is_some() {
+            // Resident and peak memory from /proc (Linux), when readable.
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            let kb = |key: &str| {
+                status
+                    .lines()
+                    .find(|l| l.starts_with(key))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .unwrap_or(0)
+            };
             eprintln!(
-                "{:8.3} s {:?} {}/{}",
+                "{:8.3} s {:?} {}/{} rss={} MB peak={} MB",
                 started.elapsed().as_secs_f64(),
                 p.stage,
                 p.done.min(p.total),
-                p.total
+                p.total,
+                kb("VmRSS:") / 1024,
+                kb("VmHWM:") / 1024
             );
         }
     };

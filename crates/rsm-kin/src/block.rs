@@ -409,20 +409,32 @@ impl Index {
     /// held per person, only as the flat (key, person) entries being sorted.
     pub fn build_with(n: usize, keys_of: impl Fn(usize) -> Vec<u64> + Sync) -> Self {
         use rayon::prelude::*;
-        let parts: Vec<Vec<(u64, u32)>> = (0..n.div_ceil(4096))
+        // Two passes over slices of persons: count the entries, then fill
+        // one vector of exactly that size (no second copy while building).
+        const SLICE: usize = 4096;
+        let slices = n.div_ceil(SLICE);
+        let range = |c: usize| c * SLICE..((c + 1) * SLICE).min(n);
+        let counts: Vec<usize> = (0..slices)
             .into_par_iter()
-            .map(|c| {
-                let mut part = Vec::new();
-                for i in c * 4096..((c + 1) * 4096).min(n) {
-                    part.extend(keys_of(i).into_iter().map(|k| (k, i as u32)));
-                }
-                part
-            })
+            .map(|c| range(c).map(|i| keys_of(i).len()).sum())
             .collect();
-        let mut entries: Vec<(u64, u32)> = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-        for p in parts {
-            entries.extend(p);
+        let mut entries: Vec<(u64, u32)> = vec![(0, 0); counts.iter().sum()];
+        let mut parts: Vec<(usize, &mut [(u64, u32)])> = Vec::with_capacity(slices);
+        let mut rest: &mut [(u64, u32)] = &mut entries;
+        for (c, &k) in counts.iter().enumerate() {
+            let (head, tail) = rest.split_at_mut(k);
+            parts.push((c, head));
+            rest = tail;
         }
+        parts.into_par_iter().for_each(|(c, out)| {
+            let mut at = 0;
+            for i in range(c) {
+                for k in keys_of(i) {
+                    out[at] = (k, i as u32);
+                    at += 1;
+                }
+            }
+        });
         entries.par_sort_unstable();
         let mut out = Self {
             keys: Vec::new(),

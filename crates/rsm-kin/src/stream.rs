@@ -21,7 +21,7 @@ use crate::model::Model;
 use crate::records::{self, Parsed, Person, RecordStream, Request};
 
 /// Persons read per chunk while preparing the North's list.
-const PERSON_CHUNK: usize = 50_000;
+const PERSON_CHUNK: usize = 8_192;
 
 /// A file the streaming run may read more than once: `open` gives a fresh
 /// reader from the start each time.
