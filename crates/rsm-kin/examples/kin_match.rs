@@ -10,8 +10,8 @@ use std::io::BufWriter;
 use std::process::ExitCode;
 
 use rsm_kin::batch::{self, BatchOptions};
-use rsm_kin::stream;
 use rsm_kin::csvin::BadRowPolicy;
+use rsm_kin::stream;
 
 fn main() -> ExitCode {
     match real_main() {
@@ -182,12 +182,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     let s = &stats;
     eprintln!(
         "requests={} persons={} candidate_pairs={} em_iterations={} match_share={:.4} predictions={}",
-        s.requests,
-        s.persons,
-        s.candidate_pairs,
-        s.em_iterations,
-        s.match_share,
-        predictions
+        s.requests, s.persons, s.candidate_pairs, s.em_iterations, s.match_share, predictions
     );
     if let Some(t) = &truth {
         // Blocking quality: pairs lost in blocking count as misses.

@@ -323,10 +323,12 @@ impl<R: Read> RowReader<R> {
             .from_reader(DecodedReader::new(input, encoding));
         let header = rdr
             .headers()
-            .map_err(|e| stream_error(label, &e).unwrap_or_else(|| KinError::Format {
-                file: label.to_string(),
-                reason: format!("header: {e}"),
-            }))?
+            .map_err(|e| {
+                stream_error(label, &e).unwrap_or_else(|| KinError::Format {
+                    file: label.to_string(),
+                    reason: format!("header: {e}"),
+                })
+            })?
             .iter()
             .map(|h| h.trim().to_lowercase())
             .collect::<Vec<_>>();

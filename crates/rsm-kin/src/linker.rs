@@ -312,7 +312,9 @@ impl<'p> PersonSide<'p> {
         for (&bi, s) in order.iter().zip(scored) {
             out[bi] = Some(s);
         }
-        out.into_iter().map(|s| s.expect("every slot filled")).collect()
+        out.into_iter()
+            .map(|s| s.expect("every slot filled"))
+            .collect()
     }
 
     fn score_one(&self, model: &Model, opts: &Options, r: &ReqFeatures) -> RequestScore {
@@ -399,7 +401,7 @@ impl<'s, 'p> Training<'s, 'p> {
     }
 
     fn em_sampled(&self, ri: usize) -> bool {
-        ri % self.step == 0
+        ri.is_multiple_of(self.step)
     }
 
     fn random_pairs_of(&self, ri: usize) -> &[(u32, u32)] {
@@ -554,6 +556,35 @@ impl<'s, 'p> Training<'s, 'p> {
     }
 }
 
+/// Every request's scores, by request number.
+#[derive(Debug, Default)]
+pub struct Scores {
+    /// log2 Σ of each request's candidates' Bayes factors.
+    pub log_sums: Vec<f64>,
+    /// Each request's best candidates.
+    pub ranked: Vec<Vec<Scored>>,
+    /// Candidate pairs compared.
+    pub candidate_pairs: u64,
+}
+
+impl Scores {
+    /// Room for `n` requests, none scored yet.
+    pub fn new(n: usize) -> Self {
+        Self {
+            log_sums: vec![f64::NEG_INFINITY; n],
+            ranked: vec![Vec::new(); n],
+            candidate_pairs: 0,
+        }
+    }
+
+    /// Records request `ri`'s score.
+    pub fn put(&mut self, ri: usize, s: RequestScore) {
+        self.candidate_pairs += s.candidates;
+        self.log_sums[ri] = s.log_sum;
+        self.ranked[ri] = s.ranked;
+    }
+}
+
 /// Turns per-request scores into probabilities and assignments: the
 /// per-pair prior from all requests' sums, candidates competing within a
 /// request, and one applicant's requests going to different persons.
@@ -561,13 +592,17 @@ impl<'s, 'p> Training<'s, 'p> {
 pub fn conclude(
     side: &PersonSide<'_>,
     mut model: Model,
-    log_sums: &[f64],
-    mut ranked: Vec<Vec<Scored>>,
+    scores: Scores,
     applicants: &[Option<u32>],
-    candidate_pairs: u64,
     opts: &Options,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Outcome {
+    let Scores {
+        log_sums,
+        mut ranked,
+        candidate_pairs,
+    } = scores;
+    let log_sums = &log_sums[..];
     let n_requests = log_sums.len();
     // A request has at most one match among all persons: with π the share
     // of requests that have one, the prior odds of a given pair are
@@ -700,8 +735,11 @@ pub fn run(
     report(Stage::Train, 0, 2);
     let all: Vec<(usize, &ReqFeatures)> = requests.iter().enumerate().collect();
     let mut training = Training::new(&side, requests.len(), opts);
-    let wanted: Vec<(usize, &ReqFeatures)> =
-        all.iter().copied().filter(|(ri, _)| training.wants(*ri)).collect();
+    let wanted: Vec<(usize, &ReqFeatures)> = all
+        .iter()
+        .copied()
+        .filter(|(ri, _)| training.wants(*ri))
+        .collect();
     training.add(&wanted);
     report(Stage::Train, 1, 2);
     let model = training.finish();
@@ -709,28 +747,15 @@ pub fn run(
     // The whole list in look-alike order, chunk by chunk.
     let mut order = all;
     order.sort_by_key(|&(ri, r)| (locality(r), ri));
-    let mut ranked: Vec<Vec<Scored>> = vec![Vec::new(); requests.len()];
-    let mut log_sums: Vec<f64> = vec![f64::NEG_INFINITY; requests.len()];
-    let mut candidate_pairs = 0u64;
+    let mut scores = Scores::new(requests.len());
     let mut done = 0;
     for part in order.chunks(opts.chunk.max(1)) {
         for (&(ri, _), s) in part.iter().zip(side.score(&model, opts, part)) {
-            candidate_pairs += s.candidates;
-            log_sums[ri] = s.log_sum;
-            ranked[ri] = s.ranked;
+            scores.put(ri, s);
         }
         done += part.len();
         report(Stage::Score, done, requests.len());
     }
     let applicants = number_applicants(applicants.iter().copied());
-    conclude(
-        &side,
-        model,
-        &log_sums,
-        ranked,
-        &applicants,
-        candidate_pairs,
-        opts,
-        progress,
-    )
+    conclude(&side, model, scores, &applicants, opts, progress)
 }

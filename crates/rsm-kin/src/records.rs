@@ -219,11 +219,9 @@ impl RequestColumns {
             Err(e) => return Parsed::Bad(issue(format!("{id}: {e}"))),
         };
         let name = f(Some(self.name));
-        let note = name.is_empty().then(|| {
-            issue(format!(
-                "{id}: empty sought_name (kept: name unknown)"
-            ))
-        });
+        let note = name
+            .is_empty()
+            .then(|| issue(format!("{id}: empty sought_name (kept: name unknown)")));
         Parsed::Kept(
             Request {
                 id: id.to_string(),

@@ -16,7 +16,7 @@ use crate::csvin::{self, Encoding};
 use crate::error::{KinError, Result, RowIssue};
 use crate::explain;
 use crate::features::{PerFeatures, PersonInterner, ReqFeatures};
-use crate::linker::{self, PersonSide, Progress, Scored, Stage, Stats, Training};
+use crate::linker::{self, PersonSide, Progress, Scored, Scores, Stage, Stats, Training};
 use crate::model::Model;
 use crate::records::{self, Parsed, Person, RecordStream, Request};
 
@@ -299,39 +299,35 @@ pub fn run(
         for (ri, w) in wanted.iter_mut().enumerate() {
             *w = training.wants(ri);
         }
-        each_chunk(requests, &encodings, chunk, |ri| wanted[ri], |batch| {
-            training.add(batch)
-        })?;
+        each_chunk(
+            requests,
+            &encodings,
+            chunk,
+            |ri| wanted[ri],
+            |batch| training.add(batch),
+        )?;
     }
     report(Stage::Train, 1, 2);
     let model = training.finish();
     report(Stage::Train, 2, 2);
 
     // Pass 3: score every request, chunk by chunk.
-    let mut ranked: Vec<Vec<Scored>> = vec![Vec::new(); n];
-    let mut log_sums: Vec<f64> = vec![f64::NEG_INFINITY; n];
-    let mut candidate_pairs = 0u64;
+    let mut scores = Scores::new(n);
     let mut done = 0;
-    each_chunk(requests, &encodings, chunk, |_| true, |batch| {
-        for (&(ri, _), s) in batch.iter().zip(side.score(&model, &opts.linker, batch)) {
-            candidate_pairs += s.candidates;
-            log_sums[ri] = s.log_sum;
-            ranked[ri] = s.ranked;
-        }
-        done += batch.len();
-        report(Stage::Score, done, n);
-    })?;
-    let out = linker::conclude(
-        &side,
-        model,
-        &log_sums,
-        ranked,
-        &applicants,
-        candidate_pairs,
-        &opts.linker,
-        progress,
-    );
-    drop(log_sums);
+    each_chunk(
+        requests,
+        &encodings,
+        chunk,
+        |_| true,
+        |batch| {
+            for (&(ri, _), s) in batch.iter().zip(side.score(&model, &opts.linker, batch)) {
+                scores.put(ri, s);
+            }
+            done += batch.len();
+            report(Stage::Score, done, n);
+        },
+    )?;
+    let out = linker::conclude(&side, model, scores, &applicants, &opts.linker, progress);
 
     // Predictions in request order; explanations need the records again
     // (pass 4).

@@ -231,7 +231,11 @@ fn streaming_in_chunks_gives_the_whole_list_predictions() {
         .unwrap();
         let (preds, issues) = streamed(&south_euc, None, NORTH.as_bytes(), &opts);
         assert!(!preds.is_empty());
-        assert_eq!(as_lines(&preds), as_lines(&whole.predictions), "chunk {chunk}");
+        assert_eq!(
+            as_lines(&preds),
+            as_lines(&whole.predictions),
+            "chunk {chunk}"
+        );
         let show = |v: &[rsm_kin::RowIssue]| v.iter().map(|i| i.to_string()).collect::<Vec<_>>();
         assert_eq!(show(&issues), show(&whole.issues));
     }
@@ -264,14 +268,7 @@ fn streaming_in_chunks_gives_the_whole_list_predictions() {
         ..Default::default()
     };
     opts.linker.chunk = 700;
-    let whole = batch::run(
-        &south[..],
-        Some(&diaspora[..]),
-        &north[..],
-        &opts,
-        &quiet,
-    )
-    .unwrap();
+    let whole = batch::run(&south[..], Some(&diaspora[..]), &north[..], &opts, &quiet).unwrap();
     let (preds, _) = streamed(&south, Some(&diaspora), &north, &opts);
     assert!(preds.len() > 1000);
     assert_eq!(as_lines(&preds), as_lines(&whole.predictions));
