@@ -256,22 +256,33 @@ impl<R: Read> Read for DecodedReader<R> {
             }
             self.out.clear();
             self.out_start = 0;
-            if self.raw_start >= self.raw.len() || self.decoder.is_some() {
-                if self.eof && self.raw_start >= self.raw.len() {
-                    return Ok(0);
-                }
-                if !self.eof {
+            if self.at_start {
+                // Enough bytes to see a BOM (or the end).
+                while !self.eof && self.raw.len() - self.raw_start < 3 {
                     self.fill_raw()?;
                 }
+                self.at_start = false;
+                if self.decoder.is_none() && self.raw[self.raw_start..].starts_with(b"\xEF\xBB\xBF")
+                {
+                    self.raw_start += 3;
+                }
             }
-            if self.at_start {
-                if !self.eof && self.raw.len() < 3 {
+            if self.raw_start >= self.raw.len() {
+                if !self.eof {
+                    self.fill_raw()?;
                     continue;
                 }
-                self.at_start = false;
-                if self.decoder.is_none() && self.raw.starts_with(b"\xEF\xBB\xBF") {
-                    self.raw_start = 3;
+                // The end: a decoder may still hold an unfinished sequence.
+                let Some(mut d) = self.decoder.take() else {
+                    return Ok(0);
+                };
+                let mut tail = [0u8; 16];
+                let (res, _, written) = d.decode_to_utf8_without_replacement(&[], &mut tail, true);
+                if let encoding_rs::DecoderResult::Malformed(_, _) = res {
+                    return Err(malformed());
                 }
+                self.out.extend_from_slice(&tail[..written]);
+                continue;
             }
             let input = &self.raw[self.raw_start..];
             match &mut self.decoder {
@@ -285,22 +296,23 @@ impl<R: Read> Read for DecodedReader<R> {
                         .unwrap_or(input.len() * 3 + 16);
                     self.out.resize(cap, 0);
                     let (res, read, written) =
-                        d.decode_to_utf8_without_replacement(input, &mut self.out, self.eof);
+                        d.decode_to_utf8_without_replacement(input, &mut self.out, false);
                     self.out.truncate(written);
                     self.raw_start += read;
                     if let encoding_rs::DecoderResult::Malformed(_, _) = res {
-                        return Err(std::io::Error::new(
-                            std::io::ErrorKind::InvalidData,
-                            "neither UTF-8 nor EUC-KR/CP949 text",
-                        ));
-                    }
-                    if self.eof && self.out.is_empty() && self.raw_start >= self.raw.len() {
-                        return Ok(0);
+                        return Err(malformed());
                     }
                 }
             }
         }
     }
+}
+
+fn malformed() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        "neither UTF-8 nor EUC-KR/CP949 text",
+    )
 }
 
 /// A CSV table read row by row from a stream (the streaming counterpart of
@@ -432,6 +444,22 @@ mod tests {
         assert_eq!(rows[0].as_ref().unwrap().fields.get(1), Some("김순희"));
     }
 
+    /// A reader giving one byte per read.
+    struct OneByte<'a>(&'a [u8]);
+
+    impl Read for OneByte<'_> {
+        fn read(&mut self, dst: &mut [u8]) -> std::io::Result<usize> {
+            match (self.0.split_first(), dst.first_mut()) {
+                (Some((b, rest)), Some(d)) => {
+                    *d = *b;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
     #[test]
     fn streamed_rows_equal_whole_table_rows() {
         let text = "\u{feff}id,name\n1,김순희\n2\n\n3,\"a,b\"\n4,리룡진\n";
@@ -441,8 +469,7 @@ mod tests {
             let enc = sniff(&bytes[..], "z.csv").unwrap();
             assert_eq!(enc, t.encoding);
             // Read one byte at a time: every carry over a read boundary.
-            let slow = std::io::BufReader::with_capacity(1, &bytes[..]);
-            let mut r = RowReader::new(slow, enc, "z.csv").unwrap();
+            let mut r = RowReader::new(OneByte(&bytes), enc, "z.csv").unwrap();
             assert_eq!(r.header, t.header);
             let mut streamed = Vec::new();
             while let Some(row) = r.next_row().unwrap() {
@@ -454,6 +481,18 @@ mod tests {
                 .collect();
             assert_eq!(streamed, whole);
         }
+        // A file cut inside an EUC-KR character fails at the end, not silently.
+        let (mut cut, _, _) = encoding_rs::EUC_KR.encode("id,name\n1,김순희");
+        let cut = cut.to_mut();
+        cut.pop();
+        let enc = sniff(&cut[..], "c.csv").unwrap();
+        assert_eq!(enc, Encoding::EucKr);
+        assert!(Table::read(&cut[..], "c.csv").is_err());
+        let refused = RowReader::new(OneByte(cut), enc, "c.csv").and_then(|mut r| {
+            while r.next_row()?.is_some() {}
+            Ok(())
+        });
+        assert!(refused.is_err());
         let bad = b"id,name\n1,\xff\xff\xff\n";
         assert!(Table::read(&bad[..], "b.csv").is_err());
         let enc = sniff(&bad[..], "b.csv").unwrap();
