@@ -409,48 +409,46 @@ impl Index {
     /// held per person, only as the flat (key, person) entries being sorted.
     pub fn build_with(n: usize, keys_of: impl Fn(usize) -> Vec<u64> + Sync) -> Self {
         use rayon::prelude::*;
-        use std::cmp::Reverse;
-        use std::collections::BinaryHeap;
-        // Each slice of persons gives its (key, person) entries, sorted in
-        // parallel; a k-way merge then writes the index. No entry is copied
-        // into a second vector of all entries, and no key computed twice.
+        // Two passes over slices of persons: count the entries, then fill
+        // one vector of exactly that size (no second copy while building).
         const SLICE: usize = 4096;
-        let parts: Vec<Vec<(u64, u32)>> = (0..n.div_ceil(SLICE))
+        let slices = n.div_ceil(SLICE);
+        let range = |c: usize| c * SLICE..((c + 1) * SLICE).min(n);
+        let counts: Vec<usize> = (0..slices)
             .into_par_iter()
-            .map(|c| {
-                let mut part = Vec::new();
-                for i in c * SLICE..((c + 1) * SLICE).min(n) {
-                    part.extend(keys_of(i).into_iter().map(|k| (k, i as u32)));
-                }
-                part.sort_unstable();
-                part.shrink_to_fit();
-                part
-            })
+            .map(|c| range(c).map(|i| keys_of(i).len()).sum())
             .collect();
+        let mut entries: Vec<(u64, u32)> = vec![(0, 0); counts.iter().sum()];
+        let mut parts: Vec<(usize, &mut [(u64, u32)])> = Vec::with_capacity(slices);
+        let mut rest: &mut [(u64, u32)] = &mut entries;
+        for (c, &k) in counts.iter().enumerate() {
+            let (head, tail) = rest.split_at_mut(k);
+            parts.push((c, head));
+            rest = tail;
+        }
+        parts.into_par_iter().for_each(|(c, out)| {
+            let mut at = 0;
+            for i in range(c) {
+                for k in keys_of(i) {
+                    out[at] = (k, i as u32);
+                    at += 1;
+                }
+            }
+        });
+        entries.par_sort_unstable();
         let mut out = Self {
             keys: Vec::new(),
             offsets: Vec::new(),
-            persons: Vec::with_capacity(parts.iter().map(Vec::len).sum()),
+            persons: Vec::with_capacity(entries.len()),
             table: Vec::new(),
         };
-        let mut at = vec![0usize; parts.len()];
-        let mut heap: BinaryHeap<Reverse<((u64, u32), usize)>> = parts
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| p.first().map(|&e| Reverse((e, i))))
-            .collect();
-        while let Some(Reverse(((k, p), i))) = heap.pop() {
+        for (k, p) in entries {
             if out.keys.last() != Some(&k) {
                 out.keys.push(k);
                 out.offsets.push(out.persons.len() as u32);
             }
             out.persons.push(p);
-            at[i] += 1;
-            if let Some(&e) = parts[i].get(at[i]) {
-                heap.push(Reverse((e, i)));
-            }
         }
-        drop(parts);
         out.offsets.push(out.persons.len() as u32);
         out.keys.shrink_to_fit();
         out.offsets.shrink_to_fit();
