@@ -36,7 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let pers = records::load_persons(File::open(north.ok_or("--north")?)?, "n", skip)?.records;
     let rf: Vec<ReqFeatures> = reqs.par_iter().map(ReqFeatures::new).collect();
-    let pf: Vec<PerFeatures> = pers.par_iter().map(PerFeatures::new).collect();
+    let pf: Vec<PerFeatures> = PerFeatures::for_list(&pers);
     let keys: Vec<Vec<u64>> = pf.par_iter().map(block::person_keys).collect();
     let index = Index::build(&keys);
     let pos: HashMap<&str, u32> = pers

@@ -1,7 +1,9 @@
 //! Batch match of tracing requests against a North person list:
 //! `kin_match --south S.csv [--diaspora D.csv] --north N.csv --out PRED.csv
 //! [--explain E.jsonl] [--threshold P] [--refuse-bad-rows] [--runners-up]
-//! [--truth TRUTH.csv (prints blocking pair completeness)] [--verbose]`.
+//! [--truth TRUTH.csv (prints blocking pair completeness)] [--verbose]
+//! [--whole (hold both lists whole instead of streaming the requests)]
+//! [--chunk N (requests per chunk)]`.
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -9,6 +11,7 @@ use std::process::ExitCode;
 
 use rsm_kin::batch::{self, BatchOptions};
 use rsm_kin::csvin::BadRowPolicy;
+use rsm_kin::stream;
 
 fn main() -> ExitCode {
     match real_main() {
@@ -26,6 +29,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     let mut opts = BatchOptions::default();
     let mut verbose = false;
     let mut truth: Option<String> = None;
+    let mut whole = false;
     while let Some(a) = args.next() {
         let mut val = || args.next().ok_or_else(|| format!("{a} needs a value"));
         match a.as_str() {
@@ -39,6 +43,8 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             "--refuse-bad-rows" => opts.bad_rows = BadRowPolicy::Refuse,
             "--runners-up" => opts.include_runners_up = true,
             "--verbose" => verbose = true,
+            "--whole" => whole = true,
+            "--chunk" => opts.linker.chunk = val()?.parse()?,
             "--truth" => truth = Some(val()?),
             "-h" | "--help" => {
                 println!(
@@ -65,24 +71,87 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     let started = std::time::Instant::now();
     let progress = |p: rsm_kin::linker::Progress| {
         if std::env::var_os("KIN_PROGRESS").is_some() {
+            // Resident and peak memory from /proc (Linux), when readable.
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            let kb = |key: &str| {
+                status
+                    .lines()
+                    .find(|l| l.starts_with(key))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .unwrap_or(0)
+            };
             eprintln!(
-                "{:8.3} s {:?} {}/{}",
+                "{:8.3} s {:?} {}/{} rss={} MB peak={} MB",
                 started.elapsed().as_secs_f64(),
                 p.stage,
                 p.done.min(p.total),
-                p.total
+                p.total,
+                kb("VmRSS:") / 1024,
+                kb("VmHWM:") / 1024
             );
         }
     };
-    let res = batch::run(
-        File::open(&south)?,
-        d,
-        File::open(&north)?,
-        &opts,
-        &progress,
-    )?;
+    let mut pred_w = BufWriter::new(File::create(&out)?);
+    let mut expl_w = match &explain {
+        Some(e) => Some(BufWriter::new(File::create(e)?)),
+        None => None,
+    };
+    batch::write_predictions_header(&mut pred_w)?;
+    let (model, stats, issues, predictions) = if whole {
+        let res = batch::run(
+            File::open(&south)?,
+            d,
+            File::open(&north)?,
+            &opts,
+            &progress,
+        )?;
+        for p in &res.predictions {
+            batch::write_prediction(&mut pred_w, p)?;
+            if let Some(w) = expl_w.as_mut() {
+                batch::write_explanation(w, p)?;
+            }
+        }
+        let n = res.predictions.len();
+        (res.model, res.stats, res.issues, n)
+    } else {
+        drop(d);
+        let mut sources = vec![stream::Source::path(&south)];
+        if let Some(p) = &diaspora {
+            sources.push(stream::Source::path(p));
+        }
+        let north_src = stream::Source::path(&north);
+        let mut sink = |p: batch::Prediction| -> rsm_kin::Result<()> {
+            batch::write_prediction(&mut pred_w, &p)?;
+            if let Some(w) = expl_w.as_mut() {
+                batch::write_explanation(w, &p)?;
+            }
+            Ok(())
+        };
+        let res = stream::run(&sources, &north_src, &opts, &mut sink, &progress)?;
+        let f = &res.footprint;
+        eprintln!(
+            "footprint: persons={} distinct_names={} distinct_places={} index_entries={} index_keys={} index_bytes={} ({:.0} B/person) id_bytes={} requests={} chunk={}",
+            f.persons,
+            f.distinct_names,
+            f.distinct_places,
+            f.index_entries,
+            f.index_keys,
+            f.index_bytes,
+            f.index_bytes as f64 / f.persons.max(1) as f64,
+            f.id_bytes,
+            f.requests,
+            f.chunk
+        );
+        (res.model, res.stats, res.issues, res.predictions)
+    };
+    use std::io::Write;
+    pred_w.flush()?;
+    if let Some(mut w) = expl_w {
+        w.flush()?;
+    }
     if verbose {
-        let m = &res.model;
+        let m = &model;
         eprintln!("lambda={:.5} prior={:.2} bits", m.lambda, m.prior_weight());
         for (f, field) in rsm_kin::compare::ALL_FIELDS.iter().enumerate() {
             let w: Vec<String> = (1..m.m[f].len())
@@ -104,21 +173,16 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
-    for i in res.issues.iter().take(3) {
+    for i in issues.iter().take(3) {
         eprintln!("note: {i}");
     }
-    if res.issues.len() > 3 {
-        eprintln!("note: … {} more", res.issues.len() - 3);
+    if issues.len() > 3 {
+        eprintln!("note: … {} more", issues.len() - 3);
     }
-    let s = &res.stats;
+    let s = &stats;
     eprintln!(
         "requests={} persons={} candidate_pairs={} em_iterations={} match_share={:.4} predictions={}",
-        s.requests,
-        s.persons,
-        s.candidate_pairs,
-        s.em_iterations,
-        s.match_share,
-        res.predictions.len()
+        s.requests, s.persons, s.candidate_pairs, s.em_iterations, s.match_share, predictions
     );
     if let Some(t) = &truth {
         // Blocking quality: pairs lost in blocking count as misses.
@@ -146,10 +210,6 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             b.candidate_pairs,
             b.reduction_ratio
         );
-    }
-    batch::write_predictions(BufWriter::new(File::create(&out)?), &res.predictions)?;
-    if let Some(e) = explain {
-        batch::write_explanations(BufWriter::new(File::create(e)?), &res.predictions)?;
     }
     Ok(())
 }

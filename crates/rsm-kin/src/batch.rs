@@ -136,7 +136,7 @@ pub fn run_records(
         total: (requests.len() + persons.len()) as u64,
     });
     let rf: Vec<ReqFeatures> = requests.par_iter().map(ReqFeatures::new).collect();
-    let pf: Vec<PerFeatures> = persons.par_iter().map(PerFeatures::new).collect();
+    let pf: Vec<PerFeatures> = PerFeatures::for_list(persons);
     progress(Progress {
         stage: Stage::Prepare,
         done: (requests.len() + persons.len()) as u64,
@@ -146,8 +146,8 @@ pub fn run_records(
     let out = linker::run(&rf, &applicants, &pf, &opts.linker, progress);
     let tf = TermFreq::for_persons(&pf);
     let mut predictions: Vec<Prediction> = Vec::new();
-    for (ri, a) in out.assigned.iter().enumerate() {
-        let mut push = |s: &linker::Scored, assigned: bool| {
+    for ri in 0..requests.len() {
+        predictions_of(&out, ri, opts, |s, assigned| {
             let explanation = opts.explain.then(|| {
                 explain::explain(
                     &requests[ri],
@@ -166,19 +166,7 @@ pub fn run_records(
                 assigned,
                 explanation,
             });
-        };
-        if let Some(s) = a
-            && s.prob >= opts.linker.threshold
-        {
-            push(s, true);
-        }
-        if opts.include_runners_up {
-            for s in &out.ranked[ri] {
-                if a.is_none_or(|x| x.person != s.person) {
-                    push(s, false);
-                }
-            }
-        }
+        });
     }
     Ok(BatchOutput {
         predictions,
@@ -188,20 +176,53 @@ pub fn run_records(
     })
 }
 
+/// Calls `push` for each prediction of request `ri`: the assigned match when
+/// its probability reaches the threshold, then the runners-up if asked for.
+pub fn predictions_of(
+    out: &linker::Outcome,
+    ri: usize,
+    opts: &BatchOptions,
+    mut push: impl FnMut(&linker::Scored, bool),
+) {
+    let a = &out.assigned[ri];
+    if let Some(s) = a
+        && s.prob >= opts.linker.threshold
+    {
+        push(s, true);
+    }
+    if opts.include_runners_up {
+        for s in &out.ranked[ri] {
+            if a.is_none_or(|x| x.person != s.person) {
+                push(s, false);
+            }
+        }
+    }
+}
+
 /// Writes `request_id,person_id,score` (the format `score.py` reads).
 pub fn write_predictions(mut w: impl Write, preds: &[Prediction]) -> Result<()> {
-    writeln!(w, "request_id,person_id,score").map_err(KinError::Write)?;
+    write_predictions_header(&mut w)?;
     for p in preds {
-        writeln!(
-            w,
-            "{},{},{:.6}",
-            csv_field(&p.request_id),
-            csv_field(&p.person_id),
-            p.score
-        )
-        .map_err(KinError::Write)?;
+        write_prediction(&mut w, p)?;
     }
     w.flush().map_err(KinError::Write)
+}
+
+/// The header line of [`write_predictions`] (to stream predictions after).
+pub fn write_predictions_header(mut w: impl Write) -> Result<()> {
+    writeln!(w, "request_id,person_id,score").map_err(KinError::Write)
+}
+
+/// One line of [`write_predictions`].
+pub fn write_prediction(mut w: impl Write, p: &Prediction) -> Result<()> {
+    writeln!(
+        w,
+        "{},{},{:.6}",
+        csv_field(&p.request_id),
+        csv_field(&p.person_id),
+        p.score
+    )
+    .map_err(KinError::Write)
 }
 
 fn csv_field(s: &str) -> String {
@@ -215,32 +236,37 @@ fn csv_field(s: &str) -> String {
 /// Writes one JSON object per prediction with its explanation.
 pub fn write_explanations(mut w: impl Write, preds: &[Prediction]) -> Result<()> {
     for p in preds {
-        let evidence: Vec<serde_json::Value> = p
-            .explanation
-            .iter()
-            .flat_map(|e| &e.evidence)
-            .map(|e| {
-                serde_json::json!({
-                    "field": e.field,
-                    "level": e.level,
-                    "weight": (e.weight * 100.0).round() / 100.0,
-                    "text": e.text,
-                })
-            })
-            .collect();
-        let v = serde_json::json!({
-            "request_id": p.request_id,
-            "person_id": p.person_id,
-            "score": p.score,
-            "weight": (p.weight * 100.0).round() / 100.0,
-            "assigned": p.assigned,
-            "prior": p.explanation.as_ref().map(|e| (e.prior * 100.0).round() / 100.0),
-            "summary": p.explanation.as_ref().map(|e| e.summary.clone()),
-            "evidence": evidence,
-        });
-        writeln!(w, "{v}").map_err(KinError::Write)?;
+        write_explanation(&mut w, p)?;
     }
     w.flush().map_err(KinError::Write)
+}
+
+/// One line of [`write_explanations`].
+pub fn write_explanation(mut w: impl Write, p: &Prediction) -> Result<()> {
+    let evidence: Vec<serde_json::Value> = p
+        .explanation
+        .iter()
+        .flat_map(|e| &e.evidence)
+        .map(|e| {
+            serde_json::json!({
+                "field": e.field,
+                "level": e.level,
+                "weight": (e.weight * 100.0).round() / 100.0,
+                "text": e.text,
+            })
+        })
+        .collect();
+    let v = serde_json::json!({
+        "request_id": p.request_id,
+        "person_id": p.person_id,
+        "score": p.score,
+        "weight": (p.weight * 100.0).round() / 100.0,
+        "assigned": p.assigned,
+        "prior": p.explanation.as_ref().map(|e| (e.prior * 100.0).round() / 100.0),
+        "summary": p.explanation.as_ref().map(|e| e.summary.clone()),
+        "evidence": evidence,
+    });
+    writeln!(w, "{v}").map_err(KinError::Write)
 }
 
 /// Blocking quality against known true pairs.
@@ -273,7 +299,7 @@ pub fn blocking_report(
 ) -> BlockingReport {
     use std::collections::HashMap;
     let rf: Vec<ReqFeatures> = requests.par_iter().map(ReqFeatures::new).collect();
-    let pf: Vec<PerFeatures> = persons.par_iter().map(PerFeatures::new).collect();
+    let pf: Vec<PerFeatures> = PerFeatures::for_list(persons);
     let keys: Vec<Vec<u64>> = pf.par_iter().map(crate::block::person_keys).collect();
     let index = crate::block::Index::build(&keys);
     let pos: HashMap<&str, u32> = persons

@@ -401,11 +401,41 @@ pub struct Index {
 impl Index {
     /// Builds the index from per-person key lists.
     pub fn build(keys: &[Vec<u64>]) -> Self {
-        let mut entries: Vec<(u64, u32)> = Vec::with_capacity(keys.iter().map(Vec::len).sum());
-        for (i, ks) in keys.iter().enumerate() {
-            entries.extend(ks.iter().map(|&k| (k, i as u32)));
+        Self::build_with(keys.len(), |i| keys[i].clone())
+    }
+
+    /// Builds the index over `n` persons, asking for each person's keys
+    /// (in parallel, a slice of persons at a time): the keys are never all
+    /// held per person, only as the flat (key, person) entries being sorted.
+    pub fn build_with(n: usize, keys_of: impl Fn(usize) -> Vec<u64> + Sync) -> Self {
+        use rayon::prelude::*;
+        // Two passes over slices of persons: count the entries, then fill
+        // one vector of exactly that size (no second copy while building).
+        const SLICE: usize = 4096;
+        let slices = n.div_ceil(SLICE);
+        let range = |c: usize| c * SLICE..((c + 1) * SLICE).min(n);
+        let counts: Vec<usize> = (0..slices)
+            .into_par_iter()
+            .map(|c| range(c).map(|i| keys_of(i).len()).sum())
+            .collect();
+        let mut entries: Vec<(u64, u32)> = vec![(0, 0); counts.iter().sum()];
+        let mut parts: Vec<(usize, &mut [(u64, u32)])> = Vec::with_capacity(slices);
+        let mut rest: &mut [(u64, u32)] = &mut entries;
+        for (c, &k) in counts.iter().enumerate() {
+            let (head, tail) = rest.split_at_mut(k);
+            parts.push((c, head));
+            rest = tail;
         }
-        entries.sort_unstable();
+        parts.into_par_iter().for_each(|(c, out)| {
+            let mut at = 0;
+            for i in range(c) {
+                for k in keys_of(i) {
+                    out[at] = (k, i as u32);
+                    at += 1;
+                }
+            }
+        });
+        entries.par_sort_unstable();
         let mut out = Self {
             keys: Vec::new(),
             offsets: Vec::new(),
@@ -520,6 +550,14 @@ impl Index {
     /// True when empty.
     pub fn is_empty(&self) -> bool {
         self.persons.is_empty()
+    }
+
+    /// Bytes the index holds (keys, offsets, persons, lookup table).
+    pub fn heap_bytes(&self) -> usize {
+        self.keys.capacity() * 8
+            + self.offsets.capacity() * 4
+            + self.persons.capacity() * 4
+            + self.table.capacity() * 4
     }
 
     /// Number of distinct keys.

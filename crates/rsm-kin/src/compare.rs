@@ -567,12 +567,12 @@ mod tests {
 
     fn person_listing(relation: &str, name: &str) -> PerFeatures {
         PerFeatures {
-            name: parse("김순희"),
-            father: parse(""),
+            name: std::sync::Arc::new(parse("김순희")),
+            father: std::sync::Arc::new(parse("")),
             sex: None,
             years: None,
-            place: Place::default(),
-            relatives: vec![(relation.into(), parse(name))],
+            place: std::sync::Arc::new(Place::default()),
+            relatives: vec![(relation.into(), std::sync::Arc::new(parse(name)))],
         }
     }
 

@@ -1,6 +1,11 @@
 //! Records prepared for comparison: names parsed and canonicalised, dates
 //! converted, places mapped through the gazetteer. Computed once per record.
 
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
 use crate::calendar;
 use crate::gazetteer::{self, Gazetteer, ProvinceSet};
 use crate::hangul;
@@ -191,21 +196,24 @@ pub struct ReqFeatures {
     pub surname_from_father: bool,
 }
 
-/// A North person ready for comparison.
+/// A North person ready for comparison. Names and places are shared
+/// ([`Arc`]) between persons who have the same text: a list of a million
+/// persons holds far fewer distinct names, and each is parsed once (see
+/// [`PersonInterner`]).
 #[derive(Debug, Clone)]
 pub struct PerFeatures {
     /// Name.
-    pub name: Name,
+    pub name: Arc<Name>,
     /// Father.
-    pub father: Name,
+    pub father: Arc<Name>,
     /// Sex.
     pub sex: Option<Sex>,
     /// Solar birth year, and the lunar year when it differs.
     pub years: Option<(i32, Option<i32>)>,
     /// Birthplace.
-    pub place: Place,
+    pub place: Arc<Place>,
     /// Relatives in the South: relation label and name.
-    pub relatives: Vec<(String, Name)>,
+    pub relatives: Vec<(String, Arc<Name>)>,
 }
 
 impl ReqFeatures {
@@ -246,19 +254,108 @@ impl ReqFeatures {
 }
 
 impl PerFeatures {
-    /// Prepares a person.
+    /// Prepares a person (on its own: lists go through [`PersonInterner`]).
     pub fn new(p: &Person) -> Self {
         Self {
-            name: names::parse(&p.name),
-            father: names::parse(&p.father_name),
+            name: Arc::new(names::parse(&p.name)),
+            father: Arc::new(names::parse(&p.father_name)),
             sex: p.sex,
             years: p.birth.map(|d| calendar::candidate_years(d, p.calendar)),
-            place: Place::new(&p.province, &p.county, &p.village),
+            place: Arc::new(Place::new(&p.province, &p.county, &p.village)),
             relatives: p
                 .relatives
                 .iter()
-                .map(|(r, n)| (r.clone(), names::parse(n)))
+                .map(|(r, n)| (r.clone(), Arc::new(names::parse(n))))
                 .collect(),
         }
+    }
+
+    /// Prepares a list of persons: each distinct name and place is parsed
+    /// once and shared. The same features as [`PerFeatures::new`] per person.
+    pub fn for_list(persons: &[Person]) -> Vec<Self> {
+        PersonInterner::default().prepare(persons)
+    }
+}
+
+/// Parses each distinct name and place once and shares the result between
+/// the persons that have it: a cache kept across chunks of one list.
+#[derive(Debug, Default)]
+pub struct PersonInterner {
+    names: HashMap<String, Arc<Name>>,
+    places: HashMap<String, Arc<Place>>,
+}
+
+/// The key of a place in the interner: its three parts joined.
+fn place_key(buf: &mut String, p: &Person) {
+    buf.clear();
+    for part in [&p.province, &p.county, &p.village] {
+        buf.push_str(part);
+        buf.push('\u{1f}');
+    }
+}
+
+impl PersonInterner {
+    /// Prepares persons, parsing (in parallel) only the names and places
+    /// not seen before.
+    pub fn prepare(&mut self, persons: &[Person]) -> Vec<PerFeatures> {
+        let mut new_names: Vec<&str> = Vec::new();
+        let mut new_places: Vec<(String, &Person)> = Vec::new();
+        let mut buf = String::new();
+        {
+            let mut seen_names: HashSet<&str> = HashSet::new();
+            let mut seen_places: HashSet<String> = HashSet::new();
+            for p in persons {
+                let texts = [p.name.as_str(), p.father_name.as_str()]
+                    .into_iter()
+                    .chain(p.relatives.iter().map(|(_, n)| n.as_str()));
+                for t in texts {
+                    if !self.names.contains_key(t) && seen_names.insert(t) {
+                        new_names.push(t);
+                    }
+                }
+                place_key(&mut buf, p);
+                if !self.places.contains_key(buf.as_str()) && !seen_places.contains(&buf) {
+                    seen_places.insert(buf.clone());
+                    new_places.push((buf.clone(), p));
+                }
+            }
+        }
+        let parsed: Vec<Arc<Name>> = new_names
+            .par_iter()
+            .map(|t| Arc::new(names::parse(t)))
+            .collect();
+        for (t, n) in new_names.into_iter().zip(parsed) {
+            self.names.insert(t.to_string(), n);
+        }
+        let placed: Vec<Arc<Place>> = new_places
+            .par_iter()
+            .map(|(_, p)| Arc::new(Place::new(&p.province, &p.county, &p.village)))
+            .collect();
+        for ((k, _), pl) in new_places.into_iter().zip(placed) {
+            self.places.insert(k, pl);
+        }
+        persons
+            .iter()
+            .map(|p| PerFeatures {
+                name: Arc::clone(&self.names[p.name.as_str()]),
+                father: Arc::clone(&self.names[p.father_name.as_str()]),
+                sex: p.sex,
+                years: p.birth.map(|d| calendar::candidate_years(d, p.calendar)),
+                place: {
+                    place_key(&mut buf, p);
+                    Arc::clone(&self.places[buf.as_str()])
+                },
+                relatives: p
+                    .relatives
+                    .iter()
+                    .map(|(r, n)| (r.clone(), Arc::clone(&self.names[n.as_str()])))
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// Distinct names and places held.
+    pub fn distinct(&self) -> (usize, usize) {
+        (self.names.len(), self.places.len())
     }
 }

@@ -32,3 +32,4 @@ pub mod link;
 pub mod linker;
 pub mod model;
 pub mod registry;
+pub mod stream;

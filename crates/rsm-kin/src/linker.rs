@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use crate::block::{self, Index};
-use crate::compare::{self, FIELDS, LEVELS, Vector};
+use crate::compare::{self, LEVELS, Vector};
 use crate::features::{PerFeatures, ReqFeatures};
 use crate::model::{self, Model};
 
@@ -61,7 +61,7 @@ impl Default for Options {
             seed: 0x6b69_6e5f_7273_6d31,
             distinct_per_applicant: true,
             keep_per_request: 3,
-            chunk: 20_000,
+            chunk: 4_096,
         }
     }
 }
@@ -242,253 +242,396 @@ impl TermFreq {
     }
 }
 
-/// Runs the matcher over prepared records.
-pub fn run(
-    requests: &[ReqFeatures],
-    applicants: &[&str],
-    persons: &[PerFeatures],
-    opts: &Options,
-    progress: &(dyn Fn(Progress) + Sync),
-) -> Outcome {
-    let report = |stage, done: usize, total: usize| {
-        progress(Progress {
-            stage,
-            done: done as u64,
-            total: total as u64,
-        });
-    };
-    report(Stage::Index, 0, persons.len());
-    let pkeys: Vec<Vec<u64>> = persons.par_iter().map(block::person_keys).collect();
-    let index = Index::build(&pkeys);
-    drop(pkeys);
-    let tf = TermFreq::for_persons(persons);
-    report(Stage::Index, persons.len(), persons.len());
+/// The person side, indexed once: the persons' features, the blocking
+/// index and the term-frequency tables. Requests are then trained on
+/// ([`Training`]) and scored ([`PersonSide::score`]) chunk by chunk, so the
+/// request list never has to be held whole; [`conclude`] turns the per
+/// request results into probabilities and assignments.
+#[derive(Debug)]
+pub struct PersonSide<'p> {
+    /// The persons.
+    pub persons: &'p [PerFeatures],
+    /// Blocking index over the persons.
+    pub index: Index,
+    /// Term frequencies of the persons' names.
+    pub tf: TermFreq,
+}
 
-    // u from random pairs.
-    report(Stage::Train, 0, 3);
-    let mut rng = SplitMix::new(opts.seed);
-    let sample_pairs: Vec<(usize, usize)> = if requests.is_empty() || persons.is_empty() {
-        Vec::new()
-    } else {
-        (0..opts.u_samples)
-            .map(|_| (rng.below(requests.len()), rng.below(persons.len())))
-            .collect()
-    };
-    let random: Vec<Vector> = sample_pairs
-        .par_iter()
-        .map(|&(r, p)| compare::compare(&requests[r], &persons[p]))
-        .collect();
-    let u = model::estimate_u(&LEVELS, &random);
-    drop(random);
-    report(Stage::Train, 1, 3);
+/// What scoring one request leaves: its candidates' count, log2 Σ of their
+/// Bayes factors, and the best few (probabilities not yet known).
+#[derive(Debug, Clone)]
+pub struct RequestScore {
+    /// Candidates compared.
+    pub candidates: u64,
+    /// log2 of the sum of the candidates' Bayes factors (−∞ for none).
+    pub log_sum: f64,
+    /// The best candidates, best first (at most `keep_per_request`).
+    pub ranked: Vec<Scored>,
+}
 
-    // EM over candidate pairs of a spread sample of requests.
-    let step = requests.len().div_ceil(opts.em_requests.max(1)).max(1);
-    let sample: Vec<usize> = (0..requests.len()).step_by(step).collect();
-    let patterns: HashMap<Vector, u64> = sample
-        .par_iter()
-        .fold(HashMap::new, |mut acc: HashMap<Vector, u64>, &ri| {
-            let r = &requests[ri];
-            let keys = block::request_keys(r);
-            for pi in index.candidates_within(&keys, opts.max_block, CANDIDATE_BUDGET) {
-                *acc.entry(compare::compare(r, &persons[pi as usize]))
-                    .or_default() += 1;
-            }
-            acc
-        })
-        .reduce(HashMap::new, |mut a, b| {
-            for (k, v) in b {
-                *a.entry(k).or_default() += v;
-            }
-            a
-        });
-    // Each session's own population: all pairs sharing its fields (not the
-    // candidates, which other rules shape), filtered as before.
-    let session_patterns = |tb: block::TrainingBlock| -> HashMap<Vector, u64> {
-        sample
+/// Requests are scored in an order that keeps look-alike requests (same
+/// surname class, county, year) together: their candidates overlap, so the
+/// persons' features are still in cache. Results go back to each request's
+/// own slot, so the order changes no number.
+fn locality(r: &ReqFeatures) -> (u16, u16, i32) {
+    let class = r
+        .name
+        .parses
+        .first()
+        .and_then(|p| p.classes.first().copied())
+        .unwrap_or(u16::MAX);
+    let county = r.place.county_ids.first().copied().unwrap_or(u16::MAX);
+    (class, county, r.year.unwrap_or(i32::MAX))
+}
+
+impl<'p> PersonSide<'p> {
+    /// Indexes the persons.
+    pub fn build(persons: &'p [PerFeatures]) -> Self {
+        let index = Index::build_with(persons.len(), |i| block::person_keys(&persons[i]));
+        let tf = TermFreq::for_persons(persons);
+        Self { persons, index, tf }
+    }
+
+    /// Scores a batch of requests (request number, features): the results
+    /// in the batch's order. The numbers do not depend on how requests are
+    /// batched.
+    pub fn score(
+        &self,
+        model: &Model,
+        opts: &Options,
+        batch: &[(usize, &ReqFeatures)],
+    ) -> Vec<RequestScore> {
+        let mut order: Vec<usize> = (0..batch.len()).collect();
+        // Look-alike requests together (see [`locality`]).
+        order.sort_by_key(|&i| (locality(batch[i].1), batch[i].0));
+        let scored: Vec<RequestScore> = order
             .par_iter()
-            .fold(HashMap::new, |mut acc: HashMap<Vector, u64>, &ri| {
-                let r = &requests[ri];
-                let keys = block::training_keys(r, tb);
-                for pi in index.candidates(&keys, opts.max_block) {
+            .map(|&bi| self.score_one(model, opts, batch[bi].1))
+            .collect();
+        let mut out: Vec<Option<RequestScore>> = vec![None; batch.len()];
+        for (&bi, s) in order.iter().zip(scored) {
+            out[bi] = Some(s);
+        }
+        out.into_iter()
+            .map(|s| s.expect("every slot filled"))
+            .collect()
+    }
+
+    fn score_one(&self, model: &Model, opts: &Options, r: &ReqFeatures) -> RequestScore {
+        let persons = self.persons;
+        let keys = block::request_keys(r);
+        let cands = self
+            .index
+            .candidates_within(&keys, opts.max_block, CANDIDATE_BUDGET);
+        let mut list: Vec<Scored> = cands
+            .iter()
+            .map(|&pi| {
+                let p = &persons[pi as usize];
+                let vector = compare::compare(r, p);
+                let weight = model.weight_tf(&vector, self.tf.adjustment(model, r, p, &vector));
+                Scored {
+                    person: pi,
+                    weight,
+                    prob: 0.0,
+                    vector,
+                }
+            })
+            .collect();
+        let log_sum = model::log2_sum_exp2(list.iter().map(|s| s.weight));
+        list.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.person.cmp(&b.person)));
+        list.truncate(opts.keep_per_request.max(1));
+        list.shrink_to_fit(); // keep only the kept candidates in memory
+        RequestScore {
+            candidates: cands.len() as u64,
+            log_sum,
+            ranked: list,
+        }
+    }
+}
+
+/// Model training over requests fed in batches: u from random (request,
+/// person) pairs, m by EM over the candidates of a spread sample of
+/// requests. Which requests take part depends only on their number and the
+/// seed, so a streaming run can read just those ([`Training::wants`]).
+#[derive(Debug)]
+pub struct Training<'s, 'p> {
+    side: &'s PersonSide<'p>,
+    opts: Options,
+    requests: usize,
+    /// Random pairs (request, person), sorted by request.
+    pairs: Vec<(u32, u32)>,
+    random: Vec<Vector>,
+    step: usize,
+    patterns: HashMap<Vector, u64>,
+    by_session: [HashMap<Vector, u64>; 3],
+    /// Sampled requests whose father is known.
+    req_f: usize,
+}
+
+fn merge_counts(into: &mut HashMap<Vector, u64>, from: HashMap<Vector, u64>) {
+    for (k, v) in from {
+        *into.entry(k).or_default() += v;
+    }
+}
+
+impl<'s, 'p> Training<'s, 'p> {
+    /// Plans training over `requests` requests.
+    pub fn new(side: &'s PersonSide<'p>, requests: usize, opts: &Options) -> Self {
+        let persons = side.persons.len();
+        let mut rng = SplitMix::new(opts.seed);
+        let mut pairs: Vec<(u32, u32)> = if requests == 0 || persons == 0 {
+            Vec::new()
+        } else {
+            (0..opts.u_samples)
+                .map(|_| (rng.below(requests) as u32, rng.below(persons) as u32))
+                .collect()
+        };
+        pairs.sort_unstable();
+        Self {
+            side,
+            opts: opts.clone(),
+            requests,
+            pairs,
+            random: Vec::new(),
+            step: requests.div_ceil(opts.em_requests.max(1)).max(1),
+            patterns: HashMap::new(),
+            by_session: Default::default(),
+            req_f: 0,
+        }
+    }
+
+    fn em_sampled(&self, ri: usize) -> bool {
+        ri.is_multiple_of(self.step)
+    }
+
+    fn random_pairs_of(&self, ri: usize) -> &[(u32, u32)] {
+        let r = ri as u32;
+        let a = self.pairs.partition_point(|&(x, _)| x < r);
+        let b = self.pairs.partition_point(|&(x, _)| x <= r);
+        &self.pairs[a..b]
+    }
+
+    /// True when request number `ri` takes part in training.
+    pub fn wants(&self, ri: usize) -> bool {
+        self.em_sampled(ri) || !self.random_pairs_of(ri).is_empty()
+    }
+
+    /// Feeds a batch of requests (request number, features); requests not
+    /// wanted are ignored. Each request must be fed once.
+    pub fn add(&mut self, batch: &[(usize, &ReqFeatures)]) {
+        let persons = self.side.persons;
+        let index = &self.side.index;
+        let opts = &self.opts;
+        let random: Vec<Vector> = batch
+            .par_iter()
+            .flat_map_iter(|&(ri, r)| {
+                self.random_pairs_of(ri)
+                    .iter()
+                    .map(move |&(_, p)| compare::compare(r, &persons[p as usize]))
+            })
+            .collect();
+        self.random.extend(random);
+        let sample: Vec<&ReqFeatures> = batch
+            .iter()
+            .filter(|(ri, _)| self.em_sampled(*ri))
+            .map(|&(_, r)| r)
+            .collect();
+        self.req_f += sample.iter().filter(|r| !r.father.is_empty()).count();
+        // EM over candidate pairs of the sampled requests.
+        let patterns: HashMap<Vector, u64> = sample
+            .par_iter()
+            .fold(HashMap::new, |mut acc: HashMap<Vector, u64>, &r| {
+                let keys = block::request_keys(r);
+                for pi in index.candidates_within(&keys, opts.max_block, CANDIDATE_BUDGET) {
                     *acc.entry(compare::compare(r, &persons[pi as usize]))
                         .or_default() += 1;
                 }
                 acc
             })
             .reduce(HashMap::new, |mut a, b| {
-                for (k, v) in b {
-                    *a.entry(k).or_default() += v;
-                }
+                merge_counts(&mut a, b);
                 a
-            })
-    };
-    let by_session = [
-        session_patterns(block::TrainingBlock::GivenYear),
-        session_patterns(block::TrainingBlock::SurnameGiven),
-        session_patterns(block::TrainingBlock::SurnameCountyYear),
-    ];
-    report(Stage::Train, 2, 3);
-    // Sessions: (A) same surname class and same given name — trains every
-    // other field; (B) same surname, birth year and county — trains the
-    // given name and the rest; (C) same given name and year — trains the
-    // surname (which A and B fix).
-    let same_name = |v: &Vector| v[0] == 3 && v[1] == 5;
-    let same_year_place = |v: &Vector| v[0] == 3 && v[3] == 6 && v[5] >= 4;
-    let same_given_year = |v: &Vector| v[1] == 5 && v[3] == 6;
-    let sessions = [
-        model::Session {
-            name: "given+year",
-            keep: &same_given_year,
-            fixed: &[1, 3],
-        },
-        model::Session {
-            name: "surname+given",
-            keep: &same_name,
-            fixed: &[0, 1, 4],
-        },
-        model::Session {
-            name: "surname+year+county",
-            keep: &same_year_place,
-            fixed: &[0, 3, 5],
-        },
-    ];
-    let space = requests.len() as f64 * persons.len() as f64;
-    let trainable = space >= MIN_TRAINING_SPACE;
-    let mut model = if trainable {
-        let sets: Vec<&HashMap<Vector, u64>> = by_session.iter().collect();
-        model::train_session_sets_related(
-            &sets,
-            &u,
-            &LEVELS,
-            &sessions,
-            opts.em_iterations,
-            &FAMILY_FIELDS,
-            // The sessions blocked on the given name hold same-name
-            // strangers: u is re-estimated within them.
-            &[true, true, false],
-        )
-        .0
-    } else {
-        model::default_kin_model()
-    };
-    // Siblings share the family's evidence: a related-non-match class.
-    let family = |v: &Vector| v[2] == 4 || v[7] >= 4;
-    if trainable {
-        model::add_family_class(
-            &mut model,
-            &patterns,
-            &FAMILY_FIELDS,
-            &family,
-            opts.em_iterations,
-        );
-        // Relatives level 5 is one a sibling cannot show (see
-        // compare::compare_relatives): a sibling lists the applicant under
-        // another relation (level 3).
+            });
+        merge_counts(&mut self.patterns, patterns);
+        // Each session's own population: all pairs sharing its fields (not
+        // the candidates, which other rules shape), filtered as before.
+        let session_patterns = |tb: block::TrainingBlock| -> HashMap<Vector, u64> {
+            sample
+                .par_iter()
+                .fold(HashMap::new, |mut acc: HashMap<Vector, u64>, &r| {
+                    let keys = block::training_keys(r, tb);
+                    for pi in index.candidates(&keys, opts.max_block) {
+                        *acc.entry(compare::compare(r, &persons[pi as usize]))
+                            .or_default() += 1;
+                    }
+                    acc
+                })
+                .reduce(HashMap::new, |mut a, b| {
+                    merge_counts(&mut a, b);
+                    a
+                })
+        };
+        let by_session = [
+            session_patterns(block::TrainingBlock::GivenYear),
+            session_patterns(block::TrainingBlock::SurnameGiven),
+            session_patterns(block::TrainingBlock::SurnameCountyYear),
+        ];
+        for (into, from) in self.by_session.iter_mut().zip(by_session) {
+            merge_counts(into, from);
+        }
+    }
+
+    /// Trains the model on what was fed.
+    pub fn finish(self) -> Model {
+        let opts = &self.opts;
+        let persons = self.side.persons;
+        let u = model::estimate_u(&LEVELS, &self.random);
+        let patterns = &self.patterns;
+        // Sessions: (A) same surname class and same given name — trains every
+        // other field; (B) same surname, birth year and county — trains the
+        // given name and the rest; (C) same given name and year — trains the
+        // surname (which A and B fix).
+        let same_name = |v: &Vector| v[0] == 3 && v[1] == 5;
+        let same_year_place = |v: &Vector| v[0] == 3 && v[3] == 6 && v[5] >= 4;
+        let same_given_year = |v: &Vector| v[1] == 5 && v[3] == 6;
+        let sessions = [
+            model::Session {
+                name: "given+year",
+                keep: &same_given_year,
+                fixed: &[1, 3],
+            },
+            model::Session {
+                name: "surname+given",
+                keep: &same_name,
+                fixed: &[0, 1, 4],
+            },
+            model::Session {
+                name: "surname+year+county",
+                keep: &same_year_place,
+                fixed: &[0, 3, 5],
+            },
+        ];
+        let space = self.requests as f64 * persons.len() as f64;
+        let trainable = space >= MIN_TRAINING_SPACE;
+        let mut model = if trainable {
+            let sets: Vec<&HashMap<Vector, u64>> = self.by_session.iter().collect();
+            model::train_session_sets_related(
+                &sets,
+                &u,
+                &LEVELS,
+                &sessions,
+                opts.em_iterations,
+                &FAMILY_FIELDS,
+                // The sessions blocked on the given name hold same-name
+                // strangers: u is re-estimated within them.
+                &[true, true, false],
+            )
+            .0
+        } else {
+            model::default_kin_model()
+        };
+        // Siblings share the family's evidence: a related-non-match class.
+        let family = |v: &Vector| v[2] == 4 || v[7] >= 4;
+        if trainable {
+            model::add_family_class(
+                &mut model,
+                patterns,
+                &FAMILY_FIELDS,
+                &family,
+                opts.em_iterations,
+            );
+            // Relatives level 5 is one a sibling cannot show (see
+            // compare::compare_relatives): a sibling lists the applicant under
+            // another relation (level 3).
+            if let Some(f) = model.family.as_mut() {
+                f.move_level(7, 5, 3);
+            }
+        }
+        // The related share must be per pair over all persons, like the prior
+        // below: the expected number of the sought person's relatives on the
+        // list divided by the list's length. Relatives per request are counted
+        // as candidates agreeing on surname, father and county, among requests
+        // and persons whose father is known (the match itself included, so this
+        // errs high).
+        let fam_pairs: u64 = patterns
+            .iter()
+            .filter(|(v, _)| v[0] == 3 && v[2] == 4 && v[5] >= 4)
+            .map(|(_, c)| *c)
+            .sum();
+        let req_f = self.req_f;
+        let per_f = persons.iter().filter(|p| !p.father.is_empty()).count();
+        let q = per_f as f64 / persons.len().max(1) as f64;
+        let relatives = if req_f > 0 && q > 0.0 {
+            (fam_pairs as f64 / (req_f as f64 * q)).max(0.5)
+        } else {
+            1.0
+        };
         if let Some(f) = model.family.as_mut() {
-            f.move_level(7, 5, 3);
+            f.share = (relatives / persons.len().max(1) as f64).clamp(1e-12, 0.5);
+        }
+        model
+    }
+}
+
+/// Every request's scores, by request number.
+#[derive(Debug, Default)]
+pub struct Scores {
+    /// log2 Σ of each request's candidates' Bayes factors.
+    pub log_sums: Vec<f64>,
+    /// Each request's best candidates.
+    pub ranked: Vec<Vec<Scored>>,
+    /// Candidate pairs compared.
+    pub candidate_pairs: u64,
+}
+
+impl Scores {
+    /// Room for `n` requests, none scored yet.
+    pub fn new(n: usize) -> Self {
+        Self {
+            log_sums: vec![f64::NEG_INFINITY; n],
+            ranked: vec![Vec::new(); n],
+            candidate_pairs: 0,
         }
     }
-    // The related share must be per pair over all persons, like the prior
-    // below: the expected number of the sought person's relatives on the
-    // list divided by the list's length. Relatives per request are counted
-    // as candidates agreeing on surname, father and county, among requests
-    // and persons whose father is known (the match itself included, so this
-    // errs high).
-    let fam_pairs: u64 = patterns
-        .iter()
-        .filter(|(v, _)| v[0] == 3 && v[2] == 4 && v[5] >= 4)
-        .map(|(_, c)| *c)
-        .sum();
-    let req_f = sample
-        .iter()
-        .filter(|&&ri| !requests[ri].father.is_empty())
-        .count();
-    let per_f = persons.iter().filter(|p| !p.father.is_empty()).count();
-    let q = per_f as f64 / persons.len().max(1) as f64;
-    let relatives = if req_f > 0 && q > 0.0 {
-        (fam_pairs as f64 / (req_f as f64 * q)).max(0.5)
-    } else {
-        1.0
-    };
-    if let Some(f) = model.family.as_mut() {
-        f.share = (relatives / persons.len().max(1) as f64).clamp(1e-12, 0.5);
-    }
-    report(Stage::Train, 3, 3);
 
-    // Score, chunk by chunk: Bayes factors (bits) per candidate, and the
-    // log2 of their sum per request.
-    // Requests are scored in an order that keeps look-alike requests (same
-    // surname class, county, year) together: their candidates overlap, so
-    // the persons' features are still in cache. Results go back to each
-    // request's own slot, so the order changes no number.
-    let locality = |r: &ReqFeatures| {
-        let class = r
-            .name
-            .parses
-            .first()
-            .and_then(|p| p.classes.first().copied())
-            .unwrap_or(u16::MAX);
-        let county = r.place.county_ids.first().copied().unwrap_or(u16::MAX);
-        (class, county, r.year.unwrap_or(i32::MAX))
-    };
-    let mut order: Vec<usize> = (0..requests.len()).collect();
-    order.sort_by_key(|&i| (locality(&requests[i]), i));
-    let mut ranked: Vec<Vec<Scored>> = vec![Vec::new(); requests.len()];
-    let mut log_sums: Vec<f64> = vec![f64::NEG_INFINITY; requests.len()];
-    let mut candidate_pairs = 0u64;
-    let chunk = opts.chunk.max(1);
-    for (ci, part) in order.chunks(chunk).enumerate() {
-        let scored: Vec<(u64, f64, Vec<Scored>)> = part
-            .par_iter()
-            .map(|&ri| {
-                let r = &requests[ri];
-                let keys = block::request_keys(r);
-                let cands = index.candidates_within(&keys, opts.max_block, CANDIDATE_BUDGET);
-                let mut list: Vec<Scored> = cands
-                    .iter()
-                    .map(|&pi| {
-                        let p = &persons[pi as usize];
-                        let vector = compare::compare(r, p);
-                        let weight = model.weight_tf(&vector, tf.adjustment(&model, r, p, &vector));
-                        Scored {
-                            person: pi,
-                            weight,
-                            prob: 0.0,
-                            vector,
-                        }
-                    })
-                    .collect();
-                let log_sum = model::log2_sum_exp2(list.iter().map(|s| s.weight));
-                list.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.person.cmp(&b.person)));
-                list.truncate(opts.keep_per_request.max(1));
-                list.shrink_to_fit(); // keep only the kept candidates in memory
-                (cands.len() as u64, log_sum, list)
-            })
-            .collect();
-        for (&ri, (n, ls, l)) in part.iter().zip(scored) {
-            candidate_pairs += n;
-            log_sums[ri] = ls;
-            ranked[ri] = l;
-        }
-        report(
-            Stage::Score,
-            ((ci + 1) * chunk).min(requests.len()),
-            requests.len(),
-        );
+    /// Records request `ri`'s score.
+    pub fn put(&mut self, ri: usize, s: RequestScore) {
+        self.candidate_pairs += s.candidates;
+        self.log_sums[ri] = s.log_sum;
+        self.ranked[ri] = s.ranked;
     }
+}
 
+/// Turns per-request scores into probabilities and assignments: the
+/// per-pair prior from all requests' sums, candidates competing within a
+/// request, and one applicant's requests going to different persons.
+/// `applicants` holds an applicant number per request (`None`: unknown).
+pub fn conclude(
+    side: &PersonSide<'_>,
+    mut model: Model,
+    scores: Scores,
+    applicants: &[Option<u32>],
+    opts: &Options,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Outcome {
+    let Scores {
+        log_sums,
+        mut ranked,
+        candidate_pairs,
+    } = scores;
+    let log_sums = &log_sums[..];
+    let n_requests = log_sums.len();
     // A request has at most one match among all persons: with π the share
     // of requests that have one, the prior odds of a given pair are
     // π / ((1 − π) · persons). π by EM over the requests.
-    let n_p = persons.len().max(1) as f64;
-    let (pi, log_o) = model::per_pair_prior(&log_sums, n_p);
+    let n_p = side.persons.len().max(1) as f64;
+    let (pi, log_o) = model::per_pair_prior(log_sums, n_p);
     model.lambda = {
         let o = log_o.exp2();
         o / (1.0 + o)
     };
     // Candidates compete: P(i is the match) = o·BF_i / (1 + o·Σ BF).
-    for (list, &ls) in ranked.iter_mut().zip(&log_sums) {
+    for (list, &ls) in ranked.iter_mut().zip(log_sums) {
         for s in list.iter_mut() {
             s.weight += log_o;
             let denom_log = if ls.is_finite() {
@@ -502,19 +645,24 @@ pub fn run(
 
     // Assign: best candidate per request; one applicant's requests go to
     // different persons (the better-scored request keeps the person).
-    report(Stage::Assign, 0, requests.len());
+    progress(Progress {
+        stage: Stage::Assign,
+        done: 0,
+        total: n_requests as u64,
+    });
     let mut assigned: Vec<Option<Scored>> = ranked.iter().map(|l| l.first().copied()).collect();
     if opts.distinct_per_applicant {
-        let mut groups: HashMap<&str, Vec<usize>> = HashMap::new();
+        // Groups are disjoint, so the order they are settled in changes nothing.
+        let mut groups: HashMap<u32, Vec<usize>> = HashMap::new();
         for (i, a) in applicants.iter().enumerate() {
-            if !a.is_empty() {
-                groups.entry(a).or_default().push(i);
+            if let Some(a) = a {
+                groups.entry(*a).or_default().push(i);
             }
         }
-        let mut keys: Vec<&&str> = groups.keys().collect();
-        keys.sort();
+        let mut keys: Vec<u32> = groups.keys().copied().collect();
+        keys.sort_unstable();
         for k in keys {
-            let members = &groups[*k];
+            let members = &groups[&k];
             if members.len() < 2 {
                 continue;
             }
@@ -545,20 +693,86 @@ pub fn run(
             }
         }
     }
-    report(Stage::Assign, requests.len(), requests.len());
+    progress(Progress {
+        stage: Stage::Assign,
+        done: n_requests as u64,
+        total: n_requests as u64,
+    });
     let stats = Stats {
-        requests: requests.len(),
-        persons: persons.len(),
+        requests: n_requests,
+        persons: side.persons.len(),
         candidate_pairs,
-        index_keys: index.len(),
+        index_keys: side.index.len(),
         em_iterations: model.iterations,
         match_share: pi,
     };
-    let _ = FIELDS;
     Outcome {
         ranked,
         assigned,
         model,
         stats,
     }
+}
+
+/// Numbers each distinct non-empty applicant id (for [`conclude`]).
+pub fn number_applicants<'a>(applicants: impl IntoIterator<Item = &'a str>) -> Vec<Option<u32>> {
+    let mut ids: HashMap<&str, u32> = HashMap::new();
+    applicants
+        .into_iter()
+        .map(|a| {
+            if a.is_empty() {
+                None
+            } else {
+                let next = ids.len() as u32;
+                Some(*ids.entry(a).or_insert(next))
+            }
+        })
+        .collect()
+}
+
+/// Runs the matcher over prepared records held whole (see [`PersonSide`]
+/// for the pieces a streaming run uses; this runs the same pieces).
+pub fn run(
+    requests: &[ReqFeatures],
+    applicants: &[&str],
+    persons: &[PerFeatures],
+    opts: &Options,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Outcome {
+    let report = |stage, done: usize, total: usize| {
+        progress(Progress {
+            stage,
+            done: done as u64,
+            total: total as u64,
+        });
+    };
+    report(Stage::Index, 0, persons.len());
+    let side = PersonSide::build(persons);
+    report(Stage::Index, persons.len(), persons.len());
+    report(Stage::Train, 0, 2);
+    let all: Vec<(usize, &ReqFeatures)> = requests.iter().enumerate().collect();
+    let mut training = Training::new(&side, requests.len(), opts);
+    let wanted: Vec<(usize, &ReqFeatures)> = all
+        .iter()
+        .copied()
+        .filter(|(ri, _)| training.wants(*ri))
+        .collect();
+    training.add(&wanted);
+    report(Stage::Train, 1, 2);
+    let model = training.finish();
+    report(Stage::Train, 2, 2);
+    // The whole list in look-alike order, chunk by chunk.
+    let mut order = all;
+    order.sort_by_key(|&(ri, r)| (locality(r), ri));
+    let mut scores = Scores::new(requests.len());
+    let mut done = 0;
+    for part in order.chunks(opts.chunk.max(1)) {
+        for (&(ri, _), s) in part.iter().zip(side.score(&model, opts, part)) {
+            scores.put(ri, s);
+        }
+        done += part.len();
+        report(Stage::Score, done, requests.len());
+    }
+    let applicants = number_applicants(applicants.iter().copied());
+    conclude(&side, model, scores, &applicants, opts, progress)
 }

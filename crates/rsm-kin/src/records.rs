@@ -5,7 +5,7 @@
 use std::io::Read;
 
 use crate::calendar::{CalendarKind, Date};
-use crate::csvin::{BadRowPolicy, Table};
+use crate::csvin::{BadRowPolicy, Encoding, Row, RowReader, Table};
 use crate::error::{KinError, Result, RowIssue};
 
 /// Sex as recorded.
@@ -145,6 +145,217 @@ fn date_field(s: &str, what: &str) -> std::result::Result<Option<Date>, String> 
     Date::parse(t).map(Some).map_err(|e| format!("{what}: {e}"))
 }
 
+/// What one CSV row gives: a record (with a note, if any), or a bad row.
+#[derive(Debug)]
+pub enum Parsed<T> {
+    /// A usable record, and a note on it.
+    Kept(T, Option<RowIssue>),
+    /// A row that cannot be used.
+    Bad(RowIssue),
+}
+
+/// Column positions of a request file.
+#[derive(Debug, Clone)]
+pub struct RequestColumns {
+    id: usize,
+    name: usize,
+    applicant_id: Option<usize>,
+    applicant_name: Option<usize>,
+    applicant_birth: Option<usize>,
+    sex: Option<usize>,
+    year: Option<usize>,
+    relationship: Option<usize>,
+    father: Option<usize>,
+    province: Option<usize>,
+    county: Option<usize>,
+    township: Option<usize>,
+    village: Option<usize>,
+    country: Option<usize>,
+}
+
+impl RequestColumns {
+    /// Finds the columns (`col` for required ones, `opt` for the rest).
+    pub fn find(
+        col: impl Fn(&str) -> Result<usize>,
+        opt: impl Fn(&str) -> Option<usize>,
+    ) -> Result<Self> {
+        Ok(Self {
+            id: col("request_id")?,
+            name: col("sought_name")?,
+            applicant_id: opt("applicant_id"),
+            applicant_name: opt("applicant_name"),
+            applicant_birth: opt("applicant_birth_date"),
+            sex: opt("sought_sex"),
+            year: opt("sought_birth_year"),
+            relationship: opt("relationship"),
+            father: opt("sought_father_name"),
+            province: opt("hometown_province"),
+            county: opt("hometown_county"),
+            township: opt("hometown_township"),
+            village: opt("hometown_village"),
+            country: opt("applicant_country"),
+        })
+    }
+
+    /// Reads one row. An empty sought name is allowed (the name is not
+    /// known) and noted; a missing id or an impossible date or year is bad.
+    pub fn parse(&self, row: &Row, label: &str) -> Parsed<Request> {
+        let f = |c: Option<usize>| c.and_then(|c| row.fields.get(c)).unwrap_or("").trim();
+        let issue = |reason: String| RowIssue {
+            file: label.to_string(),
+            line: row.line,
+            reason,
+        };
+        let id = f(Some(self.id));
+        if id.is_empty() {
+            return Parsed::Bad(issue("empty request_id".into()));
+        }
+        let year = match year_field(f(self.year)) {
+            Ok(y) => y,
+            Err(e) => return Parsed::Bad(issue(format!("{id}: {e}"))),
+        };
+        let ab = match date_field(f(self.applicant_birth), "applicant_birth_date") {
+            Ok(d) => d,
+            Err(e) => return Parsed::Bad(issue(format!("{id}: {e}"))),
+        };
+        let name = f(Some(self.name));
+        let note = name
+            .is_empty()
+            .then(|| issue(format!("{id}: empty sought_name (kept: name unknown)")));
+        Parsed::Kept(
+            Request {
+                id: id.to_string(),
+                applicant_id: f(self.applicant_id).to_string(),
+                applicant_name: f(self.applicant_name).to_string(),
+                applicant_birth: ab,
+                name: name.to_string(),
+                sex: Sex::parse(f(self.sex)),
+                birth_year: year,
+                relationship: f(self.relationship).to_lowercase(),
+                father_name: f(self.father).to_string(),
+                province: f(self.province).to_string(),
+                county: f(self.county).to_string(),
+                township: f(self.township).to_string(),
+                village: f(self.village).to_string(),
+                country: f(self.country).to_string(),
+            },
+            note,
+        )
+    }
+}
+
+/// Column positions of a person file.
+#[derive(Debug, Clone)]
+pub struct PersonColumns {
+    id: usize,
+    name: usize,
+    sex: Option<usize>,
+    birth: Option<usize>,
+    calendar: Option<usize>,
+    father: Option<usize>,
+    province: Option<usize>,
+    county: Option<usize>,
+    village: Option<usize>,
+    residence: Option<usize>,
+    relatives: Option<usize>,
+}
+
+impl PersonColumns {
+    /// Finds the columns (`col` for required ones, `opt` for the rest).
+    pub fn find(
+        col: impl Fn(&str) -> Result<usize>,
+        opt: impl Fn(&str) -> Option<usize>,
+    ) -> Result<Self> {
+        Ok(Self {
+            id: col("person_id")?,
+            name: col("name")?,
+            sex: opt("sex"),
+            birth: opt("birth_date"),
+            calendar: opt("calendar"),
+            father: opt("father_name"),
+            province: opt("birthplace_province"),
+            county: opt("birthplace_county"),
+            village: opt("birthplace_village"),
+            residence: opt("residence_province"),
+            relatives: opt("relatives_in_south"),
+        })
+    }
+
+    /// Reads one row. A missing id or name or an impossible birth date is bad.
+    pub fn parse(&self, row: &Row, label: &str) -> Parsed<Person> {
+        let f = |c: Option<usize>| c.and_then(|c| row.fields.get(c)).unwrap_or("").trim();
+        let issue = |reason: String| RowIssue {
+            file: label.to_string(),
+            line: row.line,
+            reason,
+        };
+        let id = f(Some(self.id));
+        if id.is_empty() {
+            return Parsed::Bad(issue("empty person_id".into()));
+        }
+        let name = f(Some(self.name));
+        if name.is_empty() {
+            return Parsed::Bad(issue(format!("{id}: empty name")));
+        }
+        let birth = match date_field(f(self.birth), "birth_date") {
+            Ok(d) => d,
+            Err(e) => return Parsed::Bad(issue(format!("{id}: {e}"))),
+        };
+        let calendar = match f(self.calendar).to_lowercase().as_str() {
+            "lunar" | "음력" => CalendarKind::Lunar,
+            _ => CalendarKind::Solar,
+        };
+        let relatives = f(self.relatives)
+            .split(';')
+            .filter_map(|x| {
+                let (r, n) = x.split_once(':')?;
+                let n = n.trim();
+                (!n.is_empty()).then(|| (r.trim().to_lowercase(), n.to_string()))
+            })
+            .collect();
+        Parsed::Kept(
+            Person {
+                id: id.to_string(),
+                name: name.to_string(),
+                sex: Sex::parse(f(self.sex)),
+                birth,
+                calendar,
+                father_name: f(self.father).to_string(),
+                province: f(self.province).to_string(),
+                county: f(self.county).to_string(),
+                village: f(self.village).to_string(),
+                residence: f(self.residence).to_string(),
+                relatives,
+            },
+            None,
+        )
+    }
+}
+
+fn load_all<T>(
+    t: &Table,
+    label: &str,
+    policy: BadRowPolicy,
+    parse: impl Fn(&Row) -> Parsed<T>,
+) -> Result<Loaded<T>> {
+    let mut records = Vec::new();
+    let mut issues = Vec::new();
+    let mut bad = Vec::new();
+    for row in t.rows() {
+        match row {
+            Err(i) => bad.push(i),
+            Ok(row) => match parse(&row) {
+                Parsed::Kept(r, note) => {
+                    records.push(r);
+                    issues.extend(note);
+                }
+                Parsed::Bad(i) => bad.push(i),
+            },
+        }
+    }
+    finish(label, records, issues, bad, policy)
+}
+
 /// Reads tracing requests (south.csv or diaspora.csv). An empty sought name
 /// is allowed (the name is not known) and noted; a missing id, an impossible
 /// date or year, or a row of the wrong width is bad.
@@ -154,170 +365,69 @@ pub fn load_requests(
     policy: BadRowPolicy,
 ) -> Result<Loaded<Request>> {
     let t = Table::read(input, label)?;
-    let c_id = t.col("request_id")?;
-    let c_name = t.col("sought_name")?;
-    let opt = |n: &str| t.opt_col(n);
-    let (c_aid, c_an, c_ab) = (
-        opt("applicant_id"),
-        opt("applicant_name"),
-        opt("applicant_birth_date"),
-    );
-    let (c_sex, c_year, c_rel, c_fa) = (
-        opt("sought_sex"),
-        opt("sought_birth_year"),
-        opt("relationship"),
-        opt("sought_father_name"),
-    );
-    let (c_pr, c_co, c_tw, c_vi, c_cn) = (
-        opt("hometown_province"),
-        opt("hometown_county"),
-        opt("hometown_township"),
-        opt("hometown_village"),
-        opt("applicant_country"),
-    );
-    let mut records = Vec::new();
-    let mut issues = Vec::new();
-    let mut bad = Vec::new();
-    for row in t.rows() {
-        let row = match row {
-            Ok(r) => r,
-            Err(i) => {
-                bad.push(i);
-                continue;
-            }
-        };
-        let f = |c: Option<usize>| c.and_then(|c| row.fields.get(c)).unwrap_or("").trim();
-        let issue = |reason: String| RowIssue {
-            file: label.to_string(),
-            line: row.line,
-            reason,
-        };
-        let id = f(Some(c_id));
-        if id.is_empty() {
-            bad.push(issue("empty request_id".into()));
-            continue;
-        }
-        let year = match year_field(f(c_year)) {
-            Ok(y) => y,
-            Err(e) => {
-                bad.push(issue(format!("{id}: {e}")));
-                continue;
-            }
-        };
-        let ab = match date_field(f(c_ab), "applicant_birth_date") {
-            Ok(d) => d,
-            Err(e) => {
-                bad.push(issue(format!("{id}: {e}")));
-                continue;
-            }
-        };
-        let name = f(Some(c_name));
-        if name.is_empty() {
-            issues.push(issue(format!(
-                "{id}: empty sought_name (kept: name unknown)"
-            )));
-        }
-        records.push(Request {
-            id: id.to_string(),
-            applicant_id: f(c_aid).to_string(),
-            applicant_name: f(c_an).to_string(),
-            applicant_birth: ab,
-            name: name.to_string(),
-            sex: Sex::parse(f(c_sex)),
-            birth_year: year,
-            relationship: f(c_rel).to_lowercase(),
-            father_name: f(c_fa).to_string(),
-            province: f(c_pr).to_string(),
-            county: f(c_co).to_string(),
-            township: f(c_tw).to_string(),
-            village: f(c_vi).to_string(),
-            country: f(c_cn).to_string(),
-        });
-    }
-    finish(label, records, issues, bad, policy)
+    let cols = RequestColumns::find(|n| t.col(n), |n| t.opt_col(n))?;
+    load_all(&t, label, policy, |row| cols.parse(row, label))
 }
 
 /// Reads the North's person list. A missing id or name, an impossible birth
 /// date, or a row of the wrong width is bad.
 pub fn load_persons(input: impl Read, label: &str, policy: BadRowPolicy) -> Result<Loaded<Person>> {
     let t = Table::read(input, label)?;
-    let c_id = t.col("person_id")?;
-    let c_name = t.col("name")?;
-    let opt = |n: &str| t.opt_col(n);
-    let (c_sex, c_bd, c_cal, c_fa) = (
-        opt("sex"),
-        opt("birth_date"),
-        opt("calendar"),
-        opt("father_name"),
-    );
-    let (c_pr, c_co, c_vi, c_re, c_rel) = (
-        opt("birthplace_province"),
-        opt("birthplace_county"),
-        opt("birthplace_village"),
-        opt("residence_province"),
-        opt("relatives_in_south"),
-    );
-    let mut records = Vec::new();
-    let issues = Vec::new();
-    let mut bad = Vec::new();
-    for row in t.rows() {
-        let row = match row {
-            Ok(r) => r,
-            Err(i) => {
-                bad.push(i);
-                continue;
-            }
-        };
-        let f = |c: Option<usize>| c.and_then(|c| row.fields.get(c)).unwrap_or("").trim();
-        let issue = |reason: String| RowIssue {
-            file: label.to_string(),
-            line: row.line,
-            reason,
-        };
-        let id = f(Some(c_id));
-        if id.is_empty() {
-            bad.push(issue("empty person_id".into()));
-            continue;
-        }
-        let name = f(Some(c_name));
-        if name.is_empty() {
-            bad.push(issue(format!("{id}: empty name")));
-            continue;
-        }
-        let birth = match date_field(f(c_bd), "birth_date") {
-            Ok(d) => d,
-            Err(e) => {
-                bad.push(issue(format!("{id}: {e}")));
-                continue;
-            }
-        };
-        let calendar = match f(c_cal).to_lowercase().as_str() {
-            "lunar" | "음력" => CalendarKind::Lunar,
-            _ => CalendarKind::Solar,
-        };
-        let relatives = f(c_rel)
-            .split(';')
-            .filter_map(|x| {
-                let (r, n) = x.split_once(':')?;
-                let n = n.trim();
-                (!n.is_empty()).then(|| (r.trim().to_lowercase(), n.to_string()))
-            })
-            .collect();
-        records.push(Person {
-            id: id.to_string(),
-            name: name.to_string(),
-            sex: Sex::parse(f(c_sex)),
-            birth,
-            calendar,
-            father_name: f(c_fa).to_string(),
-            province: f(c_pr).to_string(),
-            county: f(c_co).to_string(),
-            village: f(c_vi).to_string(),
-            residence: f(c_re).to_string(),
-            relatives,
-        });
+    let cols = PersonColumns::find(|n| t.col(n), |n| t.opt_col(n))?;
+    load_all(&t, label, policy, |row| cols.parse(row, label))
+}
+
+/// Records read one at a time from a stream in a known encoding (the
+/// streaming counterpart of [`load_requests`] and [`load_persons`]).
+pub struct RecordStream<R: Read, C> {
+    rows: RowReader<R>,
+    cols: C,
+}
+
+impl<R: Read> RecordStream<R, RequestColumns> {
+    /// Opens a request file.
+    pub fn requests(input: R, encoding: Encoding, label: &str) -> Result<Self> {
+        let rows = RowReader::new(input, encoding, label)?;
+        let cols = RequestColumns::find(|n| rows.col(n), |n| rows.opt_col(n))?;
+        Ok(Self { rows, cols })
     }
-    finish(label, records, issues, bad, policy)
+
+    /// The next row's outcome, or `None` at the end.
+    pub fn next_request(&mut self) -> Result<Option<Parsed<Request>>> {
+        Ok(self.rows.next_row()?.map(|row| match row {
+            Ok(row) => self.cols.parse(&row, &self.rows.label),
+            Err(i) => Parsed::Bad(i),
+        }))
+    }
+}
+
+impl<R: Read> RecordStream<R, PersonColumns> {
+    /// Opens a person file.
+    pub fn persons(input: R, encoding: Encoding, label: &str) -> Result<Self> {
+        let rows = RowReader::new(input, encoding, label)?;
+        let cols = PersonColumns::find(|n| rows.col(n), |n| rows.opt_col(n))?;
+        Ok(Self { rows, cols })
+    }
+
+    /// The next row's outcome, or `None` at the end.
+    pub fn next_person(&mut self) -> Result<Option<Parsed<Person>>> {
+        Ok(self.rows.next_row()?.map(|row| match row {
+            Ok(row) => self.cols.parse(&row, &self.rows.label),
+            Err(i) => Parsed::Bad(i),
+        }))
+    }
+}
+
+/// Orders a file's bad rows and notes as the whole-file loaders do, and
+/// refuses the file under [`BadRowPolicy::Refuse`] when a row was bad.
+pub fn settle_issues(
+    label: &str,
+    notes: Vec<RowIssue>,
+    bad: Vec<RowIssue>,
+    policy: BadRowPolicy,
+) -> Result<(Vec<RowIssue>, usize)> {
+    let l = finish::<()>(label, Vec::new(), notes, bad, policy)?;
+    Ok((l.issues, l.skipped))
 }
 
 #[cfg(test)]

@@ -173,3 +173,103 @@ fn dev_2k_meets_its_goals() {
         "dev-2k F1 {f1:.4} (precision {p:.4}, recall {r:.4})"
     );
 }
+
+/// Runs the streaming match with `chunk` requests per chunk and returns the
+/// predictions as written.
+fn streamed(
+    south: &[u8],
+    diaspora: Option<&[u8]>,
+    north: &[u8],
+    opts: &BatchOptions,
+) -> (Vec<batch::Prediction>, Vec<rsm_kin::RowIssue>) {
+    use rsm_kin::stream::{self, Source};
+    let mut sources = vec![Source::bytes("south", south)];
+    if let Some(d) = diaspora {
+        sources.push(Source::bytes("diaspora", d));
+    }
+    let mut preds = Vec::new();
+    let out = stream::run(
+        &sources,
+        &Source::bytes("north", north),
+        opts,
+        &mut |p| {
+            preds.push(p);
+            Ok(())
+        },
+        &quiet,
+    )
+    .unwrap();
+    assert_eq!(out.predictions, preds.len());
+    (preds, out.issues)
+}
+
+fn as_lines(preds: &[batch::Prediction]) -> Vec<u8> {
+    let mut buf = Vec::new();
+    batch::write_predictions(&mut buf, preds).unwrap();
+    batch::write_explanations(&mut buf, preds).unwrap();
+    buf
+}
+
+#[test]
+fn streaming_in_chunks_gives_the_whole_list_predictions() {
+    // Small inline lists, one and two requests per chunk, EUC-KR too.
+    let (south_euc, _, _) = encoding_rs::EUC_KR.encode(SOUTH);
+    for chunk in [1, 2, 20_000] {
+        let mut opts = BatchOptions {
+            explain: true,
+            include_runners_up: true,
+            ..Default::default()
+        };
+        opts.linker.chunk = chunk;
+        let whole = batch::run(
+            SOUTH.as_bytes(),
+            None::<&[u8]>,
+            NORTH.as_bytes(),
+            &opts,
+            &quiet,
+        )
+        .unwrap();
+        let (preds, issues) = streamed(&south_euc, None, NORTH.as_bytes(), &opts);
+        assert!(!preds.is_empty());
+        assert_eq!(
+            as_lines(&preds),
+            as_lines(&whole.predictions),
+            "chunk {chunk}"
+        );
+        let show = |v: &[rsm_kin::RowIssue]| v.iter().map(|i| i.to_string()).collect::<Vec<_>>();
+        assert_eq!(show(&issues), show(&whole.issues));
+    }
+    // A bad row under the refusing policy refuses the run, as the whole-list run does.
+    let opts = BatchOptions {
+        bad_rows: BadRowPolicy::Refuse,
+        ..Default::default()
+    };
+    let e = rsm_kin::stream::run(
+        &[rsm_kin::stream::Source::bytes("south", SOUTH.as_bytes())],
+        &rsm_kin::stream::Source::bytes("north", NORTH.as_bytes()),
+        &opts,
+        &mut |_| Ok(()),
+        &quiet,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("south: 1 bad row(s)"), "{e}");
+
+    // A real set with a trained model: dev-2k-diaspora (South and diaspora
+    // files), chunks of 700 requests against the whole list.
+    let Some(data) = crate::shared_data() else {
+        eprintln!("shared data not present; skipped");
+        return;
+    };
+    let dir = data.join("kin/dev-2k-diaspora");
+    let read = |f: &str| std::fs::read(dir.join(f)).unwrap();
+    let (south, diaspora, north) = (read("south.csv"), read("diaspora.csv"), read("north.csv"));
+    let mut opts = BatchOptions {
+        include_runners_up: true,
+        ..Default::default()
+    };
+    opts.linker.chunk = 700;
+    let whole = batch::run(&south[..], Some(&diaspora[..]), &north[..], &opts, &quiet).unwrap();
+    let (preds, _) = streamed(&south, Some(&diaspora), &north, &opts);
+    assert!(preds.len() > 1000);
+    assert_eq!(as_lines(&preds), as_lines(&whole.predictions));
+}

@@ -1,0 +1,389 @@
+//! The batch match with bounded memory: the North's list is read once and
+//! indexed, and the request files are read in passes, a chunk at a time (a
+//! pass to check rows and count, one to train on a sample, one to score,
+//! and one more to explain when asked). Memory is the person side (features
+//! shared per distinct name, the index) plus one chunk of requests plus a
+//! few numbers and the best candidates per request; predictions stream out
+//! in request order. Gives the same predictions as [`crate::batch::run`].
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use rayon::prelude::*;
+
+use crate::batch::{self, BatchOptions, Prediction};
+use crate::csvin::{self, Encoding};
+use crate::error::{KinError, Result, RowIssue};
+use crate::explain;
+use crate::features::{PerFeatures, PersonInterner, ReqFeatures};
+use crate::linker::{self, PersonSide, Progress, Scored, Scores, Stage, Stats, Training};
+use crate::model::Model;
+use crate::records::{self, Parsed, Person, RecordStream, Request};
+
+/// Persons read per chunk while preparing the North's list.
+const PERSON_CHUNK: usize = 8_192;
+
+/// A file the streaming run may read more than once: `open` gives a fresh
+/// reader from the start each time.
+pub struct Source<'a> {
+    /// How the file is named in reported issues (usually its path).
+    pub label: String,
+    /// Opens the file from the start.
+    pub open: Box<dyn Fn() -> std::io::Result<Box<dyn Read + 'a>> + 'a>,
+}
+
+impl<'a> Source<'a> {
+    /// A source over a file path.
+    pub fn path(path: &'a str) -> Self {
+        Self {
+            label: path.to_string(),
+            open: Box::new(move || {
+                Ok(Box::new(std::io::BufReader::with_capacity(
+                    1 << 16,
+                    std::fs::File::open(path)?,
+                )) as Box<dyn Read>)
+            }),
+        }
+    }
+
+    /// A source over bytes held in memory.
+    pub fn bytes(label: &str, bytes: &'a [u8]) -> Self {
+        Self {
+            label: label.to_string(),
+            open: Box::new(move || Ok(Box::new(bytes) as Box<dyn Read>)),
+        }
+    }
+
+    fn reader(&self) -> Result<Box<dyn Read + 'a>> {
+        (self.open)().map_err(|e| KinError::Io {
+            file: self.label.clone(),
+            source: e,
+        })
+    }
+}
+
+/// Record ids as one text and end offsets: no allocation per id.
+#[derive(Debug, Default)]
+pub struct IdList {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl IdList {
+    /// Appends an id.
+    pub fn push(&mut self, id: &str) {
+        self.text.push_str(id);
+        self.ends.push(self.text.len());
+    }
+
+    /// The `i`-th id.
+    pub fn get(&self, i: usize) -> &str {
+        let a = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[a..self.ends[i]]
+    }
+
+    /// Number of ids.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    fn bytes(&self) -> usize {
+        self.text.capacity() + self.ends.capacity() * std::mem::size_of::<usize>()
+    }
+}
+
+/// What the streaming run held in memory, for reports.
+#[derive(Debug, Clone, Default)]
+pub struct Footprint {
+    /// Persons indexed.
+    pub persons: usize,
+    /// Distinct person names (names, fathers, relatives) parsed and shared.
+    pub distinct_names: usize,
+    /// Distinct places parsed and shared.
+    pub distinct_places: usize,
+    /// (key, person) entries of the blocking index.
+    pub index_entries: usize,
+    /// Distinct blocking keys.
+    pub index_keys: usize,
+    /// Bytes of the blocking index.
+    pub index_bytes: usize,
+    /// Bytes of the person and request ids.
+    pub id_bytes: usize,
+    /// Requests streamed.
+    pub requests: usize,
+    /// Requests per chunk.
+    pub chunk: usize,
+}
+
+/// What a streaming run returns (its predictions went to the sink).
+#[derive(Debug)]
+pub struct StreamOutput {
+    /// Bad rows skipped and notes, per file in the order given, North last.
+    pub issues: Vec<RowIssue>,
+    /// Counts.
+    pub stats: Stats,
+    /// The trained model.
+    pub model: Model,
+    /// Memory held.
+    pub footprint: Footprint,
+    /// Predictions written.
+    pub predictions: usize,
+}
+
+/// Calls `f(request number, request)` for each usable request of the
+/// sources, in order.
+fn each_request(
+    sources: &[Source<'_>],
+    encodings: &[Encoding],
+    mut f: impl FnMut(usize, Request) -> Result<()>,
+) -> Result<()> {
+    let mut ri = 0;
+    for (src, &enc) in sources.iter().zip(encodings) {
+        let mut s = RecordStream::requests(src.reader()?, enc, &src.label)?;
+        while let Some(p) = s.next_request()? {
+            if let Parsed::Kept(r, _) = p {
+                f(ri, r)?;
+                ri += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Streams requests in chunks of prepared features: `want` picks the
+/// requests to prepare, `f` gets each full chunk (request number, features).
+fn each_chunk(
+    sources: &[Source<'_>],
+    encodings: &[Encoding],
+    chunk: usize,
+    want: impl Fn(usize) -> bool,
+    mut f: impl FnMut(&[(usize, &ReqFeatures)]),
+) -> Result<()> {
+    let mut buf: Vec<(usize, Request)> = Vec::with_capacity(chunk);
+    let mut flush = |buf: &mut Vec<(usize, Request)>| {
+        let feats: Vec<ReqFeatures> = buf.par_iter().map(|(_, r)| ReqFeatures::new(r)).collect();
+        let batch: Vec<(usize, &ReqFeatures)> =
+            buf.iter().map(|(ri, _)| *ri).zip(feats.iter()).collect();
+        f(&batch);
+        buf.clear();
+    };
+    each_request(sources, encodings, |ri, r| {
+        if want(ri) {
+            buf.push((ri, r));
+            if buf.len() >= chunk {
+                flush(&mut buf);
+            }
+        }
+        Ok(())
+    })?;
+    if !buf.is_empty() {
+        flush(&mut buf);
+    }
+    Ok(())
+}
+
+/// Runs the batch match streaming: `requests` are the South's file and
+/// optionally the diaspora's, `north` the North's list; each prediction
+/// goes to `sink` in request order (with its explanation when
+/// `opts.explain`). The predictions are those of [`crate::batch::run`].
+pub fn run(
+    requests: &[Source<'_>],
+    north: &Source<'_>,
+    opts: &BatchOptions,
+    sink: &mut dyn FnMut(Prediction) -> Result<()>,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<StreamOutput> {
+    if !(0.0..=1.0).contains(&opts.linker.threshold) {
+        return Err(KinError::Options(format!(
+            "threshold {} is not a probability",
+            opts.linker.threshold
+        )));
+    }
+    let report = |stage, done: usize, total: usize| {
+        progress(Progress {
+            stage,
+            done: done as u64,
+            total: total as u64,
+        });
+    };
+    report(Stage::Load, 0, requests.len() + 1);
+    // Pass 1 over the requests: check every row, keep ids and applicants.
+    let mut issues = Vec::new();
+    let mut encodings = Vec::new();
+    let mut request_ids = IdList::default();
+    let mut applicants: Vec<Option<u32>> = Vec::new();
+    {
+        let mut numbers: HashMap<String, u32> = HashMap::new();
+        for (i, src) in requests.iter().enumerate() {
+            let enc = csvin::sniff(src.reader()?, &src.label)?;
+            encodings.push(enc);
+            let mut s = RecordStream::requests(src.reader()?, enc, &src.label)?;
+            let (mut notes, mut bad) = (Vec::new(), Vec::new());
+            while let Some(p) = s.next_request()? {
+                match p {
+                    Parsed::Kept(r, note) => {
+                        notes.extend(note);
+                        request_ids.push(&r.id);
+                        applicants.push((!r.applicant_id.is_empty()).then(|| {
+                            let next = numbers.len() as u32;
+                            *numbers.entry(r.applicant_id).or_insert(next)
+                        }));
+                    }
+                    Parsed::Bad(b) => bad.push(b),
+                }
+            }
+            let (settled, _) = records::settle_issues(&src.label, notes, bad, opts.bad_rows)?;
+            issues.extend(settled);
+            report(Stage::Load, i + 1, requests.len() + 1);
+        }
+    }
+    let n = request_ids.len();
+
+    // The North's list, a chunk at a time: features shared per distinct
+    // name and place; the records themselves only kept to explain.
+    let mut person_ids = IdList::default();
+    let mut pf: Vec<PerFeatures> = Vec::new();
+    let mut kept_persons: Vec<Person> = Vec::new();
+    let mut interner = PersonInterner::default();
+    {
+        let enc = csvin::sniff(north.reader()?, &north.label)?;
+        let mut s = RecordStream::persons(north.reader()?, enc, &north.label)?;
+        let (mut notes, mut bad) = (Vec::new(), Vec::new());
+        let mut chunk: Vec<Person> = Vec::with_capacity(PERSON_CHUNK);
+        let mut prepare = |chunk: &mut Vec<Person>| {
+            pf.extend(interner.prepare(chunk));
+            for p in chunk.iter() {
+                person_ids.push(&p.id);
+            }
+            if opts.explain {
+                kept_persons.append(chunk);
+            }
+            chunk.clear();
+        };
+        while let Some(p) = s.next_person()? {
+            match p {
+                Parsed::Kept(p, note) => {
+                    notes.extend(note);
+                    chunk.push(p);
+                    if chunk.len() >= PERSON_CHUNK {
+                        prepare(&mut chunk);
+                    }
+                }
+                Parsed::Bad(b) => bad.push(b),
+            }
+        }
+        prepare(&mut chunk);
+        let (settled, _) = records::settle_issues(&north.label, notes, bad, opts.bad_rows)?;
+        issues.extend(settled);
+    }
+    pf.shrink_to_fit();
+    let (distinct_names, distinct_places) = interner.distinct();
+    drop(interner);
+    report(Stage::Load, requests.len() + 1, requests.len() + 1);
+
+    report(Stage::Index, 0, pf.len());
+    let side = PersonSide::build(&pf);
+    report(Stage::Index, pf.len(), pf.len());
+
+    // Pass 2: train on the sampled requests only.
+    let chunk = opts.linker.chunk.max(1);
+    report(Stage::Train, 0, 2);
+    let mut training = Training::new(&side, n, &opts.linker);
+    {
+        let mut wanted = vec![false; n];
+        for (ri, w) in wanted.iter_mut().enumerate() {
+            *w = training.wants(ri);
+        }
+        each_chunk(
+            requests,
+            &encodings,
+            chunk,
+            |ri| wanted[ri],
+            |batch| training.add(batch),
+        )?;
+    }
+    report(Stage::Train, 1, 2);
+    let model = training.finish();
+    report(Stage::Train, 2, 2);
+
+    // Pass 3: score every request, chunk by chunk.
+    let mut scores = Scores::new(n);
+    let mut done = 0;
+    each_chunk(
+        requests,
+        &encodings,
+        chunk,
+        |_| true,
+        |batch| {
+            for (&(ri, _), s) in batch.iter().zip(side.score(&model, &opts.linker, batch)) {
+                scores.put(ri, s);
+            }
+            done += batch.len();
+            report(Stage::Score, done, n);
+        },
+    )?;
+    let out = linker::conclude(&side, model, scores, &applicants, &opts.linker, progress);
+
+    // Predictions in request order; explanations need the records again
+    // (pass 4).
+    let mut written = 0usize;
+    let mut emit = |ri: usize, s: &Scored, assigned: bool, explanation| -> Result<()> {
+        written += 1;
+        sink(Prediction {
+            request_id: request_ids.get(ri).to_string(),
+            person_id: person_ids.get(s.person as usize).to_string(),
+            score: s.prob,
+            weight: s.weight,
+            assigned,
+            explanation,
+        })
+    };
+    if opts.explain {
+        each_request(requests, &encodings, |ri, r| {
+            let mut rf: Option<ReqFeatures> = None;
+            let mut res = Ok(());
+            batch::predictions_of(&out, ri, opts, |s, assigned| {
+                let rf = rf.get_or_insert_with(|| ReqFeatures::new(&r));
+                let p = s.person as usize;
+                let e = explain::explain(&r, rf, &kept_persons[p], &pf[p], &out.model, &side.tf);
+                if res.is_ok() {
+                    res = emit(ri, s, assigned, Some(e));
+                }
+            });
+            res
+        })?;
+    } else {
+        for ri in 0..n {
+            let mut res = Ok(());
+            batch::predictions_of(&out, ri, opts, |s, assigned| {
+                if res.is_ok() {
+                    res = emit(ri, s, assigned, None);
+                }
+            });
+            res?;
+        }
+    }
+    let footprint = Footprint {
+        persons: pf.len(),
+        distinct_names,
+        distinct_places,
+        index_entries: side.index.len(),
+        index_keys: side.index.distinct_keys(),
+        index_bytes: side.index.heap_bytes(),
+        id_bytes: request_ids.bytes() + person_ids.bytes(),
+        requests: n,
+        chunk,
+    };
+    Ok(StreamOutput {
+        issues,
+        stats: out.stats,
+        model: out.model,
+        footprint,
+        predictions: written,
+    })
+}
