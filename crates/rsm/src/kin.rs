@@ -14,6 +14,7 @@ use rsm_kin::{
     csvin::BadRowPolicy,
     link::{self, FieldKind, FieldSpec, LinkOptions, LinkSpec},
     linker::Progress,
+    stream,
 };
 
 #[derive(Debug, Subcommand)]
@@ -172,28 +173,54 @@ pub fn run(cmd: KinCommand) -> anyhow::Result<()> {
                 include_runners_up: runners_up,
                 ..BatchOptions::default()
             };
-            let open =
-                |p: &PathBuf| File::open(p).with_context(|| format!("opening {}", p.display()));
-            let diaspora = diaspora.as_ref().map(open).transpose()?;
+            // Streamed: the North's list is indexed once, the requests are read a chunk at a
+            // time and the predictions written as they come (memory bounded by the index).
+            let text = |p: &PathBuf| {
+                p.to_str()
+                    .map(str::to_owned)
+                    .with_context(|| format!("{} is not a UTF-8 path", p.display()))
+            };
+            let (south, north) = (text(&south)?, text(&north)?);
+            let diaspora = diaspora.as_ref().map(text).transpose()?;
+            let mut sources = vec![stream::Source::path(&south)];
+            if let Some(d) = &diaspora {
+                sources.push(stream::Source::path(d));
+            }
+            let north_src = stream::Source::path(&north);
+            let create =
+                |p: &PathBuf| File::create(p).with_context(|| format!("creating {}", p.display()));
+            let mut pred_w = BufWriter::new(create(&out)?);
+            let mut expl_w = explain
+                .as_ref()
+                .map(create)
+                .transpose()?
+                .map(BufWriter::new);
+            batch::write_predictions_header(&mut pred_w)?;
+            let mut assigned = 0usize;
+            let mut sink = |p: batch::Prediction| -> rsm_kin::Result<()> {
+                assigned += usize::from(p.assigned);
+                batch::write_prediction(&mut pred_w, &p)?;
+                if let Some(w) = expl_w.as_mut() {
+                    batch::write_explanation(w, &p)?;
+                }
+                Ok(())
+            };
             let progress = bar();
             let report = |p: Progress| {
                 progress.set_message(format!("{:?}", p.stage).to_lowercase());
                 progress.set_length(p.total);
                 progress.set_position(p.done.min(p.total));
             };
-            let result = batch::run(open(&south)?, diaspora, open(&north)?, &opts, &report)?;
+            let result = stream::run(&sources, &north_src, &opts, &mut sink, &report)?;
             progress.finish_and_clear();
+            use std::io::Write as _;
+            pred_w.flush()?;
+            if let Some(mut w) = expl_w {
+                w.flush()?;
+            }
             for issue in &result.issues {
                 eprintln!("skipped {issue}");
             }
-            let file = File::create(&out).with_context(|| format!("creating {}", out.display()))?;
-            batch::write_predictions(BufWriter::new(file), &result.predictions)?;
-            if let Some(path) = explain {
-                let file =
-                    File::create(&path).with_context(|| format!("creating {}", path.display()))?;
-                batch::write_explanations(BufWriter::new(file), &result.predictions)?;
-            }
-            let assigned = result.predictions.iter().filter(|p| p.assigned).count();
             println!(
                 "{assigned} matches written to {} ({} bad rows skipped)",
                 out.display(),
