@@ -907,6 +907,21 @@ mod tests {
                 .unwrap_err()
                 .needs_sign_in
         );
+        for who in [Role::SecretariatAdmin, Role::SecretariatOfficer] {
+            assert!(decide(&account(who), Action::PublishHumanitarianReport, today, &t).is_ok());
+        }
+        for who in [Role::FocalPoint(KR), Role::Auditor(RU)] {
+            assert!(decide(&account(who), Action::PublishHumanitarianReport, today, &t).is_err());
+        }
+        assert!(
+            decide(&Actor::Public, Action::PublishHumanitarianReport, today, &t)
+                .unwrap_err()
+                .needs_sign_in
+        );
+        assert_eq!(
+            Action::PublishHumanitarianReport.to_string(),
+            "preview and publish the humanitarian report"
+        );
         for action in [Action::ReadAid, Action::ReadHumanitarianReport] {
             assert!(decide(&account(Role::Auditor(RU)), action, today, &t).is_ok());
             assert!(
