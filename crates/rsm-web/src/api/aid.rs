@@ -379,8 +379,16 @@ pub async fn load(
     state: &AppState,
     filter: &AidFilter,
 ) -> Result<(Vec<StoredFlow>, Vec<i64>, RateTable), ApiError> {
-    let table = state.store.aid_rates().await?;
-    let stored = state.store.aid_flows(filter).await?;
+    load_from(&state.store, filter).await
+}
+
+/// [`load`] from a store (the demo freezes a report before any server runs).
+pub async fn load_from(
+    store: &rsm_store::Store,
+    filter: &AidFilter,
+) -> Result<(Vec<StoredFlow>, Vec<i64>, RateTable), ApiError> {
+    let table = store.aid_rates().await?;
+    let stored = store.aid_flows(filter).await?;
     let cents = stored
         .iter()
         .map(|s| {
@@ -579,9 +587,8 @@ pub fn summary(stored: &[StoredFlow], cents: &[i64]) -> AidSummary {
 }
 
 /// The case facts the report counts: the cases referred in `year`, from the case store.
-pub async fn report_cases(state: &AppState, year: i16) -> Result<Vec<CaseFact>, ApiError> {
-    Ok(state
-        .store
+pub async fn report_cases(store: &rsm_store::Store, year: i16) -> Result<Vec<CaseFact>, ApiError> {
+    Ok(store
         .case_facts(
             jiff::civil::date(year, 1, 1),
             jiff::civil::date(year, 12, 31),
@@ -612,7 +619,7 @@ fn end_of(cut_off: jiff::civil::Date) -> jiff::Timestamp {
 /// cases and the aid flows (and reversals) recorded by then. No authorization here: the
 /// callers ([`publish`], [`draft`]) check it.
 pub async fn compute_report(
-    state: &AppState,
+    store: &rsm_store::Store,
     year: i16,
     cut_off: jiff::civil::Date,
 ) -> Result<YearlyReport, ApiError> {
@@ -622,7 +629,7 @@ pub async fn compute_report(
         ..AidFilter::default()
     };
     let end = end_of(cut_off);
-    let (stored, cents, _) = load(state, &filter).await?;
+    let (stored, cents, _) = load_from(store, &filter).await?;
     let flows: Vec<Flow> = stored
         .iter()
         .zip(&cents)
@@ -643,7 +650,7 @@ pub async fn compute_report(
             usd_cents: *c,
         })
         .collect();
-    let cases = report_cases(state, year).await?;
+    let cases = report_cases(store, year).await?;
     Ok(report::yearly_report(year, cut_off, &cases, &converted))
 }
 
@@ -667,7 +674,7 @@ pub async fn draft(
         .await
         .map_err(|_| ApiError::NotFound)?;
     let year = parse_year(year)?;
-    compute_report(state, year, today(state)).await
+    compute_report(&state.store, year, today(state)).await
 }
 
 /// The published report of `year` (any signed-in account); 404 naming `year` before
@@ -758,14 +765,27 @@ pub async fn publish(
              replaced"
         )));
     }
-    let r = compute_report(state, year, cut_off).await?;
+    let who = caller.attribution(state.clock.now());
+    let stored = freeze(&state.store, state.log.as_deref(), year, cut_off, &who).await?;
+    Ok(publication_view(&stored))
+}
+
+/// Computes the report of `year` as of `cut_off` once, enters the hash of its JSON in the
+/// log (when there is one) and stores its bytes: the publication step, without the checks
+/// of [`publish`] (who, which dates), which its callers make.
+pub async fn freeze(
+    store: &rsm_store::Store,
+    log: Option<&crate::log::Log>,
+    year: i16,
+    cut_off: jiff::civil::Date,
+    who: &rsm_store::Attribution,
+) -> Result<rsm_store::PublishedReport, ApiError> {
+    let r = compute_report(store, year, cut_off).await?;
     let body_json = serde_json::to_string(&report_view(&r, ReportStatus::Published))
         .map_err(|e| ApiError::internal(&format!("report JSON: {e}")))?;
     let body_csv = report::to_csv(&r);
     let sha256 = rsm_ledger::sha256(body_json.as_bytes()).to_hex();
-    let now = state.clock.now();
-    let who = caller.attribution(now);
-    let log_index = match &state.log {
+    let log_index = match log {
         Some(log) => Some(
             log.append_secretariat(
                 REPORT_ENTRY_TYPE,
@@ -787,14 +807,11 @@ pub async fn publish(
         body_csv,
         sha256,
         log_index,
-        published_at: now,
+        published_at: who.at,
         published_by: who.actor.clone(),
     };
-    state
-        .store
-        .publish_humanitarian_report(&stored, &who)
-        .await?;
-    Ok(publication_view(&stored))
+    store.publish_humanitarian_report(&stored, who).await?;
+    Ok(stored)
 }
 
 pub fn publication_view(p: &rsm_store::PublishedReport) -> PublicationView {

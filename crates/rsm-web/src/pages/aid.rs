@@ -615,7 +615,7 @@ pub async fn reverse(
     let reason = form.get("reason");
     let r = async {
         api::reverse(&state, &page.caller, id, &reason).await?;
-        Ok(redirect_with_flash("/aid", "aid-flash-reversed"))
+        Ok(redirect_with_flash("/aid", "flash-aid-reversed"))
     }
     .await;
     page.finish(r)
@@ -895,7 +895,7 @@ pub async fn publish_report(
         match api::publish(&state, &page.caller, &year, &body).await {
             Ok(p) => Ok(redirect_with_flash(
                 &format!("/reports/humanitarian/{}", p.year),
-                "aid-report-flash-published",
+                "flash-report-published",
             )),
             Err(e @ (ApiError::Invalid { .. } | ApiError::Conflict(_))) => {
                 report_page(&state, page, &year, Some(e)).await
