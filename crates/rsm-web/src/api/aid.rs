@@ -656,7 +656,7 @@ pub async fn compute_report(
 
 /// Whether a flow counts at instant `end`: recorded before it and not reversed before it.
 fn counts_at(s: &StoredFlow, end: jiff::Timestamp) -> bool {
-    s.recorded_at < end && !s.reversal.as_ref().is_some_and(|r| r.recorded_at < end)
+    s.recorded_at < end && s.reversal.as_ref().is_none_or(|r| r.recorded_at >= end)
 }
 
 /// The secretariat's draft of `year`, computed as of today and labelled `draft`. Anyone
