@@ -948,3 +948,4 @@ aid-reversed = Reversed
 aid-reversed-note = Reversed by { $who } on { $date }: { $reason }
 flash-aid-reversed = The flow was reversed.
 aid-col-reversal = Reversal
+report-not-over = The year is not over: its report can be published from { $date }.

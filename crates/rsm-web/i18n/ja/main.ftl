@@ -948,3 +948,4 @@ aid-reversed = 取消済み
 aid-reversed-note = { $who } が { $date } に取消：{ $reason }
 flash-aid-reversed = フローを取り消しました。
 aid-col-reversal = 取消
+report-not-over = この年はまだ終わっていません。報告書は { $date } から公表できます。

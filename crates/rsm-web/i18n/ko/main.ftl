@@ -948,3 +948,4 @@ aid-reversed = 취소됨
 aid-reversed-note = { $who }이(가) { $date }에 취소함: { $reason }
 flash-aid-reversed = 흐름이 취소되었습니다.
 aid-col-reversal = 취소
+report-not-over = 해당 연도가 끝나지 않았습니다. 보고서는 { $date }부터 공표할 수 있습니다.

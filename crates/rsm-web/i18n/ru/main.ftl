@@ -948,3 +948,4 @@ aid-reversed = Сторнирован
 aid-reversed-note = Сторнировал { $who }, { $date }: { $reason }
 flash-aid-reversed = Поток сторнирован.
 aid-col-reversal = Сторнирование
+report-not-over = Год ещё не закончился: доклад можно опубликовать с { $date }.

@@ -948,3 +948,4 @@ aid-reversed = 已冲销
 aid-reversed-note = 由 { $who } 于 { $date } 冲销：{ $reason }
 flash-aid-reversed = 该流动已冲销。
 aid-col-reversal = 冲销
+report-not-over = 该年度尚未结束：其报告可自 { $date } 起发布。

@@ -1027,7 +1027,14 @@ pub async fn export_flows(
                 "attachment; filename=\"aid.csv\"",
             ),
         ],
-        aid::export_csv(stored.iter().map(|s| &s.flow)),
+        // Reversed flows are left out: the CSV is the import's format, which has no
+        // reversal, and importing a reversed flow back would count it again.
+        aid::export_csv(
+            stored
+                .iter()
+                .filter(|s| s.reversal.is_none())
+                .map(|s| &s.flow),
+        ),
     )
         .into_response())
 }

@@ -702,6 +702,9 @@ struct ReportPage<'a> {
     /// A refused publication's message.
     error: Option<String>,
     today: String,
+    /// The earliest cut-off (the 1st of January after the year) and whether that is past.
+    first_cut_off: String,
+    may_publish: bool,
 }
 
 fn shown(ctx: &Ctx, p: Option<u64>) -> String {
@@ -839,12 +842,9 @@ async fn report_page(
                 .collect(),
         })
         .collect();
-    let today = state
-        .clock
-        .now()
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date()
-        .to_string();
+    let today = state.clock.now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let first_cut_off = jiff::civil::date(r.year, 12, 31).tomorrow().ok();
+    let may_publish = first_cut_off.is_some_and(|d| d <= today);
     page.render_status(
         status,
         &ReportPage {
@@ -866,7 +866,9 @@ async fn report_page(
             next: r.year + 1,
             publication,
             error,
-            today,
+            today: today.to_string(),
+            first_cut_off: first_cut_off.map_or_else(String::new, |d| d.to_string()),
+            may_publish,
         },
     )
 }

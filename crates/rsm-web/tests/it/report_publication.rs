@@ -185,6 +185,13 @@ async fn only_the_secretariat_sees_a_draft_and_publishes_once() {
         401
     );
     assert_eq!(report(&app, 2025, "officer", false).await.status, 404);
+    // This year's draft has no publish form: the year is not over.
+    let page = app
+        .call("GET", "/reports/humanitarian/2026", "officer", None)
+        .await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains("The year is not over"), "{}", page.text);
+    assert!(!page.text.contains("/publish\""));
 
     let first = publish(&app, 2025, Some("2026-01-31")).await;
     assert_eq!(first.status, 201, "{}", first.text);
