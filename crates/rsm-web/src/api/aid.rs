@@ -720,6 +720,9 @@ pub struct PublicationView {
     pub published_by: String,
 }
 
+/// Serializes publications (see [`publish`]).
+static PUBLISHING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// The log entry type of a published report (its commitment is to the JSON bytes).
 pub const REPORT_ENTRY_TYPE: &str = "humanitarian.report";
 
@@ -759,6 +762,10 @@ pub async fn publish(
             format!("must be between {first_after} (the year is over) and today ({today})"),
         ));
     }
+    // One publication at a time in this process: the check below and the log entry must
+    // not interleave with another publication of the same year (the store's primary key
+    // would refuse the second row, but only after its log entry was made).
+    let _one_at_a_time = PUBLISHING.lock().await;
     if state.store.humanitarian_report(year).await?.is_some() {
         return Err(ApiError::Conflict(format!(
             "the humanitarian report of {year} is published already; a published report is not \

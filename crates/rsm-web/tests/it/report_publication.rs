@@ -193,8 +193,14 @@ async fn only_the_secretariat_sees_a_draft_and_publishes_once() {
     assert!(page.text.contains("The year is not over"), "{}", page.text);
     assert!(!page.text.contains("/publish\""));
 
-    let first = publish(&app, 2025, Some("2026-01-31")).await;
-    assert_eq!(first.status, 201, "{}", first.text);
+    // Two publications at once: one lands, the other is refused.
+    let (first, second) = tokio::join!(
+        publish(&app, 2025, Some("2026-01-31")),
+        publish(&app, 2025, Some("2026-01-31"))
+    );
+    let mut statuses = [first.status.as_u16(), second.status.as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 409], "{} / {}", first.text, second.text);
     let bytes = report(&app, 2025, "jp.delegate", false).await.text;
     let again = publish(&app, 2025, Some("2026-02-28")).await;
     assert_eq!(again.status, 409, "{}", again.text);
