@@ -202,6 +202,8 @@ pub enum Action<'a> {
     /// Read the yearly humanitarian report: aggregates only, small counts suppressed (any
     /// signed-in account — the Council's delegations among them).
     ReadHumanitarianReport,
+    /// Preview a yearly humanitarian report's draft and publish it, frozen (secretariat).
+    PublishHumanitarianReport,
     /// Work in `party`'s separated-family tracing registry: read and register requests and
     /// persons, run matching, review candidates, record replies (that party's humanitarian
     /// focal points only; KR's, and KP's while KP participates). Concealed from everyone else.
@@ -255,6 +257,9 @@ impl fmt::Display for Action<'_> {
             Self::ReadAid => f.write_str("read aid flows"),
             Self::ManageAidRates => f.write_str("manage the aid conversion table"),
             Self::ReadHumanitarianReport => f.write_str("read the humanitarian report"),
+            Self::PublishHumanitarianReport => {
+                f.write_str("preview and publish the humanitarian report")
+            }
             Self::KinRegistry(p) => write!(f, "work in {p}'s family tracing registry"),
             Self::KinExchange(p) => write!(f, "exchange family tracing lists for {p}"),
             Self::ReadReferralTypes => f.write_str("read referral types"),
@@ -413,6 +418,13 @@ pub fn decide(
         Action::ReadAid | Action::ReadHumanitarianReport => match role {
             None => Err(Denied::sign_in()),
             Some(_) => Ok(()),
+        },
+        Action::PublishHumanitarianReport => match role {
+            None => Err(Denied::sign_in()),
+            Some(r) if r.is_secretariat() => Ok(()),
+            Some(_) => Err(Denied::because(
+                "only the secretariat previews and publishes the humanitarian report",
+            )),
         },
         Action::ManageAidRates => match role {
             None => Err(Denied::sign_in()),
@@ -894,6 +906,21 @@ mod tests {
             decide(&Actor::Public, Action::RecordAid(KR), today, &t)
                 .unwrap_err()
                 .needs_sign_in
+        );
+        for who in [Role::SecretariatAdmin, Role::SecretariatOfficer] {
+            assert!(decide(&account(who), Action::PublishHumanitarianReport, today, &t).is_ok());
+        }
+        for who in [Role::FocalPoint(KR), Role::Auditor(RU)] {
+            assert!(decide(&account(who), Action::PublishHumanitarianReport, today, &t).is_err());
+        }
+        assert!(
+            decide(&Actor::Public, Action::PublishHumanitarianReport, today, &t)
+                .unwrap_err()
+                .needs_sign_in
+        );
+        assert_eq!(
+            Action::PublishHumanitarianReport.to_string(),
+            "preview and publish the humanitarian report"
         );
         for action in [Action::ReadAid, Action::ReadHumanitarianReport] {
             assert!(decide(&account(Role::Auditor(RU)), action, today, &t).is_ok());

@@ -143,8 +143,10 @@ pub struct YearlyReport {
     pub aid_by_sector: Vec<AidRow>,
 }
 
-/// Computes the report of `year` from the case facts (any range: those referred in `year`
-/// count) and the converted aid flows (those dated in `year` count).
+/// Computes the report of `year` as of the cut-off `as_of` from the case facts (any range:
+/// those referred in `year` by `as_of` count, outcomes recorded by `as_of`) and the converted
+/// aid flows (those dated in `year` count; the caller passes those standing at the cut-off).
+/// Pure: the same arguments give the same report, whatever the day it runs.
 pub fn yearly_report(
     year: i16,
     as_of: Date,
@@ -159,7 +161,10 @@ pub fn yearly_report(
     let mut kinds: HashMap<&str, Vec<u64>> = HashMap::new();
     let mut outcomes: HashMap<&str, Vec<u64>> = HashMap::new();
     let mut days: Vec<Vec<u32>> = vec![Vec::new(); PartyCode::ALL.len()];
-    for c in cases.iter().filter(|c| c.referred_on.year() == year) {
+    for c in cases
+        .iter()
+        .filter(|c| c.referred_on.year() == year && c.referred_on <= as_of)
+    {
         let i = party_index(c.referring_party);
         kinds.entry(c.kind.as_str()).or_insert_with(|| vec![0; 6])[i] += 1;
         let resolved = c.resolved_on.filter(|d| *d <= as_of);

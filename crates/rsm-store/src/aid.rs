@@ -18,6 +18,32 @@ pub struct StoredFlow {
     pub flow: Flow,
     pub recorded_at: Timestamp,
     pub recorded_by: String,
+    /// The reversal cancelling this flow, if it was reversed (the flow itself stays).
+    pub reversal: Option<AidReversal>,
+}
+
+/// A reversal entry of the aid ledger: it cancels one flow, which stays visible.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AidReversal {
+    pub reason: String,
+    pub recorded_at: Timestamp,
+    pub recorded_by: String,
+}
+
+/// A yearly humanitarian report as published: frozen bytes, served unchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedReport {
+    pub year: i16,
+    /// The day the report was computed as of.
+    pub cut_off: Date,
+    pub body_json: String,
+    pub body_csv: String,
+    /// SHA-256 of `body_json`, hex.
+    pub sha256: String,
+    /// The log entry carrying the hash (none when the server runs without a log).
+    pub log_index: Option<i64>,
+    pub published_at: Timestamp,
+    pub published_by: String,
 }
 
 /// Which flows to list (all conditions must hold), by date then id.
@@ -48,6 +74,22 @@ pub trait AidStore {
     async fn add_aid_rate(&self, rate: &RateEntry, who: &Attribution) -> Result<(), StoreError>;
     /// The whole conversion table.
     async fn aid_rates(&self) -> Result<RateTable, StoreError>;
+    /// Reverses flow `id` with a reason (one audit event). A flow reversed already is a
+    /// conflict; an unknown flow is `NotFound`.
+    async fn reverse_aid_flow(
+        &self,
+        id: i64,
+        reason: &str,
+        who: &Attribution,
+    ) -> Result<(), StoreError>;
+    /// Stores a published report (one audit event); a year published already is a conflict.
+    async fn publish_humanitarian_report(
+        &self,
+        report: &PublishedReport,
+        who: &Attribution,
+    ) -> Result<(), StoreError>;
+    /// The published report of `year`, if any.
+    async fn humanitarian_report(&self, year: i16) -> Result<Option<PublishedReport>, StoreError>;
 }
 
 type FlowRow = (
@@ -62,6 +104,9 @@ type FlowRow = (
     String,
     i64,
     String,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
 );
 
 fn corrupt(id: i64, what: &str, e: impl std::fmt::Display) -> StoreError {
@@ -69,7 +114,30 @@ fn corrupt(id: i64, what: &str, e: impl std::fmt::Display) -> StoreError {
 }
 
 fn decode(r: FlowRow) -> Result<StoredFlow, StoreError> {
-    let (id, kind, donor, recipient, sector, date, currency, minor, description, at, by) = r;
+    let (
+        id,
+        kind,
+        donor,
+        recipient,
+        sector,
+        date,
+        currency,
+        minor,
+        description,
+        at,
+        by,
+        reason,
+        reversed_at,
+        reversed_by,
+    ) = r;
+    let reversal = match (reason, reversed_at, reversed_by) {
+        (Some(reason), Some(at), Some(by)) => Some(AidReversal {
+            reason,
+            recorded_at: from_micros(at)?,
+            recorded_by: by,
+        }),
+        _ => None,
+    };
     let currency = Currency::parse(&currency).map_err(|e| corrupt(id, "currency", e))?;
     Ok(StoredFlow {
         id,
@@ -84,6 +152,7 @@ fn decode(r: FlowRow) -> Result<StoredFlow, StoreError> {
         },
         recorded_at: from_micros(at)?,
         recorded_by: by,
+        reversal,
     })
 }
 
@@ -140,12 +209,14 @@ impl AidStore for Store {
 
     async fn aid_flows(&self, f: &AidFilter) -> Result<Vec<StoredFlow>, StoreError> {
         let rows: Vec<FlowRow> = sqlx::query_as(
-            "SELECT id, kind, donor, recipient, sector, flow_date, currency, amount_minor, \
-             description, recorded_at, recorded_by FROM aid_flows \
+            "SELECT f.id, f.kind, f.donor, f.recipient, f.sector, f.flow_date, f.currency, \
+             f.amount_minor, f.description, f.recorded_at, f.recorded_by, \
+             r.reason, r.recorded_at, r.recorded_by \
+             FROM aid_flows f LEFT JOIN aid_reversals r ON r.flow_id = f.id \
              WHERE ($1 IS NULL OR donor = $1) AND ($2 IS NULL OR recipient = $2) \
              AND ($3 IS NULL OR sector = $3) AND ($4 IS NULL OR kind = $4) \
              AND ($5 IS NULL OR flow_date >= $5) AND ($6 IS NULL OR flow_date <= $6) \
-             ORDER BY flow_date, id",
+             ORDER BY f.flow_date, f.id",
         )
         .bind(f.donor.map(|p| p.as_str().to_owned()))
         .bind(f.recipient.clone())
@@ -210,5 +281,94 @@ impl AidStore for Store {
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         RateTable::new(entries).map_err(|e| StoreError::Corrupt(format!("aid rates: {e}")))
+    }
+
+    async fn reverse_aid_flow(
+        &self,
+        id: i64,
+        reason: &str,
+        who: &Attribution,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM aid_flows WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound(format!("aid flow {id}")));
+        }
+        sqlx::query(
+            "INSERT INTO aid_reversals (flow_id, reason, recorded_at, recorded_by) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(reason)
+        .bind(micros(who.at))
+        .bind(&who.actor)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| StoreError::conflict_or(e, || format!("a reversal of aid flow {id}")))?;
+        audit::append(&mut *tx, who, "aid.reverse", &format!("aid:{id}"), reason).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn publish_humanitarian_report(
+        &self,
+        r: &PublishedReport,
+        who: &Attribution,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "INSERT INTO humanitarian_reports (year, cut_off, body_json, body_csv, sha256, \
+             log_index, published_at, published_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(i32::from(r.year))
+        .bind(r.cut_off.to_string())
+        .bind(&r.body_json)
+        .bind(&r.body_csv)
+        .bind(&r.sha256)
+        .bind(r.log_index)
+        .bind(micros(r.published_at))
+        .bind(&r.published_by)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| StoreError::conflict_or(e, || format!("a published report of {}", r.year)))?;
+        audit::append(
+            &mut *tx,
+            who,
+            "report.publish",
+            &format!("report:humanitarian:{}", r.year),
+            &format!("cut-off {}, sha256 {}", r.cut_off, r.sha256),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn humanitarian_report(&self, year: i16) -> Result<Option<PublishedReport>, StoreError> {
+        type Row = (String, String, String, String, Option<i64>, i64, String);
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT cut_off, body_json, body_csv, sha256, log_index, published_at, published_by \
+             FROM humanitarian_reports WHERE year = $1",
+        )
+        .bind(i32::from(year))
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(
+            |(cut_off, body_json, body_csv, sha256, log_index, at, by)| {
+                Ok(PublishedReport {
+                    year,
+                    cut_off: parse_date(&cut_off)?,
+                    body_json,
+                    body_csv,
+                    sha256,
+                    log_index,
+                    published_at: from_micros(at)?,
+                    published_by: by,
+                })
+            },
+        )
+        .transpose()
     }
 }

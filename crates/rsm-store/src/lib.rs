@@ -28,7 +28,7 @@ use sqlx::{
 };
 
 pub use accounts::{Account, AccountStore, ApiToken, NewAccount, Session, TokenScope};
-pub use aid::{AidFilter, AidStore, StoredFlow};
+pub use aid::{AidFilter, AidReversal, AidStore, PublishedReport, StoredFlow};
 pub use audit::{AuditEvent, AuditFilter, AuditStore};
 pub use backup::{BackupError, backup_sqlite, restore_sqlite};
 pub use bodies::{BodyRevision, BodyStore};

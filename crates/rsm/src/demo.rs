@@ -155,6 +155,7 @@ pub async fn run(mut config: Config, dir: Option<PathBuf>) -> anyhow::Result<()>
     let keys_dir = dir.join("demo-party-keys");
     seed_log(&log, &keys_dir).await?;
     crate::demo_documents::seed(&store, &log, SystemClock.now()).await?;
+    crate::demo_aid::publish_last_year(&store, &log, SystemClock.now()).await?;
     crate::serve_with_log(&config, store, log, move |addr| {
         println!();
         println!("RSM demo is running: http://{addr}/");

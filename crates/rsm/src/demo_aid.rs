@@ -108,5 +108,36 @@ pub async fn seed(store: &Store, who: &Attribution) -> anyhow::Result<()> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| anyhow::anyhow!("demo aid flow refused: {e:?}"))?;
     store.record_aid_flows(&flows, who).await?;
+    // A correction: the last flow entered a second time by mistake, then reversed. Both stay
+    // in the ledger; the totals count it once.
+    if let Some(last) = flows.last() {
+        let ids = store
+            .record_aid_flows(std::slice::from_ref(last), who)
+            .await?;
+        store
+            .reverse_aid_flow(ids[0], "entered twice (synthetic demo correction)", who)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Publishes last year's humanitarian report as of the 31st of January (or today, if
+/// earlier in the year: the cut-off is never in the future), its hash entered in the log:
+/// readers see it frozen; this year's report stays a secretariat draft.
+pub async fn publish_last_year(
+    store: &Store,
+    log: &rsm_web::log::Log,
+    now: jiff::Timestamp,
+) -> anyhow::Result<()> {
+    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let year = today.year() - 1;
+    if store.humanitarian_report(year).await?.is_some() {
+        return Ok(());
+    }
+    let cut_off = date(today.year(), 1, 31).min(today);
+    let who = Attribution::host_cli(now);
+    rsm_web::api::aid::freeze(store, Some(log), year, cut_off, &who)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo report of {year}: {e}"))?;
     Ok(())
 }

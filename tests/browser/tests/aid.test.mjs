@@ -1,9 +1,10 @@
 // Aid tracking and the yearly humanitarian report in a real browser, against `rsm demo`:
 // the aid page draws its three charts (gap, sector × year, donor × recipient) from the
 // demo's synthetic flows; a focal point records a flow for its own party and is refused
-// one with a negative amount (nothing stored); the report shows withheld cells as
-// "suppressed" with the reason. Both pages pass axe; screenshots docs/screenshots/aid-*.png and
-// report-*.png.
+// one with a negative amount (nothing stored), then reverses it (the row stays, marked);
+// the secretariat's draft of this year's report shows withheld cells as "suppressed" with
+// the reason; a delegate reads last year's published (frozen) report and gets 404 for this
+// year's. The pages pass axe; screenshots docs/screenshots/aid-*.png and report-*.png.
 //
 // Environment: RSM_BIN (the rsm binary), CHROMIUM (default /usr/bin/chromium).
 
@@ -51,21 +52,47 @@ describe('aid and the humanitarian report', () => {
     await page.goto(`${base}/aid?year=${year}`);
     assert.equal(await rows(), before + 1);
     assert.match(await page.textContent('#aid-flows-h ~ .table-wrap tbody'), /Browser test pledge/);
+
+    // Reverse it: the row stays, marked, with the reason; the form is gone.
+    const row = page.locator('#aid-flows-h ~ .table-wrap tbody tr', { hasText: 'Browser test pledge' });
+    await row.locator('summary').click();
+    await row.locator('input[name=reason]').fill('Entered by mistake (browser test)');
+    await Promise.all([page.waitForURL(/\/aid$/), row.locator('button[type=submit]').click()]);
+    assert.match(await page.textContent('.flash'), /취소되었습니다/);
+    await page.goto(`${base}/aid?year=${year}`);
+    assert.equal(await rows(), before + 1, 'the reversed flow stays listed');
+    const reversed = page.locator('#aid-flows-h ~ .table-wrap tbody tr', { hasText: 'Browser test pledge' });
+    assert.match(await reversed.textContent(), /Entered by mistake \(browser test\)/);
+    assert.equal(await reversed.locator('form').count(), 0, 'reversed once only');
+    await axe(page, 'aid page with a reversed flow');
+    await shot(page, 'aid-reversal');
   });
 
-  test('the yearly report marks withheld cells and says why', async () => {
+  test('the draft marks withheld cells; readers see only the published report', async () => {
     const page = await newPage();
-    await signIn(page, 'jp.delegate');
+    await signIn(page, 'officer');
     const year = new Date().getFullYear();
     await page.goto(`${base}/reports/humanitarian/${year}`);
     assert.match(await page.textContent('h1'), new RegExp(`Humanitarian report ${year}`));
+    assert.match(await page.textContent('#report-draft'), /Draft, not published/);
     assert.match(await page.textContent('#aid-report-suppression'), /shows as "suppressed"/);
     // The demo's five synthetic referrals are all small counts: withheld, never shown.
     const cells = await page.locator('.report-table td').allTextContents();
     assert.ok(cells.some((c) => c.trim() === 'suppressed'), 'some cell is withheld');
     assert.ok(cells.every((c) => !/^[1-4]$/.test(c.trim())), 'no count from 1 to 4 is shown');
-    await axe(page, 'humanitarian report');
-    await shot(page, 'report-humanitarian');
+    await axe(page, 'humanitarian report draft');
+    await shot(page, 'report-humanitarian-draft');
+
+    const reader = await newPage();
+    await signIn(reader, 'jp.delegate');
+    const hidden = await reader.goto(`${base}/reports/humanitarian/${year}`);
+    assert.equal(hidden.status(), 404, 'no draft for a reader');
+    await reader.goto(`${base}/reports/humanitarian/${year - 1}`);
+    assert.equal(await reader.locator('#report-publication').count(), 1, 'the published record is shown');
+    assert.match(await reader.textContent('#report-publication'), /SHA-256 [0-9a-f]{64}/);
+    assert.equal(await reader.locator('#report-draft').count(), 0);
+    await axe(reader, 'published humanitarian report');
+    await shot(reader, 'report-humanitarian');
     assert.deepEqual(cspViolations, []);
   });
 });

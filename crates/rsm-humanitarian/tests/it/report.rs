@@ -498,3 +498,26 @@ fn the_checker_does_catch_a_recoverable_cell() {
         );
     }
 }
+
+/// The report is a function of its cut-off: a case referred after it, or resolved after
+/// it, does not move the report computed as of it, whatever day the engine runs.
+#[test]
+fn the_cut_off_fixes_the_report() {
+    let cut_off = date(2026, 6, 30);
+    let before: Vec<CaseFact> = (0..6)
+        .map(|_| fact(KR, "trafficking-victim", date(2026, 3, 1), None))
+        .collect();
+    let mut after = before.clone();
+    after.push(fact(KR, "trafficking-victim", date(2026, 7, 1), None));
+    after[0].outcome = Some("declined".into());
+    after[0].resolved_on = Some(date(2026, 7, 2));
+    let a = yearly_report(2026, cut_off, &before, &[]);
+    let b = yearly_report(2026, cut_off, &after, &[]);
+    assert_eq!(a, b);
+    assert_eq!(to_csv(&a), to_csv(&b));
+    assert_eq!(a.by_kind.total.value(), Some(&6));
+    // Later cut-off: both changes count (the report differs, in what it withholds too).
+    let c = yearly_report(2026, date(2027, 1, 31), &after, &[]);
+    assert_ne!(a.by_kind, c.by_kind);
+    assert_ne!(a.by_outcome, c.by_outcome);
+}

@@ -5,7 +5,9 @@
 use jiff::{Timestamp, civil::date};
 use rsm_core::party::PartyCode;
 use rsm_humanitarian::aid::{Currency, FlowInput, FlowKind, Rate, RateEntry, RateTable, Sector};
-use rsm_store::{AidFilter, AidStore, Attribution, AuditFilter, AuditStore, Store, StoreError};
+use rsm_store::{
+    AidFilter, AidStore, Attribution, AuditFilter, AuditStore, PublishedReport, Store, StoreError,
+};
 
 fn who() -> Attribution {
     Attribution {
@@ -121,6 +123,75 @@ async fn story(store: &Store, url: &str) {
         3
     );
     let _: RateTable = store.aid_rates().await.unwrap();
+
+    // A reversal: once per flow, unknown flows refused, the flow kept, one audit event.
+    store
+        .reverse_aid_flow(ids[1], "recorded twice", &who())
+        .await
+        .unwrap();
+    let again = store.reverse_aid_flow(ids[1], "again", &who()).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    let unknown = store.reverse_aid_flow(99_999, "x", &who()).await;
+    assert!(
+        matches!(unknown, Err(StoreError::NotFound(_))),
+        "{unknown:?}"
+    );
+    let all = store.aid_flows(&AidFilter::default()).await.unwrap();
+    assert_eq!(all.len(), 3, "the reversed flow stays in the ledger");
+    let reversal = all[1].reversal.as_ref().expect("flow 2 reversed");
+    assert_eq!(reversal.reason, "recorded twice");
+    assert_eq!(reversal.recorded_by, "kr.redcross");
+    assert!(all[0].reversal.is_none() && all[2].reversal.is_none());
+    assert!(
+        super::raw_sql(url, "DELETE FROM aid_reversals")
+            .await
+            .is_err()
+    );
+
+    // A published report: stored byte for byte, once per year, append-only.
+    let published = PublishedReport {
+        year: 2025,
+        cut_off: date(2026, 1, 31),
+        body_json: "{\"year\":2025}".into(),
+        body_csv: "table,row,column,value\n".into(),
+        sha256: "ab".repeat(32),
+        log_index: Some(4),
+        published_at: who().at,
+        published_by: "officer".into(),
+    };
+    assert_eq!(store.humanitarian_report(2025).await.unwrap(), None);
+    store
+        .publish_humanitarian_report(&published, &who())
+        .await
+        .unwrap();
+    let twice = store
+        .publish_humanitarian_report(
+            &PublishedReport {
+                body_json: "{}".into(),
+                ..published.clone()
+            },
+            &who(),
+        )
+        .await;
+    assert!(matches!(twice, Err(StoreError::Conflict(_))), "{twice:?}");
+    assert_eq!(
+        store.humanitarian_report(2025).await.unwrap(),
+        Some(published.clone())
+    );
+    assert!(
+        super::raw_sql(url, "UPDATE humanitarian_reports SET body_json = '{}'")
+            .await
+            .is_err()
+    );
+    let audit = store
+        .list_audit(&AuditFilter {
+            action: Some("report.publish".into()),
+            limit: 10,
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1);
 }
 
 #[tokio::test]

@@ -929,3 +929,23 @@ mailpref-mode-none = none
 mailpref-hint = Notices of meetings, decisions and action items of the bodies you may see, in the language and time zone chosen above.
 mailpref-not-set = No e-mail address saved yet: you receive no notices.
 mailpref-save = Save e-mail settings
+
+## Published humanitarian reports and aid reversals (report-, aid-)
+report-published-heading = Published report
+report-published-cut-off = Published as of the cut-off { $date }: this report is frozen and shown the same to every reader.
+report-published-by = Published by
+report-published-log = log entry
+report-draft-heading = Draft, not published
+report-draft-explain = This is a draft computed as of { $date }, shown only to the secretariat. No one else can see this year's report until it is published; once published it is frozen and cannot be replaced.
+report-cut-off-label = Cut-off date
+report-cut-off-hint = Cases, outcomes, flows and reversals recorded by the end of this day count. From the 1st of January after the year, and not in the future.
+report-publish-button = Publish the { $year } report
+flash-report-published = The report was published.
+aid-reverse-button = Reverse
+aid-reverse-reason-label = Reason for reversing flow { $id }
+aid-reverse-hint = A reversal cancels the flow in every total; the flow stays in the history. A flow can be reversed once.
+aid-reversed = Reversed
+aid-reversed-note = Reversed by { $who } on { $date }: { $reason }
+flash-aid-reversed = The flow was reversed.
+aid-col-reversal = Reversal
+report-not-over = The year is not over: its report can be published from { $date }.

@@ -929,3 +929,23 @@ mailpref-mode-none = 受け取らない
 mailpref-hint = 閲覧できる機関の会合、決定及び行動事項に関するお知らせを、上で選択した言語及びタイムゾーンで送信します。
 mailpref-not-set = 電子メールアドレスが保存されていないため、お知らせは届きません。
 mailpref-save = 電子メール設定を保存
+
+## Published humanitarian reports and aid reversals (report-, aid-)
+report-published-heading = 公表済み報告書
+report-published-cut-off = 基準日 { $date } 時点で公表：この報告書は固定され、すべての閲覧者に同じ内容が表示されます。
+report-published-by = 公表者
+report-published-log = ログ項目
+report-draft-heading = 草案（未公表）
+report-draft-explain = { $date } 時点で計算された草案で、事務局にのみ表示されます。公表されるまで他の誰もこの年の報告書を見ることはできず、公表後は固定され差し替えできません。
+report-cut-off-label = 基準日
+report-cut-off-hint = この日の終わりまでに記録された事案、結果、援助フロー、取消が集計されます。翌年1月1日以降で、未来の日付は不可です。
+report-publish-button = { $year } 年の報告書を公表
+flash-report-published = 報告書を公表しました。
+aid-reverse-button = 取消
+aid-reverse-reason-label = フロー { $id } を取り消す理由
+aid-reverse-hint = 取消はすべての合計からそのフローを相殺します。フロー自体は履歴に残ります。フローの取消は一度だけです。
+aid-reversed = 取消済み
+aid-reversed-note = { $who } が { $date } に取消：{ $reason }
+flash-aid-reversed = フローを取り消しました。
+aid-col-reversal = 取消
+report-not-over = この年はまだ終わっていません。報告書は { $date } から公表できます。

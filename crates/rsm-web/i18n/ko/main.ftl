@@ -929,3 +929,23 @@ mailpref-mode-none = 받지 않음
 mailpref-hint = 볼 수 있는 기구의 회의, 결정, 후속 조치 알림을 위에서 고른 언어와 시간대로 보내 드립니다.
 mailpref-not-set = 저장된 이메일 주소가 없어 알림을 받지 않습니다.
 mailpref-save = 이메일 설정 저장
+
+## Published humanitarian reports and aid reversals (report-, aid-)
+report-published-heading = 공표된 보고서
+report-published-cut-off = 기준일 { $date } 현재로 공표됨: 이 보고서는 고정되어 모든 열람자에게 동일하게 표시됩니다.
+report-published-by = 공표자
+report-published-log = 로그 항목
+report-draft-heading = 초안, 미공표
+report-draft-explain = { $date } 현재로 계산된 초안이며 사무국에만 표시됩니다. 공표 전까지는 다른 누구도 이 연도의 보고서를 볼 수 없으며, 공표 후에는 고정되어 교체할 수 없습니다.
+report-cut-off-label = 기준일
+report-cut-off-hint = 이 날 끝까지 기록된 사례, 결과, 지원 흐름 및 취소가 집계됩니다. 해당 연도 다음 해 1월 1일부터 가능하며 미래 날짜는 안 됩니다.
+report-publish-button = { $year }년 보고서 공표
+flash-report-published = 보고서가 공표되었습니다.
+aid-reverse-button = 취소
+aid-reverse-reason-label = 흐름 { $id } 취소 사유
+aid-reverse-hint = 취소는 모든 합계에서 해당 흐름을 상쇄하며, 흐름 자체는 이력에 남습니다. 흐름은 한 번만 취소할 수 있습니다.
+aid-reversed = 취소됨
+aid-reversed-note = { $who }이(가) { $date }에 취소함: { $reason }
+flash-aid-reversed = 흐름이 취소되었습니다.
+aid-col-reversal = 취소
+report-not-over = 해당 연도가 끝나지 않았습니다. 보고서는 { $date }부터 공표할 수 있습니다.

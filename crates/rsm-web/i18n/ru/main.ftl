@@ -929,3 +929,23 @@ mailpref-mode-none = не получать
 mailpref-hint = Уведомления о заседаниях, решениях и поручениях доступных вам органов — на языке и в часовом поясе, выбранных выше.
 mailpref-not-set = Адрес электронной почты не сохранён: уведомления не отправляются.
 mailpref-save = Сохранить настройки почты
+
+## Published humanitarian reports and aid reversals (report-, aid-)
+report-published-heading = Опубликованный доклад
+report-published-cut-off = Опубликован по состоянию на дату отсечения { $date }: доклад зафиксирован и показывается всем читателям одинаково.
+report-published-by = Опубликовал
+report-published-log = запись журнала
+report-draft-heading = Проект, не опубликован
+report-draft-explain = Это проект, рассчитанный на { $date }, виден только секретариату. До публикации доклад за этот год никому больше не доступен; после публикации он зафиксирован и не может быть заменён.
+report-cut-off-label = Дата отсечения
+report-cut-off-hint = Учитываются случаи, исходы, потоки помощи и сторнирования, записанные до конца этого дня. Не ранее 1 января следующего года и не в будущем.
+report-publish-button = Опубликовать доклад за { $year } год
+flash-report-published = Доклад опубликован.
+aid-reverse-button = Сторнировать
+aid-reverse-reason-label = Причина сторнирования потока { $id }
+aid-reverse-hint = Сторнирование исключает поток из всех итогов; сам поток остаётся в истории. Поток можно сторнировать один раз.
+aid-reversed = Сторнирован
+aid-reversed-note = Сторнировал { $who }, { $date }: { $reason }
+flash-aid-reversed = Поток сторнирован.
+aid-col-reversal = Сторнирование
+report-not-over = Год ещё не закончился: доклад можно опубликовать с { $date }.

@@ -929,3 +929,23 @@ mailpref-mode-none = 不发送
 mailpref-hint = 您可查看的各机构的会议、决定和行动事项通知，按上方所选的语言和时区发送。
 mailpref-not-set = 尚未保存电子邮件地址：您不会收到任何通知。
 mailpref-save = 保存电子邮件设置
+
+## Published humanitarian reports and aid reversals (report-, aid-)
+report-published-heading = 已发布的报告
+report-published-cut-off = 按截止日 { $date } 发布：本报告已固定，对所有读者显示相同内容。
+report-published-by = 发布者
+report-published-log = 日志条目
+report-draft-heading = 草稿，未发布
+report-draft-explain = 这是按 { $date } 计算的草稿，仅向秘书处显示。发布之前，其他任何人都无法看到该年度报告；发布后即固定，不可替换。
+report-cut-off-label = 截止日期
+report-cut-off-hint = 统计截至该日结束时记录的案件、结果、援助流动和冲销。须在该年度次年1月1日或之后，且不得为将来日期。
+report-publish-button = 发布 { $year } 年报告
+flash-report-published = 报告已发布。
+aid-reverse-button = 冲销
+aid-reverse-reason-label = 冲销流动 { $id } 的理由
+aid-reverse-hint = 冲销会在所有合计中抵消该流动；流动本身保留在历史记录中。每笔流动只能冲销一次。
+aid-reversed = 已冲销
+aid-reversed-note = 由 { $who } 于 { $date } 冲销：{ $reason }
+flash-aid-reversed = 该流动已冲销。
+aid-col-reversal = 冲销
+report-not-over = 该年度尚未结束：其报告可自 { $date } 起发布。

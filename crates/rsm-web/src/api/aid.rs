@@ -58,6 +58,24 @@ pub struct FlowView {
     pub description: String,
     pub recorded_by: String,
     pub recorded_at: String,
+    /// The reversal cancelling this flow, if any: a reversed flow counts in no total.
+    pub reversal: Option<ReversalView>,
+}
+
+/// A reversal entry of the aid ledger.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReversalView {
+    pub reason: String,
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
+/// A reversal to record: why the flow is cancelled.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewReversal {
+    #[schema(example = "recorded twice")]
+    pub reason: String,
 }
 
 /// A flow to record. The amount is a decimal string (never a float).
@@ -361,8 +379,16 @@ pub async fn load(
     state: &AppState,
     filter: &AidFilter,
 ) -> Result<(Vec<StoredFlow>, Vec<i64>, RateTable), ApiError> {
-    let table = state.store.aid_rates().await?;
-    let stored = state.store.aid_flows(filter).await?;
+    load_from(&state.store, filter).await
+}
+
+/// [`load`] from a store (the demo freezes a report before any server runs).
+pub async fn load_from(
+    store: &rsm_store::Store,
+    filter: &AidFilter,
+) -> Result<(Vec<StoredFlow>, Vec<i64>, RateTable), ApiError> {
+    let table = store.aid_rates().await?;
+    let stored = store.aid_flows(filter).await?;
     let cents = stored
         .iter()
         .map(|s| {
@@ -390,7 +416,56 @@ pub fn flow_view(s: &StoredFlow, usd_cents: i64) -> FlowView {
         description: f.description.clone(),
         recorded_by: s.recorded_by.clone(),
         recorded_at: s.recorded_at.to_string(),
+        reversal: s.reversal.as_ref().map(|r| ReversalView {
+            reason: r.reason.clone(),
+            recorded_by: r.recorded_by.clone(),
+            recorded_at: r.recorded_at.to_string(),
+        }),
     }
+}
+
+/// The longest reversal reason accepted.
+pub const MAX_REVERSAL_REASON: usize = 500;
+
+/// Reverses flow `id`: the flow stays in the ledger, a reversal entry cancels it in every
+/// total. Allowed to whoever may record the flow's donor's aid (its focal point, or the
+/// secretariat); a flow is reversed once (409 after). Unknown flow: 404.
+pub async fn reverse(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    reason: &str,
+) -> Result<(), ApiError> {
+    caller.require(state, Action::ReadAid).await?;
+    let flows = state.store.aid_flows(&AidFilter::default()).await?;
+    let flow = flows
+        .iter()
+        .find(|f| f.id == id)
+        .ok_or(ApiError::NotFound)?;
+    caller
+        .require(state, Action::RecordAid(flow.flow.donor))
+        .await?;
+    let reason = reason.trim();
+    if reason.is_empty()
+        || reason.chars().count() > MAX_REVERSAL_REASON
+        || reason.chars().any(char::is_control)
+    {
+        return Err(ApiError::invalid(
+            "reason",
+            format!(
+                "must say why the flow is reversed: 1 to {MAX_REVERSAL_REASON} characters, no control characters"
+            ),
+        ));
+    }
+    if flow.reversal.is_some() {
+        return Err(ApiError::Conflict(format!("a reversal of aid flow {id}")));
+    }
+    let now = state.clock.now();
+    state
+        .store
+        .reverse_aid_flow(id, reason, &caller.attribution(now))
+        .await?;
+    Ok(())
 }
 
 fn input_of(n: &NewFlow) -> FlowInput {
@@ -467,11 +542,17 @@ pub async fn import(state: &AppState, caller: &Caller, text: &str) -> Result<Vec
 }
 
 /// The summary of flows.
+/// Reversed flows count in no total: they are left out here.
 pub fn summary(stored: &[StoredFlow], cents: &[i64]) -> AidSummary {
-    let flows: Vec<Flow> = stored.iter().map(|s| s.flow.clone()).collect();
-    let converted: Vec<aid::Converted<'_>> = flows
+    let (flows, cents): (Vec<Flow>, Vec<i64>) = stored
         .iter()
         .zip(cents)
+        .filter(|(s, _)| s.reversal.is_none())
+        .map(|(s, c)| (s.flow.clone(), *c))
+        .unzip();
+    let converted: Vec<aid::Converted<'_>> = flows
+        .iter()
+        .zip(&cents)
         .map(|(flow, c)| aid::Converted {
             flow,
             usd_cents: *c,
@@ -506,9 +587,8 @@ pub fn summary(stored: &[StoredFlow], cents: &[i64]) -> AidSummary {
 }
 
 /// The case facts the report counts: the cases referred in `year`, from the case store.
-pub async fn report_cases(state: &AppState, year: i16) -> Result<Vec<CaseFact>, ApiError> {
-    Ok(state
-        .store
+pub async fn report_cases(store: &rsm_store::Store, year: i16) -> Result<Vec<CaseFact>, ApiError> {
+    Ok(store
         .case_facts(
             jiff::civil::date(year, 1, 1),
             jiff::civil::date(year, 12, 31),
@@ -516,8 +596,72 @@ pub async fn report_cases(state: &AppState, year: i16) -> Result<Vec<CaseFact>, 
         .await?)
 }
 
-/// Computes the yearly report (cases from [`report_cases`], aid from the store).
-pub async fn yearly(
+/// The year of a report path, checked: a 422 naming `year`.
+pub fn parse_year(year: &str) -> Result<i16, ApiError> {
+    let year: i16 = year
+        .trim()
+        .parse()
+        .map_err(|_| ApiError::invalid("year", "must be a year such as 2026"))?;
+    check_year(year)?;
+    Ok(year)
+}
+
+/// The first instant after the cut-off day (UTC): what was recorded before it counts.
+fn end_of(cut_off: jiff::civil::Date) -> jiff::Timestamp {
+    cut_off
+        .tomorrow()
+        .unwrap_or(cut_off)
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .map_or(jiff::Timestamp::MAX, |z| z.timestamp())
+}
+
+/// Computes the report of `year` as of the end of `cut_off` (UTC): the pure engine over the
+/// cases and the aid flows (and reversals) recorded by then. No authorization here: the
+/// callers ([`publish`], [`draft`]) check it.
+pub async fn compute_report(
+    store: &rsm_store::Store,
+    year: i16,
+    cut_off: jiff::civil::Date,
+) -> Result<YearlyReport, ApiError> {
+    let filter = AidFilter {
+        from: Some(jiff::civil::date(year, 1, 1)),
+        until: Some(jiff::civil::date(year, 12, 31)),
+        ..AidFilter::default()
+    };
+    let end = end_of(cut_off);
+    let (stored, cents, _) = load_from(store, &filter).await?;
+    let flows: Vec<Flow> = stored
+        .iter()
+        .zip(&cents)
+        .filter(|(s, _)| counts_at(s, end))
+        .map(|(s, _)| s.flow.clone())
+        .collect();
+    let kept: Vec<i64> = stored
+        .iter()
+        .zip(&cents)
+        .filter(|(s, _)| counts_at(s, end))
+        .map(|(_, c)| *c)
+        .collect();
+    let converted: Vec<aid::Converted<'_>> = flows
+        .iter()
+        .zip(&kept)
+        .map(|(flow, c)| aid::Converted {
+            flow,
+            usd_cents: *c,
+        })
+        .collect();
+    let cases = report_cases(store, year).await?;
+    Ok(report::yearly_report(year, cut_off, &cases, &converted))
+}
+
+/// Whether a flow counts at instant `end`: recorded before it and not reversed before it.
+fn counts_at(s: &StoredFlow, end: jiff::Timestamp) -> bool {
+    s.recorded_at < end && s.reversal.as_ref().is_none_or(|r| r.recorded_at >= end)
+}
+
+/// The secretariat's draft of `year`, computed as of today and labelled `draft`. Anyone
+/// else (signed in) is told it does not exist (404); unsigned, 401.
+pub async fn draft(
     state: &AppState,
     caller: &Caller,
     year: &str,
@@ -525,38 +669,173 @@ pub async fn yearly(
     caller
         .require(state, Action::ReadHumanitarianReport)
         .await?;
-    let year: i16 = year
-        .parse()
-        .map_err(|_| ApiError::invalid("year", "must be a year such as 2026"))?;
-    check_year(year)?;
-    let filter = AidFilter {
-        from: Some(jiff::civil::date(year, 1, 1)),
-        until: Some(jiff::civil::date(year, 12, 31)),
-        ..AidFilter::default()
-    };
-    let (stored, cents, _) = load(state, &filter).await?;
-    let flows: Vec<Flow> = stored.iter().map(|s| s.flow.clone()).collect();
-    let converted: Vec<aid::Converted<'_>> = flows
-        .iter()
-        .zip(&cents)
-        .map(|(flow, c)| aid::Converted {
-            flow,
-            usd_cents: *c,
+    caller
+        .require(state, Action::PublishHumanitarianReport)
+        .await
+        .map_err(|_| ApiError::NotFound)?;
+    let year = parse_year(year)?;
+    compute_report(&state.store, year, today(state)).await
+}
+
+/// The published report of `year` (any signed-in account); 404 naming `year` before
+/// publication.
+pub async fn published(
+    state: &AppState,
+    caller: &Caller,
+    year: &str,
+) -> Result<rsm_store::PublishedReport, ApiError> {
+    caller
+        .require(state, Action::ReadHumanitarianReport)
+        .await?;
+    let year = parse_year(year)?;
+    state
+        .store
+        .humanitarian_report(year)
+        .await?
+        .ok_or_else(|| ApiError::NotFoundField {
+            field: "year".into(),
+            rule: format!("the humanitarian report of {year} is not published yet"),
         })
-        .collect();
-    let cases = report_cases(state, year).await?;
-    Ok(report::yearly_report(
+}
+
+/// What to publish: the cut-off, by default today.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublishReport {
+    /// YYYY-MM-DD: outcomes, flows and reversals recorded by the end of this day count. On
+    /// or after the 1st of January following the year, and not in the future. Default today.
+    pub cut_off: Option<String>,
+}
+
+/// A publication, as recorded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicationView {
+    pub year: i16,
+    pub cut_off: String,
+    /// SHA-256 of the published JSON bytes, hex: the log entry commits to these bytes.
+    pub sha256: String,
+    /// The log entry committing to the JSON bytes (`null` when the server runs without a log).
+    pub log_index: Option<i64>,
+    pub published_at: String,
+    pub published_by: String,
+}
+
+/// Serializes publications (see [`publish`]).
+static PUBLISHING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// The log entry type of a published report (its commitment is to the JSON bytes).
+pub const REPORT_ENTRY_TYPE: &str = "humanitarian.report";
+
+/// Publishes the report of `year` (the secretariat): computes it once as of the cut-off,
+/// enters the hash of its JSON in the log and stores the bytes, frozen. A year is
+/// published once: a second publication is a 409 (a correction is a new decision of the
+/// Council, not a silent re-publication).
+pub async fn publish(
+    state: &AppState,
+    caller: &Caller,
+    year: &str,
+    body: &PublishReport,
+) -> Result<PublicationView, ApiError> {
+    caller
+        .require(state, Action::PublishHumanitarianReport)
+        .await?;
+    let year = parse_year(year)?;
+    let today = today(state);
+    let first_after = jiff::civil::date(year, 12, 31)
+        .tomorrow()
+        .map_err(|_| ApiError::invalid("year", "must be a year before 2100"))?;
+    if today < first_after {
+        return Err(ApiError::invalid(
+            "year",
+            format!("{year} is not over: its report can be published from {first_after}"),
+        ));
+    }
+    let cut_off = match body.cut_off.as_deref().map(str::trim) {
+        None | Some("") => today,
+        Some(text) => {
+            aid::parse_flow_date("cut_off", text).map_err(|e| ApiError::invalid(e.field, e.rule))?
+        }
+    };
+    if cut_off < first_after || cut_off > today {
+        return Err(ApiError::invalid(
+            "cut_off",
+            format!("must be between {first_after} (the year is over) and today ({today})"),
+        ));
+    }
+    // One publication at a time in this process: the check below and the log entry must
+    // not interleave with another publication of the same year (the store's primary key
+    // would refuse the second row, but only after its log entry was made).
+    let _one_at_a_time = PUBLISHING.lock().await;
+    if state.store.humanitarian_report(year).await?.is_some() {
+        return Err(ApiError::Conflict(format!(
+            "the humanitarian report of {year} is published already; a published report is not \
+             replaced"
+        )));
+    }
+    let who = caller.attribution(state.clock.now());
+    let stored = freeze(&state.store, state.log.as_deref(), year, cut_off, &who).await?;
+    Ok(publication_view(&stored))
+}
+
+/// Computes the report of `year` as of `cut_off` once, enters the hash of its JSON in the
+/// log (when there is one) and stores its bytes: the publication step, without the checks
+/// of [`publish`] (who, which dates), which its callers make.
+pub async fn freeze(
+    store: &rsm_store::Store,
+    log: Option<&crate::log::Log>,
+    year: i16,
+    cut_off: jiff::civil::Date,
+    who: &rsm_store::Attribution,
+) -> Result<rsm_store::PublishedReport, ApiError> {
+    let r = compute_report(store, year, cut_off).await?;
+    let body_json = serde_json::to_string(&report_view(&r, ReportStatus::Published))
+        .map_err(|e| ApiError::internal(&format!("report JSON: {e}")))?;
+    let body_csv = report::to_csv(&r);
+    let sha256 = rsm_ledger::sha256(body_json.as_bytes()).to_hex();
+    let log_index = match log {
+        Some(log) => Some(
+            log.append_secretariat(
+                REPORT_ENTRY_TYPE,
+                rsm_ledger::commit_public(body_json.as_bytes()),
+                format!("humanitarian report {year}, cut-off {cut_off}").into_bytes(),
+                None,
+                who.clone(),
+            )
+            .await
+            .map_err(|e| ApiError::internal(&format!("{e:?}")))?
+            .index as i64,
+        ),
+        None => None,
+    };
+    let stored = rsm_store::PublishedReport {
         year,
-        today(state),
-        &cases,
-        &converted,
-    ))
+        cut_off,
+        body_json,
+        body_csv,
+        sha256,
+        log_index,
+        published_at: who.at,
+        published_by: who.actor.clone(),
+    };
+    store.publish_humanitarian_report(&stored, who).await?;
+    Ok(stored)
+}
+
+pub fn publication_view(p: &rsm_store::PublishedReport) -> PublicationView {
+    PublicationView {
+        year: p.year,
+        cut_off: p.cut_off.to_string(),
+        sha256: p.sha256.clone(),
+        log_index: p.log_index,
+        published_at: p.published_at.to_string(),
+        published_by: p.published_by.clone(),
+    }
 }
 
 // ---- report wire types ----------------------------------------------------------------
 
 /// A table of counts; `null` is a withheld number.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CountTableView {
     pub rows: Vec<String>,
     pub columns: Vec<String>,
@@ -585,7 +864,7 @@ fn table_view(t: &PublishedTable) -> CountTableView {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct MedianView {
     /// A party code or `all`.
     pub row: String,
@@ -593,7 +872,7 @@ pub struct MedianView {
     pub median_days: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AidSectorView {
     pub donor: String,
     pub sector: String,
@@ -602,11 +881,22 @@ pub struct AidSectorView {
     pub disbursed_usd_cents: i64,
 }
 
+/// Whether a report is the published one or the secretariat's draft.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportStatus {
+    /// Frozen: the same bytes for every reader, whenever read.
+    Published,
+    /// Computed as of today for the secretariat's preview; never served to anyone else.
+    Draft,
+}
+
 /// The yearly humanitarian report.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ReportView {
     pub year: i16,
-    /// Outcomes as recorded on this day.
+    pub status: ReportStatus,
+    /// The cut-off: outcomes, flows and reversals recorded by the end of this day count.
     pub as_of: String,
     /// Counts from 1 to this minus one are withheld (`null`), and so are the numbers that
     /// would let them be recovered from totals.
@@ -617,9 +907,10 @@ pub struct ReportView {
     pub aid_by_sector: Vec<AidSectorView>,
 }
 
-pub fn report_view(r: &YearlyReport) -> ReportView {
+pub fn report_view(r: &YearlyReport, status: ReportStatus) -> ReportView {
     ReportView {
         year: r.year,
+        status,
         as_of: r.as_of.to_string(),
         threshold: MIN_CELL,
         cases_by_kind: table_view(&r.by_kind),
@@ -743,7 +1034,14 @@ pub async fn export_flows(
                 "attachment; filename=\"aid.csv\"",
             ),
         ],
-        aid::export_csv(stored.iter().map(|s| &s.flow)),
+        // Reversed flows are left out: the CSV is the import's format, which has no
+        // reversal, and importing a reversed flow back would count it again.
+        aid::export_csv(
+            stored
+                .iter()
+                .filter(|s| s.reversal.is_none())
+                .map(|s| &s.flow),
+        ),
     )
         .into_response())
 }
@@ -842,35 +1140,122 @@ pub struct ReportQuery {
     pub format: Option<String>,
 }
 
-/// The yearly humanitarian report for the Ministerial Council (any signed-in account):
-/// aggregates only; a count below five, and any number that would give one away, is
-/// `null` (JSON) or `suppressed` (CSV).
+fn report_format(q: &ReportQuery) -> Result<bool, ApiError> {
+    match q.format.as_deref() {
+        None | Some("json") => Ok(false),
+        Some("csv") => Ok(true),
+        Some(_) => Err(ApiError::invalid("format", "must be json or csv")),
+    }
+}
+
+/// The published yearly humanitarian report for the Ministerial Council (any signed-in
+/// account), served as the bytes published: aggregates only; a count below five, and any
+/// number that would give one away, is `null` (JSON) or `suppressed` (CSV). Before
+/// publication, 404.
 #[utoipa::path(get, path = "/api/v1/reports/humanitarian/{year}", tag = "aid",
     params(("year" = String, Path, description = "calendar year"), ReportQuery),
     security(("session" = []), ("token" = [])),
     responses((status = 200, body = ReportView), (status = 401, body = Problem),
-        (status = 422, body = Problem)))]
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn humanitarian_report(
     State(state): State<AppState>,
     caller: Caller,
     Path(year): Path<String>,
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Result<Response, ApiError> {
-    let csv = match q.format.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(_) => return Err(ApiError::invalid("format", "must be json or csv")),
-    };
-    let r = yearly(&state, &caller, &year).await?;
+    let csv = report_format(&q)?;
+    let p = published(&state, &caller, &year).await?;
+    let etag = format!("\"{}\"", p.sha256);
     if csv {
         Ok((
-            [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
-            report::to_csv(&r),
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (header::ETAG, etag),
+            ],
+            p.body_csv,
         )
             .into_response())
     } else {
-        Ok(Json(report_view(&r)).into_response())
+        Ok((
+            [
+                (header::CONTENT_TYPE, "application/json".to_owned()),
+                (header::ETAG, etag),
+            ],
+            p.body_json,
+        )
+            .into_response())
     }
+}
+
+/// The secretariat's draft of the year's report, computed as of today and marked
+/// `"status": "draft"`; 404 to everyone else.
+#[utoipa::path(get, path = "/api/v1/reports/humanitarian/{year}/draft", tag = "aid",
+    params(("year" = String, Path, description = "calendar year"), ReportQuery),
+    security(("session" = []), ("token" = [])),
+    responses((status = 200, body = ReportView), (status = 401, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn humanitarian_report_draft(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(year): Path<String>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let csv = report_format(&q)?;
+    let r = draft(&state, &caller, &year).await?;
+    if csv {
+        Ok((
+            [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+            format!("# DRAFT, not published\n{}", report::to_csv(&r)),
+        )
+            .into_response())
+    } else {
+        Ok(Json(report_view(&r, ReportStatus::Draft)).into_response())
+    }
+}
+
+/// Publishes the year's report (the secretariat), frozen: computed once as of the cut-off,
+/// its hash entered in the log, its bytes stored and served unchanged afterwards. A year is
+/// published once (409 after).
+#[utoipa::path(post, path = "/api/v1/reports/humanitarian/{year}/publish", tag = "aid",
+    params(("year" = String, Path, description = "calendar year")),
+    request_body = PublishReport,
+    security(("session" = []), ("token" = [])),
+    responses((status = 201, body = PublicationView), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn publish_humanitarian_report(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(year): Path<String>,
+    ApiJson(body): ApiJson<PublishReport>,
+) -> Result<(StatusCode, Json<PublicationView>), ApiError> {
+    let view = publish(&state, &caller, &year, &body).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// Reverses a flow (its donor's focal point or the secretariat), with a reason: the flow
+/// stays in the history and counts in no total. Once only (409 after).
+#[utoipa::path(post, path = "/api/v1/aid/{id}/reversal", tag = "aid",
+    params(("id" = i64, Path, description = "the flow's id")),
+    request_body = NewReversal,
+    security(("session" = []), ("token" = [])),
+    responses((status = 201, body = FlowView), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn reverse_flow(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<NewReversal>,
+) -> Result<(StatusCode, Json<FlowView>), ApiError> {
+    reverse(&state, &caller, id, &body.reason).await?;
+    let (stored, cents, _) = load(&state, &AidFilter::default()).await?;
+    let (s, c) = stored
+        .iter()
+        .zip(&cents)
+        .find(|(s, _)| s.id == id)
+        .ok_or(ApiError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(flow_view(s, *c))))
 }
 
 /// This module's routes (merged into [`super::routes`]).
@@ -887,4 +1272,7 @@ pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .routes(routes!(aid_summary))
         .routes(routes!(list_rates, add_rate))
         .routes(routes!(humanitarian_report))
+        .routes(routes!(humanitarian_report_draft))
+        .routes(routes!(publish_humanitarian_report))
+        .routes(routes!(reverse_flow))
 }

@@ -18,7 +18,7 @@ use rsm_core::{
 };
 use rsm_humanitarian::{
     aid::{FlowInput, FlowKind, SECTORS, Sector, Totals, usd_whole},
-    report::{MIN_CELL, Published, PublishedTable},
+    report::MIN_CELL,
 };
 use rsm_store::AidFilter;
 use serde::Deserialize;
@@ -38,6 +38,11 @@ pub struct AidQuery {
 }
 
 pub struct FlowRow {
+    pub id: i64,
+    /// The reversal's note when the flow was reversed (it counts in no total).
+    pub reversed: Option<String>,
+    /// Whether the reader may reverse it (its donor's focal point, or the secretariat).
+    pub may_reverse: bool,
     pub date: String,
     pub kind: String,
     pub donor: String,
@@ -198,7 +203,13 @@ async fn aid_page(
     let stage = stage_of(q.stage.as_deref());
     let (stored, cents, table) = api::load(state, &AidFilter::default()).await?;
     let summary_all = {
-        let flows: Vec<_> = stored.iter().map(|s| s.flow.clone()).collect();
+        // Reversed flows count in no total (the table still lists them, marked).
+        let (flows, cents): (Vec<_>, Vec<i64>) = stored
+            .iter()
+            .zip(&cents)
+            .filter(|(s, _)| s.reversal.is_none())
+            .map(|(s, c)| (s.flow.clone(), *c))
+            .unzip();
         let converted: Vec<_> = flows
             .iter()
             .zip(&cents)
@@ -224,12 +235,38 @@ async fn aid_page(
         .filter(|(s, _)| s.flow.year() == year)
         .map(|(s, c)| {
             let f = &s.flow;
-            match f.kind {
-                FlowKind::Pledge => year_totals.pledged += c,
-                FlowKind::Commitment => year_totals.committed += c,
-                FlowKind::Disbursement => year_totals.disbursed += c,
+            if s.reversal.is_none() {
+                match f.kind {
+                    FlowKind::Pledge => year_totals.pledged += c,
+                    FlowKind::Commitment => year_totals.committed += c,
+                    FlowKind::Disbursement => year_totals.disbursed += c,
+                }
             }
+            let may_reverse = s.reversal.is_none()
+                && ctx.user.as_ref().is_some_and(|u| match u.role {
+                    Role::SecretariatAdmin | Role::SecretariatOfficer => true,
+                    Role::FocalPoint(p) => p == f.donor,
+                    _ => false,
+                });
             FlowRow {
+                id: s.id,
+                reversed: s.reversal.as_ref().map(|r| {
+                    ctx.lang.t_args(
+                        "aid-reversed-note",
+                        &[
+                            ("who", &r.recorded_by),
+                            (
+                                "date",
+                                &r.recorded_at
+                                    .to_zoned(jiff::tz::TimeZone::UTC)
+                                    .date()
+                                    .to_string(),
+                            ),
+                            ("reason", &r.reason),
+                        ],
+                    )
+                }),
+                may_reverse,
                 date: f.date.to_string(),
                 kind: ctx.t(&format!("aid-kind-{}", f.kind.as_str())),
                 donor: f.donor.as_str().into(),
@@ -568,6 +605,22 @@ pub async fn import(State(state): State<AppState>, form: PageForm) -> Response {
     page.finish(r)
 }
 
+/// `POST /aid/{id}/reversal`: reverse a flow, with a reason.
+pub async fn reverse(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: PageForm,
+) -> Response {
+    let page = &form.page;
+    let reason = form.get("reason");
+    let r = async {
+        api::reverse(&state, &page.caller, id, &reason).await?;
+        Ok(redirect_with_flash("/aid", "flash-aid-reversed"))
+    }
+    .await;
+    page.finish(r)
+}
+
 /// `POST /aid/rates`: the secretariat adds a rate.
 pub async fn add_rate(State(state): State<AppState>, form: PageForm) -> Response {
     let page = &form.page;
@@ -622,6 +675,15 @@ pub struct AidReportRow {
     pub cells: Vec<String>,
 }
 
+/// How the page shows the report: published (with its record) or the secretariat's draft.
+pub struct Publication {
+    pub cut_off: String,
+    pub sha256: String,
+    pub published_at: String,
+    pub published_by: String,
+    pub log_index: String,
+}
+
 #[derive(Template)]
 #[template(path = "aid_report.html")]
 struct ReportPage<'a> {
@@ -635,18 +697,34 @@ struct ReportPage<'a> {
     aid_rows: Vec<AidReportRow>,
     previous: i16,
     next: i16,
+    /// `Some` when published; `None` for the secretariat's draft.
+    publication: Option<Publication>,
+    /// A refused publication's message.
+    error: Option<String>,
+    today: String,
+    /// The earliest cut-off (the 1st of January after the year) and whether that is past.
+    first_cut_off: String,
+    may_publish: bool,
 }
 
-fn shown(ctx: &Ctx, p: &Published<u64>) -> String {
-    p.value()
-        .map_or_else(|| ctx.t("aid-report-withheld"), ToString::to_string)
+fn shown(ctx: &Ctx, p: Option<u64>) -> String {
+    p.map_or_else(|| ctx.t("aid-report-withheld"), |v| v.to_string())
 }
 
 fn report_table(
     ctx: &Ctx,
-    t: &PublishedTable,
+    t: &api::CountTableView,
     column_label: &dyn Fn(&str) -> String,
 ) -> ReportTable {
+    let withheld = t
+        .cells
+        .iter()
+        .flatten()
+        .chain(&t.row_totals)
+        .chain(&t.column_totals)
+        .chain([&t.total])
+        .filter(|p| p.is_none())
+        .count();
     ReportTable {
         columns: t.columns.iter().map(|c| column_label(c)).collect(),
         rows: t
@@ -655,83 +733,124 @@ fn report_table(
             .enumerate()
             .map(|(i, r)| ReportRow {
                 label: ctx.party(r),
-                cells: t.cells[i].iter().map(|p| shown(ctx, p)).collect(),
-                total: shown(ctx, &t.row_totals[i]),
+                cells: t
+                    .cells
+                    .get(i)
+                    .map(|row| row.iter().map(|p| shown(ctx, *p)).collect())
+                    .unwrap_or_default(),
+                total: shown(ctx, t.row_totals.get(i).copied().flatten()),
             })
             .collect(),
-        totals: t.column_totals.iter().map(|p| shown(ctx, p)).collect(),
-        total: shown(ctx, &t.total),
-        withheld: t.withheld(),
+        totals: t.column_totals.iter().map(|p| shown(ctx, *p)).collect(),
+        total: shown(ctx, t.total),
+        withheld,
     }
 }
 
-/// `GET /reports/humanitarian/{year}`.
-pub async fn report(
-    State(state): State<AppState>,
-    page: Page,
-    Path(year): Path<String>,
-) -> Response {
-    let r = async {
-        let r = api::yearly(&state, &page.caller, &year).await?;
-        let ctx = &page.ctx;
-        let outcome_label = |o: &str| match o.strip_prefix("closed:") {
-            Some(how) => format!("{}: {}", ctx.t("aid-outcome-closed"), how.replace('-', " ")),
-            None => {
-                let key = format!("aid-outcome-{o}");
-                if super::i18n::Lang::EN.has(&key) {
-                    ctx.t(&key)
-                } else {
-                    o.to_owned()
-                }
+/// The report page: the published report if there is one (its stored bytes, never a
+/// recomputation); otherwise the secretariat's draft with the publish form, and 404 to
+/// everyone else.
+async fn report_page(
+    state: &AppState,
+    page: &Page,
+    year: &str,
+    refused: Option<ApiError>,
+) -> Result<Response, ApiError> {
+    let status = refused.as_ref().map_or(StatusCode::OK, |e| e.status());
+    let error = refused.map(|e| e.to_string());
+    let (r, publication) = match api::published(state, &page.caller, year).await {
+        Ok(p) => {
+            let view: api::ReportView = serde_json::from_str(&p.body_json)
+                .map_err(|e| ApiError::internal(&format!("published report {}: {e}", p.year)))?;
+            let publication = Publication {
+                cut_off: p.cut_off.to_string(),
+                sha256: p.sha256.clone(),
+                published_at: p.published_at.to_string(),
+                published_by: p.published_by.clone(),
+                log_index: p.log_index.map_or_else(String::new, |i| i.to_string()),
+            };
+            (view, Some(publication))
+        }
+        Err(not_published @ ApiError::NotFoundField { .. }) => {
+            match api::draft(state, &page.caller, year).await {
+                Ok(d) => (api::report_view(&d, api::ReportStatus::Draft), None),
+                Err(ApiError::NotFound) => return Err(not_published),
+                Err(e) => return Err(e),
             }
-        };
-        let types = rsm_humanitarian::case::default_referral_types().ok();
-        let kind_label = |k: &str| {
-            types
-                .as_ref()
-                .and_then(|t| t.get(k))
-                .map_or_else(|| k.to_owned(), |t| t.title.clone())
-        };
-        let by_kind = report_table(ctx, &r.by_kind, &kind_label);
-        let by_outcome = report_table(ctx, &r.by_outcome, &outcome_label);
-        let medians = r
-            .median_days
-            .iter()
-            .map(|m| {
-                let label = if m.row == "all" {
-                    ctx.t("aid-report-all-parties")
-                } else {
-                    ctx.party(&m.row)
-                };
-                (
-                    label,
-                    m.median
-                        .value()
-                        .map_or_else(|| ctx.t("aid-report-median-withheld"), ToString::to_string),
-                )
-            })
-            .collect();
-        let aid_rows = PartyCode::ALL
-            .iter()
-            .map(|d| AidReportRow {
-                donor: ctx.party(d.as_str()),
-                cells: r
-                    .aid_by_sector
-                    .iter()
-                    .filter(|a| a.donor == *d)
-                    .map(|a| {
-                        a.totals.value().map_or_else(
+        }
+        Err(e) => return Err(e),
+    };
+    let ctx = &page.ctx;
+    let outcome_label = |o: &str| match o.strip_prefix("closed:") {
+        Some(how) => format!("{}: {}", ctx.t("aid-outcome-closed"), how.replace('-', " ")),
+        None => {
+            let key = format!("aid-outcome-{o}");
+            if super::i18n::Lang::EN.has(&key) {
+                ctx.t(&key)
+            } else {
+                o.to_owned()
+            }
+        }
+    };
+    let types = rsm_humanitarian::case::default_referral_types().ok();
+    let kind_label = |k: &str| {
+        types
+            .as_ref()
+            .and_then(|t| t.get(k))
+            .map_or_else(|| k.to_owned(), |t| t.title.clone())
+    };
+    let by_kind = report_table(ctx, &r.cases_by_kind, &kind_label);
+    let by_outcome = report_table(ctx, &r.cases_by_outcome, &outcome_label);
+    let medians = r
+        .median_days_to_resolution
+        .iter()
+        .map(|m| {
+            let label = if m.row == "all" {
+                ctx.t("aid-report-all-parties")
+            } else {
+                ctx.party(&m.row)
+            };
+            (
+                label,
+                m.median_days
+                    .clone()
+                    .unwrap_or_else(|| ctx.t("aid-report-median-withheld")),
+            )
+        })
+        .collect();
+    let aid_rows = PartyCode::ALL
+        .iter()
+        .map(|d| AidReportRow {
+            donor: ctx.party(d.as_str()),
+            cells: SECTORS
+                .iter()
+                .map(|s| {
+                    r.aid_by_sector
+                        .iter()
+                        .find(|a| a.donor == d.as_str() && a.sector == s.id)
+                        .map_or_else(
                             || ctx.t("aid-report-withheld"),
-                            |t| format!("{} / {}", usd_whole(t.pledged), usd_whole(t.disbursed)),
+                            |t| {
+                                format!(
+                                    "{} / {}",
+                                    usd_whole(t.pledged_usd_cents),
+                                    usd_whole(t.disbursed_usd_cents)
+                                )
+                            },
                         )
-                    })
-                    .collect(),
-            })
-            .collect();
-        page.render(&ReportPage {
+                })
+                .collect(),
+        })
+        .collect();
+    let today = state.clock.now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let first_cut_off = jiff::civil::date(r.year, 12, 31).tomorrow().ok();
+    let may_publish = first_cut_off.is_some_and(|d| d <= today);
+    page.render_status(
+        status,
+        &ReportPage {
             ctx,
             year: r.year,
-            as_of: r.as_of.to_string(),
+            as_of: r.as_of.clone(),
             min_cell: MIN_CELL,
             tables: vec![
                 (ctx.t("aid-report-by-kind"), by_kind),
@@ -745,7 +864,46 @@ pub async fn report(
             aid_rows,
             previous: r.year - 1,
             next: r.year + 1,
-        })
+            publication,
+            error,
+            today: today.to_string(),
+            first_cut_off: first_cut_off.map_or_else(String::new, |d| d.to_string()),
+            may_publish,
+        },
+    )
+}
+
+/// `GET /reports/humanitarian/{year}`.
+pub async fn report(
+    State(state): State<AppState>,
+    page: Page,
+    Path(year): Path<String>,
+) -> Response {
+    let r = report_page(&state, &page, &year, None).await;
+    page.finish(r)
+}
+
+/// `POST /reports/humanitarian/{year}/publish`: the secretariat publishes the year's report.
+pub async fn publish_report(
+    State(state): State<AppState>,
+    Path(year): Path<String>,
+    form: PageForm,
+) -> Response {
+    let page = &form.page;
+    let body = api::PublishReport {
+        cut_off: Some(form.get("cut_off")),
+    };
+    let r = async {
+        match api::publish(&state, &page.caller, &year, &body).await {
+            Ok(p) => Ok(redirect_with_flash(
+                &format!("/reports/humanitarian/{}", p.year),
+                "flash-report-published",
+            )),
+            Err(e @ (ApiError::Invalid { .. } | ApiError::Conflict(_))) => {
+                report_page(&state, page, &year, Some(e)).await
+            }
+            Err(e) => Err(e),
+        }
     }
     .await;
     page.finish(r)

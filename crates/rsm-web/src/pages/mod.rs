@@ -130,7 +130,12 @@ pub fn routes() -> Router<AppState> {
         .route("/aid", get(aid::aid).post(aid::record))
         .route("/aid/import", post(aid::import))
         .route("/aid/rates", post(aid::add_rate))
+        .route("/aid/{id}/reversal", post(aid::reverse))
         .route("/reports/humanitarian/{year}", get(aid::report))
+        .route(
+            "/reports/humanitarian/{year}/publish",
+            post(aid::publish_report),
+        )
         .route("/cases", get(cases::list).post(cases::create))
         .route("/cases/new", get(cases::new_form))
         .route("/cases/{id}", get(cases::detail))

@@ -66,14 +66,52 @@ pub fn rows() -> Vec<Row> {
             Some(rate),
             [401, 201, 201, 403, 403, 403, 403, 403],
         ),
+        // Not published: 404 to everyone signed in, the secretariat included.
         (
             "GET",
             "/api/v1/reports/humanitarian/{year}",
-            "/api/v1/reports/humanitarian/2026".into(),
+            "/api/v1/reports/humanitarian/2025".into(),
             None,
-            READ,
+            [401, 404, 404, 404, 404, 404, 404, 404],
+        ),
+        // The draft: the secretariat only; concealed (404) from everyone else.
+        (
+            "GET",
+            "/api/v1/reports/humanitarian/{year}/draft",
+            "/api/v1/reports/humanitarian/2025/draft".into(),
+            None,
+            [401, 200, 200, 404, 404, 404, 404, 404],
+        ),
+        (
+            "POST",
+            "/api/v1/reports/humanitarian/{year}/publish",
+            "/api/v1/reports/humanitarian/2025/publish".into(),
+            Some(json!({})),
+            [401, 201, 201, 403, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/aid/{id}/reversal",
+            "/api/v1/aid/1/reversal".into(),
+            Some(json!({"reason": "recorded twice"})),
+            [401, 404, 404, 404, 404, 404, 404, 404],
         ),
     ]
+}
+
+/// Publishes `year`'s report as the secretariat, with the cut-off given (or today).
+pub async fn publish(app: &TestApp, year: i16, cut_off: Option<&str>) -> Reply {
+    let body = match cut_off {
+        Some(d) => json!({ "cut_off": d }),
+        None => json!({}),
+    };
+    app.call(
+        "POST",
+        &format!("/api/v1/reports/humanitarian/{year}/publish"),
+        "officer",
+        Some(body),
+    )
+    .await
 }
 
 async fn csv(app: &TestApp, who: &str, text: &str) -> Reply {
@@ -426,6 +464,8 @@ async fn the_report_publishes_aid_and_marks_what_it_withholds() {
     let app = TestApp::new().await;
     with_rates(&app).await;
     assert_eq!(csv(&app, "kr.redcross", GOOD).await.status, 201);
+    let p = publish(&app, 2025, None).await;
+    assert_eq!(p.status, 201, "{}", p.text);
     let r = app
         .call(
             "GET",
@@ -435,6 +475,7 @@ async fn the_report_publishes_aid_and_marks_what_it_withholds() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["status"], "published");
     assert_eq!(r.json["threshold"], 5);
     let kr_health = r.json["aid_by_sector"]
         .as_array()
@@ -554,10 +595,62 @@ async fn the_pages_draw_the_charts_and_refuse_like_the_api() {
     assert_eq!(r.status, 303, "{}", r.text);
     assert_eq!(count(&app).await, before + 1);
 
+    // Before publication: 404 to a reader; the secretariat previews the draft, labelled.
+    let unpublished = app
+        .call("GET", "/reports/humanitarian/2025", "ru.auditor", None)
+        .await;
+    assert_eq!(unpublished.status, 404, "{}", unpublished.text);
+    assert!(!unpublished.text.contains("20,000 / 0"));
+    let draft = app
+        .call("GET", "/reports/humanitarian/2025", "officer", None)
+        .await;
+    assert_eq!(draft.status, 200, "{}", draft.text);
+    assert!(
+        draft.text.contains("Draft, not published"),
+        "{}",
+        draft.text
+    );
+    assert!(
+        draft
+            .text
+            .contains("action=\"/reports/humanitarian/2025/publish\"")
+    );
+    // A reader cannot publish through the form; a bad cut-off is named; then it publishes.
+    let r = form(
+        &app,
+        "ru.auditor",
+        "/reports/humanitarian/2025/publish",
+        "cut_off=2026-03-01",
+    )
+    .await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    let r = form(
+        &app,
+        "officer",
+        "/reports/humanitarian/2025/publish",
+        "cut_off=2025-12-31",
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("cut_off"), "{}", r.text);
+    let r = form(
+        &app,
+        "officer",
+        "/reports/humanitarian/2025/publish",
+        "cut_off=2026-03-02",
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text);
     let report = app
         .call("GET", "/reports/humanitarian/2025", "ru.auditor", None)
         .await;
     assert_eq!(report.status, 200, "{}", report.text);
+    assert!(report.text.contains("Published report"), "{}", report.text);
+    assert!(
+        !report
+            .text
+            .contains("action=\"/reports/humanitarian/2025/publish\"")
+    );
     assert!(
         report.text.contains("Small counts are withheld"),
         "{}",
@@ -608,6 +701,10 @@ async fn the_report_counts_referred_cases_and_withholds_small_cells() {
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
     }
+    // The year over, the secretariat publishes with a cut-off in January.
+    app.clock.set("2027-02-01T03:00:00Z".parse().unwrap());
+    let p = publish(&app, 2026, Some("2027-01-31")).await;
+    assert_eq!(p.status, 201, "{}", p.text);
     let r = app
         .call(
             "GET",
@@ -617,6 +714,7 @@ async fn the_report_counts_referred_cases_and_withholds_small_cells() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["as_of"], "2027-01-31");
     let kinds = &r.json["cases_by_kind"];
     let kr = kinds["rows"]
         .as_array()

@@ -19,6 +19,7 @@ mod notification_pages;
 mod notifications;
 mod pages;
 mod participation;
+mod report_publication;
 mod witness;
 
 use std::sync::Arc;
