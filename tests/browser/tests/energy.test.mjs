@@ -14,6 +14,7 @@ useDemo();
 describe('energy planning', () => {
   test('a planner writes and runs a scenario, compares it and attaches the result', async () => {
     const page = await newPage();
+    // The Chinese planner's pages are in Chinese: labels below are the zh catalogue's.
     await signIn(page, 'cn.energy');
     await page.goto(`${base}/energy/runs`);
     await axe(page, 'energy runs');
@@ -33,13 +34,13 @@ describe('energy planning', () => {
     await Promise.all([page.waitForURL(/\/energy\/runs$/), page.click('form[action="/energy/scenarios"] button[type=submit]')]);
     await Promise.all([
       page.waitForURL(/\/energy\/runs\/\d+$/),
-      page.click('button[aria-label="Run: KR demand +20 %"]'),
+      page.click('button[aria-label$=": KR demand +20 %"]'),
     ]);
     const runUrl = page.url();
     // htmx polls the progress and reloads the page once the plan is there.
     await page.locator('figure.energy-map svg').waitFor({ timeout: 120_000 });
     assert.match(await page.textContent('h1'), /KR demand \+20 %/);
-    assert.ok(await page.locator('th', { hasText: 'Remaining flexibility' }).count() === 1);
+    assert.ok(await page.locator('th', { hasText: '剩余灵活性' }).count() === 1);
     await axe(page, 'energy run');
 
     // Attach the result to the working group's agenda item.
@@ -52,7 +53,7 @@ describe('energy planning', () => {
     // Side by side with the base case.
     await page.goto(`${base}/energy/runs`);
     const runId = runUrl.split('/').pop();
-    const baseRow = page.locator('tr', { hasText: 'Base case' }).filter({ has: page.locator('input[type=checkbox]') }).first();
+    const baseRow = page.locator('tr', { hasText: '基准情景' }).filter({ has: page.locator('input[type=checkbox]') }).first();
     await baseRow.locator('input[type=checkbox]').check();
     await page.check(`#cmp-${runId}`);
     await Promise.all([page.waitForURL(/\/energy\/compare\?/), page.click('form[action="/energy/compare"] button[type=submit]')]);

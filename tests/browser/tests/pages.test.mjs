@@ -192,7 +192,7 @@ describe('RSM pages', () => {
     assert.doesNotMatch(await page.content(), new RegExp(token), 'never shown again');
     await axe(page, 'tokens');
     await Promise.all([page.waitForURL(`${base}/tokens`), page.click('form[action$="/revoke"] button')]);
-    assert.match(await page.textContent('.flash'), /revoked/);
+    assert.match(await page.textContent('.flash'), /отозван/, 'the Russian auditor reads Russian');
     const after = await page.request.get(`${base}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
     assert.equal(after.status(), 401);
     await page.context().close();
