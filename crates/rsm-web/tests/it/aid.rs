@@ -675,19 +675,7 @@ async fn the_report_counts_referred_cases_and_withholds_small_cells() {
     use rsm_core::{access::Role, party::PartyCode};
     let app = TestApp::new().await;
     crate::cases::add_account(&app, "jp.focal", Role::FocalPoint(PartyCode::JP)).await;
-    let mut ids = Vec::new();
-    for _ in 0..8 {
-        let r = app
-            .call(
-                "POST",
-                "/api/v1/cases",
-                "kr.redcross",
-                Some(crate::cases::referral("JP")),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        ids.push(r.json["id"].as_i64().unwrap());
-    }
+    let ids = crate::cases::refer_many(&app, "JP", 8).await;
     // Six declined a day later: declines are resolutions, one day each.
     app.clock.set("2026-03-03T03:00:00Z".parse().unwrap());
     for id in &ids[..6] {

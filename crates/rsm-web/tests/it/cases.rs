@@ -61,6 +61,19 @@ pub async fn add_account(app: &TestApp, name: &str, role: Role) -> i64 {
 }
 
 /// A valid trafficking-victim referral from KR to `to` with the person's consent.
+/// Refers `n` cases from KR's focal point to `to`; their ids.
+pub async fn refer_many(app: &TestApp, to: &str, n: usize) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for _ in 0..n {
+        let r = app
+            .call("POST", "/api/v1/cases", "kr.redcross", Some(referral(to)))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        ids.push(r.json["id"].as_i64().unwrap());
+    }
+    ids
+}
+
 pub fn referral(to: &str) -> Value {
     json!({
         "type": "trafficking-victim",

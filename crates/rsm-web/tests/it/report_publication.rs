@@ -28,19 +28,7 @@ fn usd_flow(donor: &str, date: &str, amount: &str) -> serde_json::Value {
 async fn a_published_report_does_not_change_when_cases_or_aid_are_recorded_after_it() {
     let app = TestApp::new().await;
     crate::cases::add_account(&app, "jp.focal", Role::FocalPoint(PartyCode::JP)).await;
-    let mut ids = Vec::new();
-    for _ in 0..7 {
-        let r = app
-            .call(
-                "POST",
-                "/api/v1/cases",
-                "kr.redcross",
-                Some(crate::cases::referral("JP")),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        ids.push(r.json["id"].as_i64().unwrap());
-    }
+    let ids = crate::cases::refer_many(&app, "JP", 7).await;
     let r = app
         .call(
             "POST",
