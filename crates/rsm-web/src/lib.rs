@@ -14,6 +14,7 @@ pub mod mail;
 pub mod notify;
 pub mod pages;
 pub mod tiles;
+pub mod tls;
 pub mod witness;
 
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
@@ -168,6 +169,22 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// [`serve`] over HTTPS: only connections whose TLS handshake completed reach the router.
+pub async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    tls: tls::ServerTls,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use axum::serve::ListenerExt as _;
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    // `tap_io` (doing nothing) gives the TLS listener axum's `ConnectInfo<SocketAddr>`.
+    let listener = tls::TlsListener::new(listener, tls).tap_io(|_| {});
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await

@@ -337,114 +337,10 @@ pub fn request_cosignature(
 /// checked against Mozilla's roots, or only against `root_certs` (DER) when some are given
 /// (a private CA for the parties' witnesses, or a test's self-signed certificate).
 pub fn witness_agent(timeout: Duration, root_certs: &[Vec<u8>]) -> ureq::Agent {
-    use ureq::tls::{Certificate, RootCerts, TlsConfig};
-    let mut cfg = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(timeout));
-    if !root_certs.is_empty() {
-        let certs: Vec<Certificate<'static>> = root_certs
-            .iter()
-            .map(|der| Certificate::from_der(der).to_owned())
-            .collect();
-        cfg = cfg.tls_config(
-            TlsConfig::builder()
-                .root_certs(RootCerts::new_with_certs(&certs))
-                .build(),
-        );
-    }
-    cfg.build().into()
+    crate::tls::client_agent(root_certs, Some(timeout))
 }
 
-/// Reads the certificates (DER) of a PEM file: a root CA bundle, or a certificate chain.
-pub fn pem_certificates(pem: &[u8]) -> Result<Vec<Vec<u8>>, String> {
-    use rustls_pki_types::{CertificateDer, pem::PemObject};
-    let certs = CertificateDer::pem_slice_iter(pem)
-        .map(|c| c.map(|c| c.to_vec()))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("not PEM certificates: {e}"))?;
-    if certs.is_empty() {
-        return Err("no CERTIFICATE block in the PEM text".into());
-    }
-    Ok(certs)
-}
-
-/// The TLS setup of a witness server from its certificate chain and private key (both PEM,
-/// as `certbot` or `rcgen` write them). TLS 1.2 and 1.3, ring provider.
-pub fn tls_config(cert_pem: &[u8], key_pem: &[u8]) -> Result<Arc<rustls::ServerConfig>, String> {
-    use rustls_pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
-    let chain: Vec<CertificateDer<'static>> = pem_certificates(cert_pem)?
-        .into_iter()
-        .map(CertificateDer::from)
-        .collect();
-    let key = PrivateKeyDer::from_pem_slice(key_pem)
-        .map_err(|e| format!("the key file holds no PEM private key: {e}"))?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let cfg = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .map_err(|e| format!("certificate and key do not go together: {e}"))?;
-    Ok(Arc::new(cfg))
-}
-
-/// A TCP listener that hands axum only connections whose TLS handshake completed. Handshakes
-/// run concurrently (a slow client does not hold up the others) and are cut after 10 s.
-struct TlsListener {
-    tcp: tokio::net::TcpListener,
-    acceptor: tokio_rustls::TlsAcceptor,
-    handshakes: tokio::task::JoinSet<
-        Option<(
-            tokio_rustls::server::TlsStream<tokio::net::TcpStream>,
-            std::net::SocketAddr,
-        )>,
-    >,
-}
-
-impl axum::serve::Listener for TlsListener {
-    type Io = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
-    type Addr = std::net::SocketAddr;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        loop {
-            tokio::select! {
-                accepted = self.tcp.accept() => match accepted {
-                    Ok((stream, addr)) => {
-                        let acceptor = self.acceptor.clone();
-                        self.handshakes.spawn(async move {
-                            let tls = tokio::time::timeout(
-                                Duration::from_secs(10),
-                                acceptor.accept(stream),
-                            );
-                            match tls.await {
-                                Ok(Ok(s)) => Some((s, addr)),
-                                Ok(Err(e)) => {
-                                    tracing::debug!(%addr, error = %e, "TLS handshake failed");
-                                    None
-                                }
-                                Err(_) => None,
-                            }
-                        });
-                    }
-                    Err(e) => {
-                        // Out of file descriptors and the like: wait, as axum's own loop does.
-                        tracing::warn!(error = %e, "accepting a witness connection");
-                        tokio::time::sleep(Duration::from_millis(200)).await;
-                    }
-                },
-                Some(done) = self.handshakes.join_next(), if !self.handshakes.is_empty() => {
-                    if let Ok(Some(ready)) = done {
-                        return ready;
-                    }
-                }
-            }
-        }
-    }
-
-    fn local_addr(&self) -> std::io::Result<Self::Addr> {
-        self.tcp.local_addr()
-    }
-}
+pub use crate::tls::{pem_certificates, tls_config};
 
 /// Serves a witness over HTTPS on `listener` until `shutdown` completes.
 pub async fn serve_tls(
@@ -453,12 +349,7 @@ pub async fn serve_tls(
     tls: Arc<rustls::ServerConfig>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let listener = TlsListener {
-        tcp: listener,
-        acceptor: tokio_rustls::TlsAcceptor::from(tls),
-        handshakes: tokio::task::JoinSet::new(),
-    };
-    axum::serve(listener, router(svc))
+    axum::serve(crate::tls::TlsListener::new(listener, tls), router(svc))
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -527,7 +527,14 @@ pub async fn run_http(entries: u64, batch: usize, dir: Option<PathBuf>) -> anyho
     let mirror = dir.join("mirror");
     let t = Instant::now();
     let ok = tokio::task::spawn_blocking(move || {
-        crate::ledger::audit(&base, &mirror, None, &[], None, true, SignatureCheck::Batch)
+        let options = crate::ledger::AuditOptions {
+            vkey: None,
+            pins: &[],
+            policy_file: None,
+            quiet: true,
+            signatures: SignatureCheck::Batch,
+        };
+        crate::ledger::audit(&crate::ledger::agent(None)?, &base, &mirror, &options)
     })
     .await??;
     let d = t.elapsed();

@@ -38,6 +38,11 @@ pub struct Config {
     /// A PEM file of root certificates that `https://` witness URLs are checked against
     /// (a private CA of the parties' witnesses); empty: Mozilla's roots.
     pub ledger_witness_ca: String,
+    /// Serve HTTPS with this certificate chain (PEM, as certbot or rcgen write it); needs
+    /// `tls_key`. Empty: plain HTTP (behind a TLS-terminating proxy).
+    pub tls_cert: String,
+    /// The private key of `tls_cert` (PEM).
+    pub tls_key: String,
     /// The SMTP server for e-mail notices; empty: no mail is sent (notices stay queued).
     pub smtp_host: String,
     pub smtp_port: u16,
@@ -70,6 +75,8 @@ impl Default for Config {
             ledger_checkpoint_ms: 1000,
             ledger_witness_policy: String::new(),
             ledger_witness_ca: String::new(),
+            tls_cert: String::new(),
+            tls_key: String::new(),
             smtp_host: String::new(),
             smtp_port: 587,
             smtp_from: "RSM <notices@rsm.example>".into(),
@@ -112,6 +119,8 @@ impl fmt::Debug for Config {
             .field("ledger_checkpoint_ms", &self.ledger_checkpoint_ms)
             .field("ledger_witness_policy", &self.ledger_witness_policy)
             .field("ledger_witness_ca", &self.ledger_witness_ca)
+            .field("tls_cert", &self.tls_cert)
+            .field("tls_key", &self.tls_key)
             .field("smtp_host", &self.smtp_host)
             .field("smtp_port", &self.smtp_port)
             .field("smtp_from", &self.smtp_from)
@@ -148,6 +157,8 @@ struct Layer {
     ledger_checkpoint_ms: Option<u32>,
     ledger_witness_policy: Option<String>,
     ledger_witness_ca: Option<String>,
+    tls_cert: Option<String>,
+    tls_key: Option<String>,
     smtp_host: Option<String>,
     smtp_port: Option<u16>,
     smtp_from: Option<String>,
@@ -158,7 +169,7 @@ struct Layer {
     mail_poll_secs: Option<u32>,
 }
 
-const KEYS: [&str; 21] = [
+const KEYS: [&str; 23] = [
     "database_url",
     "listen",
     "secure_cookies",
@@ -172,6 +183,8 @@ const KEYS: [&str; 21] = [
     "ledger_checkpoint_ms",
     "ledger_witness_policy",
     "ledger_witness_ca",
+    "tls_cert",
+    "tls_key",
     "smtp_host",
     "smtp_port",
     "smtp_from",
@@ -213,8 +226,8 @@ impl Config {
             let bad = |rule: &str| anyhow::anyhow!("{key}={value:?}: {rule}");
             match name.as_str() {
                 // Read by clap for the command line: the config file, and the party-side
-                // commands' server and token.
-                "config" | "server" | "token" => {}
+                // commands' server, token and CA.
+                "config" | "ca" | "server" | "token" => {}
                 "database_url" => layer.database_url = Some(value),
                 "listen" => layer.listen = Some(value),
                 "secure_cookies" => {
@@ -243,6 +256,8 @@ impl Config {
                 }
                 "ledger_witness_policy" => layer.ledger_witness_policy = Some(value),
                 "ledger_witness_ca" => layer.ledger_witness_ca = Some(value),
+                "tls_cert" => layer.tls_cert = Some(value),
+                "tls_key" => layer.tls_key = Some(value),
                 "smtp_host" => layer.smtp_host = Some(value),
                 "smtp_port" => {
                     layer.smtp_port = Some(value.parse().map_err(|_| bad("must be a port number"))?)
@@ -311,6 +326,12 @@ impl Config {
         if let Some(v) = l.ledger_witness_ca {
             self.ledger_witness_ca = v;
         }
+        if let Some(v) = l.tls_cert {
+            self.tls_cert = v;
+        }
+        if let Some(v) = l.tls_key {
+            self.tls_key = v;
+        }
         if let Some(v) = l.smtp_host {
             self.smtp_host = v;
         }
@@ -363,7 +384,26 @@ impl Config {
         if !(1..=3600).contains(&self.mail_poll_secs) {
             bail!("mail_poll_secs must be between 1 and 3600");
         }
+        self.tls()?;
         Ok(())
+    }
+
+    /// The server's TLS setup, when `tls_cert` and `tls_key` are set (both or neither).
+    pub fn tls(&self) -> anyhow::Result<Option<rsm_web::tls::ServerTls>> {
+        match (self.tls_cert.trim(), self.tls_key.trim()) {
+            ("", "") => Ok(None),
+            ("", _) => bail!("tls_key is set: tls_cert must be set too"),
+            (_, "") => bail!("tls_cert is set: tls_key must be set too"),
+            (cert, key) => {
+                let read = |what: &str, path: &str| {
+                    std::fs::read(path).with_context(|| format!("{what} {path}: reading"))
+                };
+                let config =
+                    rsm_web::tls::tls_config(&read("tls_cert", cert)?, &read("tls_key", key)?)
+                        .map_err(|e| anyhow::anyhow!("tls_cert {cert} and tls_key {key}: {e}"))?;
+                Ok(Some(config))
+            }
+        }
     }
 
     /// The SMTP settings, when a server is configured.
@@ -406,6 +446,32 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn tls_needs_both_files_and_names_the_one_at_fault() {
+        let dir = tempfile::tempdir().unwrap();
+        let none = dir.path().join("none.toml");
+        let load = |pairs: &[(&str, &str)]| {
+            Config::load(&none, false, env(pairs)).map_err(|e| format!("{e:#}"))
+        };
+        let err = load(&[("RSM_TLS_CERT", "/x/cert.pem")]).unwrap_err();
+        assert!(err.contains("tls_key must be set too"), "{err}");
+        let err = load(&[("RSM_TLS_KEY", "/x/key.pem")]).unwrap_err();
+        assert!(err.contains("tls_cert must be set too"), "{err}");
+        let missing = dir.path().join("missing.pem");
+        let missing = missing.to_str().unwrap();
+        let err = load(&[("RSM_TLS_CERT", missing), ("RSM_TLS_KEY", missing)]).unwrap_err();
+        assert!(err.contains("tls_cert") && err.contains("reading"), "{err}");
+        let junk = dir.path().join("junk.pem");
+        std::fs::write(&junk, "not a certificate").unwrap();
+        let junk = junk.to_str().unwrap();
+        let err = load(&[("RSM_TLS_CERT", junk), ("RSM_TLS_KEY", junk)]).unwrap_err();
+        assert!(err.contains("no CERTIFICATE block"), "{err}");
+        // The client-side CA is the command line's, not a server setting.
+        assert!(load(&[("RSM_CA", "/x/ca.pem")]).is_ok());
+        let c = load(&[]).unwrap();
+        assert!(c.tls().unwrap().is_none(), "plain HTTP by default");
     }
 
     #[test]

@@ -156,14 +156,14 @@ pub async fn run(mut config: Config, dir: Option<PathBuf>) -> anyhow::Result<()>
     seed_log(&log, &keys_dir).await?;
     crate::demo_documents::seed(&store, &log, SystemClock.now()).await?;
     crate::demo_aid::publish_last_year(&store, &log, SystemClock.now()).await?;
-    crate::serve_with_log(&config, store, log, move |addr| {
+    crate::serve_with_log(&config, store, log, move |base| {
         println!();
-        println!("RSM demo is running: http://{addr}/");
-        println!("  API:      http://{addr}/api/v1/parties");
-        println!("  OpenAPI:  http://{addr}/api/v1/openapi.json");
+        println!("RSM demo is running: {base}/");
+        println!("  API:      {base}/api/v1/parties");
+        println!("  OpenAPI:  {base}/api/v1/openapi.json");
         println!("  database: {}", db.display());
-        println!("  log:      http://{addr}/api/v1/log  (tiles under http://{addr}/log/)");
-        println!("  audit it: rsm ledger audit http://{addr} --state /tmp/rsm-mirror");
+        println!("  log:      {base}/api/v1/log  (tiles under {base}/log/)");
+        println!("  audit it: rsm ledger audit {base} --state /tmp/rsm-mirror");
         for (name, url) in &witnesses {
             println!("  witness:  {name} at {url} (checkpoints need both cosignatures)");
         }

@@ -144,11 +144,20 @@ pub enum LedgerCommand {
     },
 }
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into()
+/// The HTTP agent of the party-side commands: statuses are answers, not errors; `https://`
+/// servers are checked against Mozilla's roots, or only against the certificates in the PEM
+/// file `ca` (a private CA, `--ca`).
+pub fn agent(ca: Option<&Path>) -> anyhow::Result<ureq::Agent> {
+    let roots = match ca {
+        Some(path) => {
+            let pem =
+                std::fs::read(path).with_context(|| format!("--ca {}: reading", path.display()))?;
+            rsm_web::tls::pem_certificates(&pem)
+                .map_err(|e| anyhow::anyhow!("--ca {}: {e}", path.display()))?
+        }
+        None => Vec::new(),
+    };
+    Ok(rsm_web::tls::client_agent(&roots, None))
 }
 
 fn base(url: &str) -> &str {
@@ -314,12 +323,11 @@ fn log_ref(agent: &ureq::Agent, server: &str, pinned: Option<&str>) -> anyhow::R
     })
 }
 
-pub fn submit(args: SubmitArgs) -> anyhow::Result<()> {
-    let agent = agent();
+pub fn submit(agent: &ureq::Agent, args: SubmitArgs) -> anyhow::Result<()> {
     let (party, key) = read_key_file(&args.key)?;
-    let log = log_ref(&agent, &args.server, args.vkey.as_deref())?;
+    let log = log_ref(agent, &args.server, args.vkey.as_deref())?;
     let head = get_json(
-        &agent,
+        agent,
         &format!("{}/api/v1/log/parties/{party}", base(&args.server)),
     )?;
     let next_seq = head["next_seq"].as_u64().context("party head: next_seq")?;
@@ -407,11 +415,10 @@ pub fn submit(args: SubmitArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn run(cmd: LedgerCommand) -> anyhow::Result<bool> {
+pub async fn run(agent: &ureq::Agent, cmd: LedgerCommand) -> anyhow::Result<bool> {
     match cmd {
         LedgerCommand::Info { url } => {
-            let agent = agent();
-            let info = get_json(&agent, &format!("{}/api/v1/log", base(&url)))?;
+            let info = get_json(agent, &format!("{}/api/v1/log", base(&url)))?;
             println!(
                 "origin:          {}",
                 info["origin"].as_str().unwrap_or("?")
@@ -504,21 +511,20 @@ pub async fn run(cmd: LedgerCommand) -> anyhow::Result<bool> {
             strict,
             token,
         } => {
-            let ok = audit(
-                &url,
-                &state,
-                vkey.as_deref(),
-                &pins,
-                policy.as_deref(),
+            let options = AuditOptions {
+                vkey: vkey.as_deref(),
+                pins: &pins,
+                policy_file: policy.as_deref(),
                 quiet,
-                if strict {
+                signatures: if strict {
                     SignatureCheck::Strict
                 } else {
                     SignatureCheck::Batch
                 },
-            )?;
+            };
+            let ok = audit(agent, &url, &state, &options)?;
             if ok {
-                mirror_notifications(&url, &state, token.as_deref())?;
+                mirror_notifications(agent, &url, &state, token.as_deref())?;
             }
             Ok(ok)
         }
@@ -559,17 +565,34 @@ fn audit_policy(
     }
 }
 
+/// What an audit pass is held to, besides the log it reads.
+#[derive(Debug, Clone, Copy)]
+pub struct AuditOptions<'a> {
+    /// The log's verifier key from an out-of-band source (else pinned on first use).
+    pub vkey: Option<&'a str>,
+    /// Out-of-band pins of parties' first keys, `PARTY=HEX`.
+    pub pins: &'a [String],
+    /// The witness policy every checkpoint must satisfy.
+    pub policy_file: Option<&'a Path>,
+    /// No progress bar.
+    pub quiet: bool,
+    pub signatures: SignatureCheck,
+}
+
 /// Runs one audit pass; returns whether the log is sound.
 pub fn audit(
+    agent: &ureq::Agent,
     url: &str,
     dir: &Path,
-    vkey: Option<&str>,
-    pin_args: &[String],
-    policy_file: Option<&Path>,
-    quiet: bool,
-    signatures: SignatureCheck,
+    options: &AuditOptions<'_>,
 ) -> anyhow::Result<bool> {
-    let agent = agent();
+    let AuditOptions {
+        vkey,
+        pins: pin_args,
+        policy_file,
+        quiet,
+        signatures,
+    } = *options;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let vkey_file = dir.join("log.vkey");
     let pinned = match vkey {
@@ -578,7 +601,7 @@ pub fn audit(
             .ok()
             .map(|s| s.trim().to_owned()),
     };
-    let log = log_ref(&agent, url, pinned.as_deref())?;
+    let log = log_ref(agent, url, pinned.as_deref())?;
     if pinned.is_none() {
         std::fs::write(&vkey_file, log.verifier.to_vkey())?;
     }
@@ -597,7 +620,7 @@ pub fn audit(
         log_key: log.verifier.clone(),
         pins,
         max_anchor_lag: Some(log.max_anchor_lag),
-        policy: audit_policy(&agent, url, dir, policy_file)?,
+        policy: audit_policy(agent, url, dir, policy_file)?,
     };
     let state_file = dir.join("audit.state");
     let mut auditor = match std::fs::read(&state_file) {
@@ -607,7 +630,7 @@ pub fn audit(
     };
     auditor.set_signature_check(signatures);
     let tiles = format!("{}/log/", base(url));
-    let note = get_ok(&agent, &format!("{tiles}checkpoint"))?;
+    let note = get_ok(agent, &format!("{tiles}checkpoint"))?;
     let cp = open_checkpoint(&note, &log.origin, &log.verifier, &[])
         .context("the served checkpoint does not verify under the log key")?
         .checkpoint;
@@ -711,7 +734,7 @@ pub fn audit(
     let proof = match auditor.last_checkpoint() {
         Some((old, _)) if old > 0 && old < cp.size => {
             let v = get_json(
-                &agent,
+                agent,
                 &format!(
                     "{}/api/v1/log/proof/consistency?old={old}&new={}",
                     base(url),
@@ -733,7 +756,7 @@ pub fn audit(
     // must hold exactly the hashes of the entries (those of earlier runs were compared then).
     if auditor.size() == cp.size {
         for t in hash_tiles_grown(start, cp.size) {
-            let body = get_ok(&agent, &format!("{tiles}{}", t.path()))?;
+            let body = get_ok(agent, &format!("{tiles}{}", t.path()))?;
             if let Some(f) = auditor.check_hash_tile(&t, &body) {
                 findings.push(f);
                 break;
@@ -765,14 +788,19 @@ pub fn audit(
 
 /// After a sound audit: the notification contents, regime versions and timeline, checked
 /// against the checkpoint this mirror verified.
-fn mirror_notifications(url: &str, dir: &Path, token: Option<&str>) -> anyhow::Result<()> {
+fn mirror_notifications(
+    agent: &ureq::Agent,
+    url: &str,
+    dir: &Path,
+    token: Option<&str>,
+) -> anyhow::Result<()> {
     let note = std::fs::read(dir.join("checkpoint"))?;
     let vkey = std::fs::read_to_string(dir.join("log.vkey"))?;
     let verifier = NoteVerifier::from_vkey(vkey.trim())?;
     let cp = open_checkpoint(&note, verifier.name(), &verifier, &[])
         .context("the mirror's checkpoint")?
         .checkpoint;
-    let n = crate::notify::mirror(url, dir, token, cp.size, &cp.root)?;
+    let n = crate::notify::mirror(agent, url, dir, token, cp.size, &cp.root)?;
     println!("notifications mirrored: {n} (contents checked against their commitments)");
     Ok(())
 }

@@ -39,6 +39,10 @@ struct Cli {
     /// Configuration file (TOML); `rsm.toml` in the working folder when present.
     #[arg(long, global = true, env = "RSM_CONFIG")]
     config: Option<PathBuf>,
+    /// Root certificates (PEM) that `https://` servers are checked against by the party-side
+    /// commands (submit, sign, ledger): a private CA. Mozilla's roots when absent.
+    #[arg(long, global = true, env = "RSM_CA", value_name = "PEM")]
+    ca: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -132,7 +136,7 @@ async fn open_store(config: &Config) -> anyhow::Result<Store> {
 pub async fn serve(
     config: &Config,
     store: Store,
-    on_ready: impl FnOnce(std::net::SocketAddr),
+    on_ready: impl FnOnce(&str),
 ) -> anyhow::Result<()> {
     let log = ledger::start_log(config, &store, Arc::new(SystemClock)).await?;
     serve_with_log(config, store, log, on_ready).await
@@ -143,14 +147,16 @@ pub async fn serve_with_log(
     config: &Config,
     store: Store,
     log: Arc<rsm_web::log::Log>,
-    on_ready: impl FnOnce(std::net::SocketAddr),
+    on_ready: impl FnOnce(&str),
 ) -> anyhow::Result<()> {
+    let tls = config.tls()?;
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
     let addr = listener.local_addr()?;
-    tracing::info!(%addr, database = %redact_url(&config.database_url), "serving");
-    on_ready(addr);
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    tracing::info!(%addr, scheme, database = %redact_url(&config.database_url), "serving");
+    on_ready(&format!("{scheme}://{addr}"));
     let state = AppState::new(store, Arc::new(SystemClock), config.web()).with_log(log);
     // Planner runs a previous process acknowledged but did not finish.
     let resumed = rsm_web::energy::resume(&state).await?;
@@ -169,7 +175,10 @@ pub async fn serve_with_log(
         }
         None => None,
     };
-    rsm_web::serve(listener, state, shutdown_signal()).await?;
+    match tls {
+        Some(tls) => rsm_web::serve_tls(listener, tls, state, shutdown_signal()).await?,
+        None => rsm_web::serve(listener, state, shutdown_signal()).await?,
+    }
     if let Some(task) = mailer {
         task.abort();
     }
@@ -215,12 +224,12 @@ async fn main() -> anyhow::Result<()> {
         Command::Kin(cmd) => return kin::run(cmd),
         Command::Plan(cmd) => return plan::run_command(cmd),
         Command::Keygen(args) => return ledger::keygen(args),
-        Command::Submit(args) => return ledger::submit(args),
-        Command::Sign(args) => return notify::sign(args),
+        Command::Submit(args) => return ledger::submit(&ledger::agent(cli.ca.as_deref())?, args),
+        Command::Sign(args) => return notify::sign(&ledger::agent(cli.ca.as_deref())?, args),
         Command::Compliance(args) => return notify::compliance(args),
         Command::Witness(args) => return witness::run(args).await,
         Command::Ledger(cmd) => {
-            if ledger::run(cmd).await? {
+            if ledger::run(&ledger::agent(cli.ca.as_deref())?, cmd).await? {
                 return Ok(());
             }
             std::process::exit(1);
@@ -239,8 +248,8 @@ async fn main() -> anyhow::Result<()> {
             match command {
                 Command::Serve => {
                     let store = open_store(&config).await?;
-                    serve(&config, store, |addr| {
-                        println!("RSM serving on http://{addr}/ (API under /api/v1)");
+                    serve(&config, store, |base| {
+                        println!("RSM serving on {base}/ (API under /api/v1)");
                     })
                     .await
                 }

@@ -75,13 +75,6 @@ pub struct ComplianceArgs {
     party: Option<String>,
 }
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into()
-}
-
 fn base(url: &str) -> &str {
     url.trim_end_matches('/')
 }
@@ -122,11 +115,10 @@ fn content_text(path: &Path) -> anyhow::Result<String> {
     }
 }
 
-pub fn sign(args: SignArgs) -> anyhow::Result<()> {
-    let agent = agent();
+pub fn sign(agent: &ureq::Agent, args: SignArgs) -> anyhow::Result<()> {
     let (party, key) = crate::ledger::read_key_file(&args.key)?;
     let server = base(&args.server);
-    let info = get_json(&agent, &format!("{server}/api/v1/log"), None)?;
+    let info = get_json(agent, &format!("{server}/api/v1/log"), None)?;
     let origin = info["origin"].as_str().context("log info: origin")?;
     let announced = info["vkey"].as_str().context("log info: vkey")?;
     if let Some(v) = &args.vkey
@@ -135,11 +127,7 @@ pub fn sign(args: SignArgs) -> anyhow::Result<()> {
         bail!("the server announces log key {announced}, not the expected {v}");
     }
     let verifier = rsm_ledger::NoteVerifier::from_vkey(announced).context("log vkey")?;
-    let head = get_json(
-        &agent,
-        &format!("{server}/api/v1/log/parties/{party}"),
-        None,
-    )?;
+    let head = get_json(agent, &format!("{server}/api/v1/log/parties/{party}"), None)?;
     let seq = head["next_seq"].as_u64().context("party head: next_seq")?;
     let prev = Hash::from_hex(head["prev"].as_str().context("party head: prev")?)?;
     let note = head["checkpoint"]
@@ -257,17 +245,17 @@ pub fn sign(args: SignArgs) -> anyhow::Result<()> {
 /// versions (each text checked against its hash), the participation timeline and who the
 /// viewer is. Returns the number of notifications kept.
 pub fn mirror(
+    agent: &ureq::Agent,
     url: &str,
     dir: &Path,
     token: Option<&str>,
     size: u64,
     root: &Hash,
 ) -> anyhow::Result<usize> {
-    let agent = agent();
     let url = base(url);
     let ndir = dir.join("notifications");
     std::fs::create_dir_all(&ndir)?;
-    let list = get_json(&agent, &format!("{url}/api/v1/notifications"), token)?;
+    let list = get_json(agent, &format!("{url}/api/v1/notifications"), token)?;
     let mut kept = 0;
     for n in list.as_array().context("notifications: a list")? {
         let index = n["index"].as_u64().context("notification index")?;
@@ -279,7 +267,7 @@ pub fn mirror(
             kept += 1;
             continue;
         }
-        let e = get_json(&agent, &format!("{url}/api/v1/log/entries/{index}"), None)?;
+        let e = get_json(agent, &format!("{url}/api/v1/log/entries/{index}"), None)?;
         let bytes = B64.decode(e["envelope"].as_str().context("entry envelope")?)?;
         let env = Envelope::parse(&bytes)?;
         let text = n["content_text"].as_str().context("content_text")?;
@@ -296,7 +284,7 @@ pub fn mirror(
             bail!("FINDING: the content of notification {index} does not match its commitment");
         }
         let proof = get_json(
-            &agent,
+            agent,
             &format!("{url}/api/v1/log/proof/inclusion?index={index}&size={size}"),
             None,
         )?;
@@ -326,7 +314,7 @@ pub fn mirror(
         kept += 1;
     }
     // The regime versions, each text against its hash.
-    let regime = get_json(&agent, &format!("{url}/api/v1/regime"), None)?;
+    let regime = get_json(agent, &format!("{url}/api/v1/regime"), None)?;
     let mut versions = Vec::new();
     for v in regime["versions"].as_array().context("regime versions")? {
         if let (Some(text), Some(sha)) = (v["text"].as_str(), v["text_sha256"].as_str()) {
@@ -343,7 +331,7 @@ pub fn mirror(
     // The participation timeline.
     let mut changes = Vec::new();
     for p in PartyCode::ALL {
-        let d = get_json(&agent, &format!("{url}/api/v1/parties/{p}"), None)?;
+        let d = get_json(agent, &format!("{url}/api/v1/parties/{p}"), None)?;
         for c in d["history"].as_array().context("party history")? {
             changes.push(json!({
                 "party": p.as_str(), "status": c["status"], "effective": c["effective"],
@@ -358,7 +346,7 @@ pub fn mirror(
     // Who this mirror sees as.
     let viewer = match token {
         Some(_) => {
-            let me = get_json(&agent, &format!("{url}/api/v1/me"), token)?;
+            let me = get_json(agent, &format!("{url}/api/v1/me"), token)?;
             match me["role"].as_str() {
                 Some("secretariat-admin" | "secretariat-officer") => json!("all"),
                 _ => me["party"].clone(),

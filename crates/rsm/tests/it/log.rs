@@ -39,7 +39,7 @@ impl Demo {
         Demo::start_with(dir, &[])
     }
 
-    fn start_with(dir: &Path, env: &[(&str, &str)]) -> Demo {
+    pub(crate) fn start_with(dir: &Path, env: &[(&str, &str)]) -> Demo {
         let mut child = rsm()
             .envs(env.iter().copied())
             .args(["demo", "--dir"])

@@ -1,6 +1,7 @@
 //! `rsm ledger audit` run on a schedule is a monitor: a second run fetches only the tiles
 //! that grew since the state it saved (counted by a proxy between the auditor and the log);
-//! `rsm witness` serves HTTPS and cosigns over it.
+//! `rsm witness` serves HTTPS and cosigns over it; `rsm serve` serves HTTPS and
+//! `rsm ledger audit --ca` audits it through a private CA.
 
 use std::{
     io::{BufRead, BufReader, Read, Write},
@@ -10,7 +11,7 @@ use std::{
 
 use rsm_ledger::tiles::hash_tiles_grown;
 
-use crate::log::{Demo, audit, envelope, next, post_batch, wait_for_checkpoint};
+use crate::log::{Demo, audit, envelope, next, post_batch, rsm, wait_for_checkpoint};
 
 /// An HTTP/1.1 proxy on 127.0.0.1 that records every request path and forwards it to the
 /// log. GET and POST with a Content-Length body only (all the auditor sends).
@@ -320,4 +321,68 @@ fn rsm_witness_over_tls_cosigns_a_checkpoint() {
     );
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+#[test]
+fn the_platform_over_https_is_audited_through_a_private_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    let ck = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert, ck.cert.pem()).unwrap();
+    std::fs::write(&key, ck.signing_key.serialize_pem()).unwrap();
+    let demo = Demo::start_with(
+        dir.path(),
+        &[
+            ("RSM_TLS_CERT", cert.to_str().unwrap()),
+            ("RSM_TLS_KEY", key.to_str().unwrap()),
+        ],
+    );
+    let port = demo
+        .url
+        .strip_prefix("https://127.0.0.1:")
+        .unwrap_or_else(|| panic!("the demo announces https: {}", demo.url))
+        .to_owned();
+    let url = format!("https://localhost:{port}");
+    let audit_with = |state: &str, ca: Option<&std::path::Path>| {
+        let mut cmd = rsm();
+        cmd.args(["ledger", "audit", &url, "--quiet", "--state"])
+            .arg(dir.path().join(state))
+            .env("RUST_BACKTRACE", "0");
+        if let Some(ca) = ca {
+            cmd.arg("--ca").arg(ca);
+        }
+        let out = cmd.output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), text)
+    };
+    // Mozilla's roots do not vouch for a private certificate: refused, and the error says so.
+    let (ok, text) = audit_with("mirror-untrusting", None);
+    assert!(!ok, "{text}");
+    assert!(text.to_lowercase().contains("certificate"), "{text}");
+    // Trusting the private CA: the whole log is audited over TLS.
+    let (ok, text) = audit_with("mirror", Some(&cert));
+    assert!(ok, "{text}");
+    assert!(text.starts_with("OK: "), "{text}");
+    // A --ca file that holds no certificate is refused by name before anything is fetched.
+    let (ok, text) = audit_with("mirror-bad-ca", Some(&key));
+    assert!(!ok, "{text}");
+    assert!(text.contains("--ca"), "{text}");
+    // The pages are served over the same TLS setup.
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .tls_config(
+            ureq::tls::TlsConfig::builder()
+                .root_certs(ureq::tls::RootCerts::new_with_certs(&[
+                    ureq::tls::Certificate::from_der(ck.cert.der()).to_owned(),
+                ]))
+                .build(),
+        )
+        .build();
+    let agent: ureq::Agent = agent.into();
+    let r = agent.get(format!("{url}/sign-in")).call().unwrap();
+    assert_eq!(r.status().as_u16(), 200);
 }
