@@ -70,6 +70,59 @@ pub struct ListQuery {
     pub status: String,
     #[serde(default)]
     pub q: String,
+    /// 1-based page of the list; the first when empty.
+    #[serde(default)]
+    pub page: String,
+}
+
+/// Rows on one page of the list.
+pub const PAGE_SIZE: usize = 50;
+
+/// The list's place among its pages, with the addresses of the neighbouring pages.
+pub struct Pager {
+    pub page: usize,
+    pub pages: usize,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    /// The page `f.page` asks for (a whole number from 1; past the end, the last page) of
+    /// `total` rows; the neighbours keep the filters.
+    fn new(f: &ListQuery, total: usize) -> Result<Pager, ApiError> {
+        let asked = match f.page.trim() {
+            "" => 1,
+            p => p
+                .parse::<usize>()
+                .ok()
+                .filter(|&n| n >= 1)
+                .ok_or_else(|| ApiError::invalid("page", "must be a whole number from 1"))?,
+        };
+        let pages = total.div_ceil(PAGE_SIZE).max(1);
+        let page = asked.min(pages);
+        let address = |n: usize| {
+            let mut q = form_urlencoded::Serializer::new(String::new());
+            for (k, v) in [
+                ("q", &f.q),
+                ("body", &f.body),
+                ("series", &f.series),
+                ("language", &f.language),
+                ("status", &f.status),
+            ] {
+                if !v.is_empty() {
+                    q.append_pair(k, v);
+                }
+            }
+            q.append_pair("page", &n.to_string());
+            format!("/documents?{}", q.finish())
+        };
+        Ok(Pager {
+            page,
+            pages,
+            previous: (page > 1).then(|| address(page - 1)),
+            next: (page < pages).then(|| address(page + 1)),
+        })
+    }
 }
 
 /// One row of the list.
@@ -93,6 +146,9 @@ pub struct Row {
 struct ListPage<'a> {
     ctx: &'a Ctx,
     rows: Vec<Row>,
+    /// Documents that pass the filters, on every page.
+    total: usize,
+    pager: Pager,
     bodies: Vec<(String, String)>,
     series: Vec<String>,
     languages: Vec<&'static str>,
@@ -182,7 +238,13 @@ async fn list_page(state: &AppState, page: &Page, f: ListQuery) -> Result<Respon
             .cmp(&a.created_at)
             .then_with(|| a.symbol.cmp(&b.symbol))
     });
-    let rows = shown.iter().map(|d| row(&page.ctx, d, &readable)).collect();
+    let pager = Pager::new(&f, shown.len())?;
+    let rows = shown
+        .iter()
+        .skip((pager.page - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .map(|d| row(&page.ctx, d, &readable))
+        .collect();
     // The filters offer only what the reader may see.
     let (today, timeline) = state.today_and_timeline().await?;
     let all_bodies = state.store.bodies().await?;
@@ -217,6 +279,8 @@ async fn list_page(state: &AppState, page: &Page, f: ListQuery) -> Result<Respon
         &ListPage {
             ctx: &page.ctx,
             rows,
+            total: shown.len(),
+            pager,
             bodies,
             series: series.into_iter().collect(),
             languages: Language::ALL.iter().map(|l| l.as_str()).collect(),

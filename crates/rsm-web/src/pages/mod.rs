@@ -208,6 +208,11 @@ impl Ctx {
         self.lang.t_args(key, &[(name, value)])
     }
 
+    /// A translated text with two arguments.
+    pub fn t2(&self, key: &str, name: &str, value: &str, name2: &str, value2: &str) -> String {
+        self.lang.t_args(key, &[(name, value), (name2, value2)])
+    }
+
     /// An instant in the reader's time zone, with the zone named.
     pub fn when(&self, at: &jiff::Timestamp) -> String {
         i18n::when(*at, &self.tz)

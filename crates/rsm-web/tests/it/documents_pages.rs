@@ -708,3 +708,75 @@ async fn a_large_issued_file_that_is_not_text_is_served_as_a_download_of_its_exa
     let doc = docs(&app).await.into_iter().find(|d| d.id == 1).unwrap();
     assert_eq!(doc.versions[0].digest, Some(Sha256::of(pdf)));
 }
+
+#[tokio::test]
+async fn the_list_is_paged_and_the_pages_keep_the_filters() {
+    let app = TestApp::new().await;
+    crate::deliberation_matrix::seed(&app).await;
+    let before = docs(&app).await.len();
+    for i in 0..55 {
+        let title = format!("Information note {i}");
+        let r = post(
+            &app,
+            "/documents",
+            "officer",
+            &new_doc(&[("series", "BRF"), ("title", &title)]),
+        )
+        .await;
+        assert_eq!(r.status, 303, "{}", r.text);
+    }
+    // Another series, filtered out below.
+    let r = post(&app, "/documents", "officer", &new_doc(&[])).await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    assert_eq!(docs(&app).await.len(), before + 56);
+
+    let rows = |text: &str| text.matches("<th scope=\"row\">").count();
+    let first = get(&app, "/documents?series=BRF", "officer").await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    assert_eq!(rows(&first.text), 50, "a page holds 50 rows");
+    assert!(
+        first.text.contains("55 documents shown"),
+        "only the BRF series counts"
+    );
+    assert!(first.text.contains("Page 1 of 2"), "{}", first.text);
+    assert!(
+        first
+            .text
+            .contains("href=\"/documents?series=BRF&#38;page=2\" rel=\"next\""),
+        "the next page keeps the filter: {}",
+        first.text
+    );
+    assert!(!first.text.contains("rel=\"prev\""));
+    let second = get(&app, "/documents?series=BRF&page=2", "officer").await;
+    assert_eq!(rows(&second.text), 5);
+    assert!(second.text.contains("Page 2 of 2"));
+    assert!(second.text.contains("rel=\"prev\""));
+    assert!(!second.text.contains("rel=\"next\""));
+    // The newest come first: together the two pages hold each note once.
+    for i in 0..55 {
+        let title = format!("Information note {i}<");
+        let n = first.text.matches(&title).count() + second.text.matches(&title).count();
+        assert_eq!(n, 1, "{title}");
+    }
+    // Past the end: the last page.
+    let past = get(&app, "/documents?series=BRF&page=9", "officer").await;
+    assert_eq!((past.status.as_u16(), rows(&past.text)), (200, 5));
+    // One page only: no pager.
+    let one = get(&app, "/documents?series=DEC", "officer").await;
+    assert!(!one.text.contains("class=\"pager\""), "{}", one.text);
+    // A page that is not a whole number from 1 is refused, naming the field.
+    for bad in ["0", "-1", "two"] {
+        let r = get(&app, &format!("/documents?page={bad}"), "officer").await;
+        assert_eq!(r.status, 422, "page={bad}: {}", r.text);
+        assert!(r.text.contains("page"), "{}", r.text);
+    }
+    // The signed-out reader pages through the same public notes, and never sees the
+    // restricted peace-talks papers on any page.
+    for n in 1..=2 {
+        let public = get(&app, &format!("/documents?page={n}"), "public").await;
+        assert_eq!(public.status, 200);
+        assert!(!public.text.contains("PRT"), "{}", public.text);
+    }
+    let public = get(&app, "/documents?series=BRF&page=2", "public").await;
+    assert_eq!(rows(&public.text), 5);
+}
