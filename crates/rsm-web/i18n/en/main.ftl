@@ -251,6 +251,13 @@ rule-scope = Choose read or write.
 rule-expiry = Enter a number of days between 1 and 3650.
 rule-time-zone = Enter an IANA time zone such as Asia/Seoul.
 rule-exists = This identifier is already taken.
+rule-required = This field is required.
+rule-one-of = Choose one of: { $choices }.
+rule-between = Enter a value between { $min } and { $max }.
+rule-at-most-chars = Enter at most { $count } characters.
+rule-whole-number = Enter a whole number.
+rule-whole-from = Enter a whole number from { $min }.
+rule-local-datetime = Enter a date and time as YYYY-MM-DDTHH:MM.
 
 ## Energy: the gas network and its plan
 nav-energy = Energy

@@ -251,6 +251,13 @@ rule-scope = 読取り又は書込みを選択してください。
 rule-expiry = 1 から 3650 までの日数を入力してください。
 rule-time-zone = Asia/Tokyo のような IANA タイムゾーンを入力してください。
 rule-exists = この識別子は既に使用されています。
+rule-required = この項目は必須です。
+rule-one-of = 次のいずれかを選んでください: { $choices }。
+rule-between = { $min } から { $max } までの値を入力してください。
+rule-at-most-chars = { $count } 文字以内で入力してください。
+rule-whole-number = 整数を入力してください。
+rule-whole-from = { $min } 以上の整数を入力してください。
+rule-local-datetime = 日時を YYYY-MM-DDTHH:MM の形式で入力してください。
 
 ## Energy: the gas network and its plan
 nav-energy = エネルギー

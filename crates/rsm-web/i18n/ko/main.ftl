@@ -251,6 +251,13 @@ rule-scope = 읽기 또는 쓰기를 선택하십시오.
 rule-expiry = 1에서 3650 사이의 일수를 입력하십시오.
 rule-time-zone = Asia/Seoul 같은 IANA 시간대를 입력하십시오.
 rule-exists = 이미 사용 중인 식별자입니다.
+rule-required = 이 항목은 필수입니다.
+rule-one-of = 다음 중 하나를 선택하십시오: { $choices }.
+rule-between = { $min }에서 { $max } 사이의 값을 입력하십시오.
+rule-at-most-chars = { $count }자 이내로 입력하십시오.
+rule-whole-number = 정수를 입력하십시오.
+rule-whole-from = { $min } 이상의 정수를 입력하십시오.
+rule-local-datetime = 날짜와 시각을 YYYY-MM-DDTHH:MM 형식으로 입력하십시오.
 
 ## 에너지: 가스망과 계획
 nav-energy = 에너지

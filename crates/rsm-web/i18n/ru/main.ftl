@@ -251,6 +251,13 @@ rule-scope = Выберите чтение или запись.
 rule-expiry = Введите число дней от 1 до 3650.
 rule-time-zone = Введите часовой пояс IANA, например Asia/Seoul.
 rule-exists = Этот идентификатор уже занят.
+rule-required = Это поле обязательно.
+rule-one-of = Выберите одно из значений: { $choices }.
+rule-between = Введите значение от { $min } до { $max }.
+rule-at-most-chars = Введите не более { $count } символов.
+rule-whole-number = Введите целое число.
+rule-whole-from = Введите целое число не меньше { $min }.
+rule-local-datetime = Введите дату и время в формате YYYY-MM-DDTHH:MM.
 
 ## Энергетика: газотранспортная сеть и её план
 nav-energy = Энергетика

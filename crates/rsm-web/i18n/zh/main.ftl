@@ -251,6 +251,13 @@ rule-scope = 请选择读取或写入。
 rule-expiry = 请输入 1 至 3650 之间的天数。
 rule-time-zone = 请输入 IANA 时区，例如 Asia/Seoul。
 rule-exists = 该标识符已被占用。
+rule-required = 此项为必填项。
+rule-one-of = 请从以下选项中选择一个：{ $choices }。
+rule-between = 请输入 { $min } 到 { $max } 之间的值。
+rule-at-most-chars = 最多输入 { $count } 个字符。
+rule-whole-number = 请输入整数。
+rule-whole-from = 请输入不小于 { $min } 的整数。
+rule-local-datetime = 请按 YYYY-MM-DDTHH:MM 格式输入日期和时间。
 
 ## 能源：天然气管网及其规划
 nav-energy = 能源

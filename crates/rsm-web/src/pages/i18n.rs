@@ -180,6 +180,66 @@ pub fn rule_key(rule: &str) -> Option<&'static str> {
         .map(|(_, key)| *key)
 }
 
+/// A rule of one of the API's common shapes, as a translation key and its arguments; the
+/// values in the rule (choices, bounds, counts) are kept as they are, since the reader types
+/// them. For rules `rule_key` does not know.
+pub fn rule_shape(rule: &str) -> Option<(&'static str, Vec<(&'static str, String)>)> {
+    let rule = rule.trim().trim_end_matches('.');
+    if rule == "must not be empty" || rule == "must be given" || rule == "is required" {
+        return Some(("rule-required", vec![]));
+    }
+    if let Some(n) = rule
+        .strip_prefix("must be a whole number from ")
+        .filter(|n| n.parse::<i64>().is_ok())
+    {
+        return Some(("rule-whole-from", vec![("min", n.to_owned())]));
+    }
+    if rule == "must be a whole number" || rule == "must be a number" {
+        return Some(("rule-whole-number", vec![]));
+    }
+    if rule.starts_with("must be a local date and time YYYY-MM-DDTHH:MM") {
+        return Some(("rule-local-datetime", vec![]));
+    }
+    if let Some(n) = rule
+        .strip_prefix("must be at most ")
+        .or_else(|| rule.strip_prefix("is longer than "))
+        .and_then(|r| r.strip_suffix(" characters"))
+        .filter(|n| n.parse::<u64>().is_ok())
+    {
+        return Some(("rule-at-most-chars", vec![("count", n.to_owned())]));
+    }
+    if let Some((min, max)) = rule
+        .strip_prefix("must be between ")
+        .and_then(|r| r.split_once(" and "))
+        .filter(|(a, b)| is_value(a) && is_value(b))
+    {
+        return Some((
+            "rule-between",
+            vec![("min", min.to_owned()), ("max", max.to_owned())],
+        ));
+    }
+    // "must be one of a, b, c" and "must be a, b or c": a closed list of literal values.
+    let list = rule
+        .strip_prefix("must be one of ")
+        .map(|r| r.split(", ").map(str::to_owned).collect::<Vec<_>>())
+        .or_else(|| {
+            let r = rule.strip_prefix("must be ")?;
+            let (head, last) = r.rsplit_once(" or ")?;
+            let mut items: Vec<String> = head.split(", ").map(str::to_owned).collect();
+            items.push(last.to_owned());
+            Some(items)
+        })?;
+    (list.len() >= 2 && list.iter().all(|v| is_value(v)))
+        .then(|| ("rule-one-of", vec![("choices", list.join(", "))]))
+}
+
+/// A literal value of a rule: one word of letters, digits and `-_./:` (no prose).
+fn is_value(v: &str) -> bool {
+    !v.is_empty()
+        && v.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ':'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,6 +251,47 @@ mod tests {
         assert_eq!(Lang::negotiate("de").code(), "en");
         assert_eq!(Lang::negotiate("en;q=0.1, ru;q=0.9").code(), "ru");
         assert_eq!(Lang::negotiate("").code(), "en");
+    }
+
+    #[test]
+    fn rules_of_common_shapes_keep_their_values() {
+        let shape = |r: &str| {
+            rule_shape(r).map(|(k, a)| (k, a.into_iter().map(|(_, v)| v).collect::<Vec<_>>()))
+        };
+        assert_eq!(shape("must not be empty"), Some(("rule-required", vec![])));
+        assert_eq!(
+            shape("must be rev, add or corr"),
+            Some(("rule-one-of", vec!["rev, add, corr".into()]))
+        );
+        assert_eq!(
+            shape("must be one of en, ko, zh, ja, ru"),
+            Some(("rule-one-of", vec!["en, ko, zh, ja, ru".into()]))
+        );
+        assert_eq!(
+            shape("must be between 1 and 3650"),
+            Some(("rule-between", vec!["1".into(), "3650".into()]))
+        );
+        assert_eq!(
+            shape("must be a whole number from 1"),
+            Some(("rule-whole-from", vec!["1".into()]))
+        );
+        assert_eq!(
+            shape("must be at most 200 characters"),
+            Some(("rule-at-most-chars", vec!["200".into()]))
+        );
+        // Prose is left to the API's English text rather than cut into a wrong list.
+        assert_eq!(shape("must be the body's own prefix (MC) or SEC"), None);
+        assert_eq!(
+            shape("must name the decision or act behind the change"),
+            None
+        );
+        // Translated with the values kept.
+        let (key, args) = rule_shape("must be refuse or skip").unwrap();
+        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(
+            Lang::from_code("ko").t_args(key, &args),
+            "다음 중 하나를 선택하십시오: refuse, skip."
+        );
     }
 
     #[test]

@@ -586,7 +586,16 @@ fn error_response(ctx: &Ctx, e: ApiError) -> Response {
 
 /// An API rule in the reader's language when the catalogue has it.
 pub fn translate_rule(ctx: &Ctx, rule: &str) -> String {
-    i18n::rule_key(rule).map_or_else(|| rule.to_owned(), |k| ctx.t(k))
+    if let Some(key) = i18n::rule_key(rule) {
+        return ctx.t(key);
+    }
+    match i18n::rule_shape(rule) {
+        Some((key, args)) => {
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            ctx.lang.t_args(key, &args)
+        }
+        None => rule.to_owned(),
+    }
 }
 
 /// Field errors of a form, shown next to each field.
