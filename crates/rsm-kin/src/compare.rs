@@ -1,6 +1,8 @@
 //! Comparison vectors: for a (request, person) pair, one agreement level
 //! per field, and the reasons behind each level for explanations.
 
+use std::sync::Arc;
+
 use crate::features::{PerFeatures, Place, ReqFeatures};
 use crate::hangul;
 use crate::names::{self, Name, NameParse, Script};
@@ -408,6 +410,16 @@ pub fn compare_place(a: &Place, b: &Place) -> (u8, PlaceHow) {
 /// the applicant as a niece, not as a child, so this evidence tells the
 /// person from a sibling.
 pub fn compare_relatives(r: &ReqFeatures, p: &PerFeatures) -> (u8, Option<usize>) {
+    relatives_with(r, p, |name| compare_names(&r.applicant, name))
+}
+
+/// [`compare_relatives`] with the applicant-to-relative name comparison
+/// given (so a [`Comparer`] can answer it from its memo).
+fn relatives_with(
+    r: &ReqFeatures,
+    p: &PerFeatures,
+    mut applicant_vs: impl FnMut(&Arc<Name>) -> NameCmp,
+) -> (u8, Option<usize>) {
     if p.relatives.is_empty() || r.applicant.is_empty() {
         return (0, None);
     }
@@ -419,7 +431,7 @@ pub fn compare_relatives(r: &ReqFeatures, p: &PerFeatures) -> (u8, Option<usize>
         5
     };
     for (i, (rel, name)) in p.relatives.iter().enumerate() {
-        let c = compare_names(&r.applicant, name);
+        let c = applicant_vs(name);
         let surname_ok = matches!(c.surname, 0 | 2 | 3);
         let level = match c.given {
             5 | 4 if surname_ok && (labels.is_empty() || labels.contains(&rel.as_str())) => {
@@ -483,8 +495,23 @@ pub fn compare(r: &ReqFeatures, p: &PerFeatures) -> Vector {
 
 /// Compares a request with a person, keeping the reasons.
 pub fn compare_detail(r: &ReqFeatures, p: &PerFeatures) -> Detail {
-    let name = compare_names(&r.name, &p.name);
-    let father = compare_names(&r.father, &p.father);
+    detail_with(
+        r,
+        p,
+        compare_names(&r.name, &p.name),
+        compare_names(&r.father, &p.father),
+        |name| compare_names(&r.applicant, name),
+    )
+}
+
+/// [`compare_detail`] with the name comparisons given.
+fn detail_with(
+    r: &ReqFeatures,
+    p: &PerFeatures,
+    name: NameCmp,
+    father: NameCmp,
+    applicant_vs: impl FnMut(&Arc<Name>) -> NameCmp,
+) -> Detail {
     let (place, place_how) = compare_place(&r.place, &p.place);
     let village = if r.place.village.is_empty() || p.place.village.is_empty() {
         0
@@ -497,7 +524,7 @@ pub fn compare_detail(r: &ReqFeatures, p: &PerFeatures) -> Detail {
         (Some(a), Some(b)) => 1 + u8::from(a == b),
         _ => 0,
     };
-    let (relatives, relative) = compare_relatives(r, p);
+    let (relatives, relative) = relatives_with(r, p, applicant_vs);
     Detail {
         vector: [
             name.surname,
@@ -514,6 +541,77 @@ pub fn compare_detail(r: &ReqFeatures, p: &PerFeatures) -> Detail {
         father,
         place: place_how,
         relative,
+    }
+}
+
+/// Name comparisons of one request side remembered per person name: the
+/// persons share their parsed names ([`crate::features::PersonInterner`]),
+/// and the candidates of one request often share a name, a father's name
+/// or a relative. A small direct-mapped table keyed by the shared name's
+/// address; a collision only means comparing again.
+struct NameMemo {
+    slots: Vec<(usize, NameCmp)>,
+}
+
+const MEMO_SLOTS: usize = 256;
+
+const NO_CMP: NameCmp = NameCmp {
+    surname: 0,
+    given: 0,
+    surname_how: SurnameHow::Missing,
+    given_how: GivenHow::Missing,
+};
+
+impl NameMemo {
+    fn new() -> Self {
+        Self {
+            slots: vec![(0, NO_CMP); MEMO_SLOTS],
+        }
+    }
+
+    fn get(&mut self, side: &Name, person: &Arc<Name>) -> NameCmp {
+        let key = Arc::as_ptr(person) as usize;
+        // Fibonacci hashing: the top 8 bits of the product pick the slot.
+        let slot =
+            &mut self.slots[((key as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize];
+        if slot.0 != key {
+            *slot = (key, compare_names(side, person));
+        }
+        slot.1
+    }
+}
+
+/// Compares one request with many persons (its candidates), remembering
+/// the name comparisons per shared person name (see [`NameMemo`]). The
+/// same vectors as [`compare`]. It borrows the persons' names for its
+/// lifetime, so a remembered address cannot be reused by another name.
+pub struct Comparer<'a> {
+    r: &'a ReqFeatures,
+    names: NameMemo,
+    fathers: NameMemo,
+    applicants: NameMemo,
+    _persons: std::marker::PhantomData<&'a PerFeatures>,
+}
+
+impl<'a> Comparer<'a> {
+    /// A comparer for one request.
+    pub fn new(r: &'a ReqFeatures) -> Self {
+        Self {
+            r,
+            names: NameMemo::new(),
+            fathers: NameMemo::new(),
+            applicants: NameMemo::new(),
+            _persons: std::marker::PhantomData,
+        }
+    }
+
+    /// The comparison vector of the request with `p` ([`compare`]).
+    pub fn compare(&mut self, p: &'a PerFeatures) -> Vector {
+        let r = self.r;
+        let name = self.names.get(&r.name, &p.name);
+        let father = self.fathers.get(&r.father, &p.father);
+        let applicants = &mut self.applicants;
+        detail_with(r, p, name, father, |n| applicants.get(&r.applicant, n)).vector
     }
 }
 

@@ -350,7 +350,7 @@ pub fn within_one_jamo(a: &str, b: &str) -> bool {
                     diff = Some((x, y));
                 }
             }
-            _ => return jamo_distance(a, b) <= 1,
+            _ => return jamo_distance_at_most_one(a, b),
         }
     }
     match diff {
@@ -362,8 +362,28 @@ pub fn within_one_jamo(a: &str, b: &str) -> bool {
                     + u8::from(p.fin != q.fin)
                     <= 1
             }
-            _ => jamo_distance(a, b) <= 1,
+            _ => jamo_distance_at_most_one(a, b),
         },
+    }
+}
+
+/// `jamo_distance(a, b) <= 1` in one pass, without the full table: equal
+/// jamo, one substituted, or one inserted (names are compared per
+/// candidate pair, and most differ in length by a whole syllable).
+fn jamo_distance_at_most_one(a: &str, b: &str) -> bool {
+    let mut ca = [0u32; MAX_CODES];
+    let mut cb = [0u32; MAX_CODES];
+    let na = jamo_codes(a, &mut ca);
+    let nb = jamo_codes(b, &mut cb);
+    let (x, y) = (&ca[..na], &cb[..nb]);
+    let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
+    match long.len() - short.len() {
+        0 => short.iter().zip(long).filter(|(p, q)| p != q).count() <= 1,
+        1 => {
+            let prefix = short.iter().zip(long).take_while(|(p, q)| p == q).count();
+            short[prefix..] == long[prefix + 1..]
+        }
+        _ => false,
     }
 }
 
@@ -504,5 +524,38 @@ mod tests {
         assert!(within_one_jamo("영수", "영수"));
         assert!(!within_one_jamo("영수", "명주"));
         assert!(!within_one_jamo("영수", "영"));
+        assert!(within_one_jamo("가", "각"));
+        assert!(within_one_jamo("가", "가ㄴ"));
+        for a in [
+            "",
+            "가",
+            "간",
+            "가나",
+            "각나",
+            "가나다",
+            "갂",
+            "a가",
+            "가b",
+            "ab",
+        ] {
+            for b in [
+                "",
+                "가",
+                "간",
+                "가나",
+                "갈나",
+                "나",
+                "가나다",
+                "가다",
+                "a",
+                "ab",
+            ] {
+                assert_eq!(
+                    jamo_distance_at_most_one(a, b),
+                    jamo_distance(a, b) <= 1,
+                    "{a} {b}"
+                );
+            }
+        }
     }
 }
