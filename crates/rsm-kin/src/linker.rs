@@ -439,6 +439,7 @@ impl<'p> PersonSide<'p> {
         let cands = self
             .index
             .candidates_within(&keys, opts.max_block, CANDIDATE_BUDGET);
+        compare::Comparer::warm(persons, &cands);
         let mut comparer = compare::Comparer::new(r);
         let mut list: Vec<Scored> = cands
             .iter()
