@@ -177,11 +177,9 @@ fn compare_surname(a: &NameParse, b: &NameParse) -> (u8, SurnameHow) {
     let close = if a.script == Script::Hangul && b.script == Script::Hangul {
         hangul::within_one_jamo(&a.surname, &b.surname)
     } else {
-        let (ka, kb) = (
-            hangul::phonetic_key(&a.surname),
-            hangul::phonetic_key(&b.surname),
-        );
-        ka == kb || hangul::jaro_winkler(&ka, &kb) >= 0.85
+        // The parse's surname_key is phonetic_key(surname), made once.
+        let (ka, kb) = (&a.surname_key, &b.surname_key);
+        ka == kb || hangul::jaro_winkler(ka, kb) >= 0.85
     };
     if close {
         (2, SurnameHow::Typo)
@@ -713,9 +711,11 @@ impl<'a> Comparer<'a> {
         let mut acc = 0u64;
         for &pi in candidates {
             let p = &persons[pi as usize];
-            for n in [&p.name, &p.father] {
+            let relatives = p.relatives.iter().map(|(_, n)| n);
+            for n in [&p.name, &p.father].into_iter().chain(relatives) {
                 if let Some(q) = n.parses.first() {
-                    acc = acc.wrapping_add(first(&q.surname) + first(&q.given));
+                    let class = q.classes.first().copied().unwrap_or(0);
+                    acc = acc.wrapping_add(first(&q.surname) + first(&q.given) + u64::from(class));
                 }
             }
             acc = acc.wrapping_add(first(&p.place.county_stem) + first(&p.place.village));

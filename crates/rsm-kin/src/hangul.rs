@@ -277,9 +277,30 @@ fn key_of_latin(s: &str) -> String {
 
 /// Jaro–Winkler similarity of two strings, by characters.
 pub fn jaro_winkler(a: &str, b: &str) -> f64 {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    jaro_winkler_chars(&a, &b)
+    // Keys and names are short: on the stack, as names are compared per
+    // candidate pair.
+    let (mut ba, mut bb) = (['\0'; SHORT], ['\0'; SHORT]);
+    match (short_chars(a, &mut ba), short_chars(b, &mut bb)) {
+        (Some(na), Some(nb)) => jaro_winkler_chars(&ba[..na], &bb[..nb]),
+        _ => {
+            let a: Vec<char> = a.chars().collect();
+            let b: Vec<char> = b.chars().collect();
+            jaro_winkler_chars(&a, &b)
+        }
+    }
+}
+
+/// Longest string [`jaro_winkler`] handles on the stack.
+const SHORT: usize = 32;
+
+/// The characters of `s` into `buf`, and their count; `None` when longer.
+fn short_chars(s: &str, buf: &mut [char; SHORT]) -> Option<usize> {
+    let mut n = 0;
+    for c in s.chars() {
+        *buf.get_mut(n)? = c;
+        n += 1;
+    }
+    Some(n)
 }
 
 fn jaro_winkler_chars(a: &[char], b: &[char]) -> f64 {
@@ -290,8 +311,20 @@ fn jaro_winkler_chars(a: &[char], b: &[char]) -> f64 {
         return 0.0;
     }
     let window = (a.len().max(b.len()) / 2).saturating_sub(1);
-    let mut a_m = vec![false; a.len()];
-    let mut b_m = vec![false; b.len()];
+    let (mut a_buf, mut b_buf) = ([false; SHORT], [false; SHORT]);
+    let (mut a_heap, mut b_heap) = (Vec::new(), Vec::new());
+    let a_m: &mut [bool] = if a.len() <= SHORT {
+        &mut a_buf[..a.len()]
+    } else {
+        a_heap.resize(a.len(), false);
+        &mut a_heap
+    };
+    let b_m: &mut [bool] = if b.len() <= SHORT {
+        &mut b_buf[..b.len()]
+    } else {
+        b_heap.resize(b.len(), false);
+        &mut b_heap
+    };
     let mut matches = 0usize;
     for i in 0..a.len() {
         let lo = i.saturating_sub(window);

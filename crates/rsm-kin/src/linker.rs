@@ -61,7 +61,7 @@ impl Default for Options {
             seed: 0x6b69_6e5f_7273_6d31,
             distinct_per_applicant: true,
             keep_per_request: 3,
-            chunk: 4_096,
+            chunk: 1_024,
         }
     }
 }
