@@ -1,7 +1,7 @@
 //! Hangul text: NFC, syllable decomposition into jamo, the North/South
 //! initial-sound rule (두음법칙) and a romanisation-insensitive phonetic key.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization};
 
 const S_BASE: u32 = 0xAC00;
 const V_COUNT: u32 = 21;
@@ -60,7 +60,14 @@ pub fn has_hangul(s: &str) -> bool {
 /// NFC-normalises, trims, and collapses runs of white space to one space.
 /// Conjoining jamo sequences (ᄀ ᅡ) become precomposed syllables (가).
 pub fn clean(s: &str) -> String {
-    let nfc: String = s.nfc().collect();
+    // Most text is NFC already (precomposed syllables, ASCII): the quick
+    // check answers "yes" without building a normalised copy.
+    let nfc: std::borrow::Cow<'_, str> =
+        if unicode_normalization::is_nfc_quick(s.chars()) == IsNormalized::Yes {
+            std::borrow::Cow::Borrowed(s)
+        } else {
+            std::borrow::Cow::Owned(s.nfc().collect())
+        };
     let mut out = String::with_capacity(nfc.len());
     for w in nfc.split_whitespace() {
         if !out.is_empty() {
@@ -170,16 +177,21 @@ const RR_FINAL: [&str; 28] = [
 pub fn romanize(s: &str) -> String {
     let mut out = String::with_capacity(s.len() * 3);
     for c in s.chars() {
-        match Syllable::of(c) {
-            Some(sy) => {
-                out.push_str(RR_INITIAL[sy.initial as usize]);
-                out.push_str(RR_VOWEL[sy.vowel as usize]);
-                out.push_str(RR_FINAL[sy.fin as usize]);
-            }
-            None => out.push(c),
-        }
+        push_romanized(&mut out, c);
     }
     out
+}
+
+/// One character of [`romanize`].
+fn push_romanized(out: &mut String, c: char) {
+    match Syllable::of(c) {
+        Some(sy) => {
+            out.push_str(RR_INITIAL[sy.initial as usize]);
+            out.push_str(RR_VOWEL[sy.vowel as usize]);
+            out.push_str(RR_FINAL[sy.fin as usize]);
+        }
+        None => out.push(c),
+    }
 }
 
 /// Folds Latin letters with diacritics used by McCune–Reischauer
@@ -203,11 +215,20 @@ fn fold_latin(s: &str) -> String {
 /// Hangul input is romanised first (after the South initial-sound rule).
 pub fn phonetic_key(s: &str) -> String {
     let latin = if has_hangul(s) {
-        let compact: String = clean(s)
+        // romanize(to_south(compact)) without the intermediate strings:
+        // the initial-sound rule on the first kept character.
+        let cleaned = clean(s);
+        let mut compact = cleaned
             .chars()
-            .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '\'' | '.' | ','))
-            .collect();
-        romanize(&to_south(&compact))
+            .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '\'' | '.' | ','));
+        let mut out = String::with_capacity(cleaned.len() * 3);
+        if let Some(first) = compact.next() {
+            push_romanized(&mut out, south_initial_syllable(first));
+        }
+        for c in compact {
+            push_romanized(&mut out, c);
+        }
+        out
     } else {
         fold_latin(s)
     };
@@ -219,9 +240,9 @@ fn is_vowel(c: u8) -> bool {
 }
 
 fn key_of_latin(s: &str) -> String {
-    let s = s
+    let s: std::borrow::Cow<'_, str> = s
         .strip_prefix("rh")
-        .map_or_else(|| s.to_string(), |r| format!("r{r}"));
+        .map_or(std::borrow::Cow::Borrowed(s), |r| format!("r{r}").into());
     let b = s.as_bytes();
     let mut i = 0;
     let mut out: Vec<u8> = Vec::with_capacity(b.len());
