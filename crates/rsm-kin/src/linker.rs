@@ -560,8 +560,11 @@ impl<'s, 'p> Training<'s, 'p> {
             .par_iter()
             .fold(HashMap::new, |mut acc: HashMap<Vector, u64>, &r| {
                 let keys = block::request_keys(r);
-                for pi in index.candidates_within(&keys, opts.max_block, CANDIDATE_BUDGET) {
-                    *acc.entry(compare::compare(r, &persons[pi as usize]))
+                let cands = index.candidates_within(&keys, opts.max_block, CANDIDATE_BUDGET);
+                compare::Comparer::warm(persons, &cands);
+                let mut comparer = compare::Comparer::new(r);
+                for pi in cands {
+                    *acc.entry(comparer.compare(&persons[pi as usize]))
                         .or_default() += 1;
                 }
                 acc
@@ -578,8 +581,11 @@ impl<'s, 'p> Training<'s, 'p> {
                 .par_iter()
                 .fold(HashMap::new, |mut acc: HashMap<Vector, u64>, &r| {
                     let keys = block::training_keys(r, tb);
-                    for pi in index.candidates(&keys, opts.max_block) {
-                        *acc.entry(compare::compare(r, &persons[pi as usize]))
+                    let cands = index.candidates(&keys, opts.max_block);
+                    compare::Comparer::warm(persons, &cands);
+                    let mut comparer = compare::Comparer::new(r);
+                    for pi in cands {
+                        *acc.entry(comparer.compare(&persons[pi as usize]))
                             .or_default() += 1;
                     }
                     acc
