@@ -320,100 +320,6 @@ fn compare_given(a: &NameParse, b: &NameParse) -> (u8, GivenHow) {
     }
 }
 
-/// What the commonest name comparisons need, held inline (no pointer to
-/// follow) next to a person's other features: most candidate pairs are two
-/// Hangul names with the same surname and given names that share no
-/// syllable, and [`NameSketch::compare`] settles those without reading the
-/// parsed [`Name`] (whose parts lie scattered on the heap). Whatever it
-/// cannot settle, [`compare_names`] does.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct NameSketch {
-    /// The name has one reading, in Hangul, with a surname of at most two
-    /// non-ASCII characters of the Basic Multilingual Plane; otherwise the
-    /// sketch settles nothing.
-    usable: bool,
-    /// The surname's characters (0 for none).
-    surname: [u16; 2],
-    /// The given name is empty.
-    given_empty: bool,
-    /// The given name is a childhood name ([`names::is_pet_name`]).
-    pet: bool,
-    /// The syllable signature of the given name and its variants.
-    syllables: u64,
-    /// The common length of the given name's forms (0 when they differ).
-    form_len: usize,
-}
-
-impl NameSketch {
-    /// The sketch of a parsed name.
-    pub fn of(n: &Name) -> Self {
-        let [p] = n.parses.as_slice() else {
-            return Self::default();
-        };
-        if p.script != Script::Hangul {
-            return Self::default();
-        }
-        let mut surname = [0u16; 2];
-        let mut chars = p.surname.chars();
-        for slot in &mut surname {
-            if let Some(c) = chars.next() {
-                match u16::try_from(u32::from(c)) {
-                    Ok(x) if x >= 0x80 => *slot = x,
-                    _ => return Self::default(),
-                }
-            }
-        }
-        if chars.next().is_some() {
-            return Self::default();
-        }
-        let (syllables, form_len) = syllable_signature(p);
-        Self {
-            usable: true,
-            surname,
-            given_empty: p.given.is_empty(),
-            pet: p.pet,
-            syllables,
-            form_len,
-        }
-    }
-
-    /// [`compare_names`] of the two sketched names when the sketches settle
-    /// it, `None` otherwise. The same steps as [`compare_surname`] and
-    /// [`compare_given`] for one Hangul reading on each side, taken as far
-    /// as the sketches reach.
-    pub fn compare(&self, other: &Self) -> Option<NameCmp> {
-        if !self.usable || !other.usable {
-            return None;
-        }
-        let (surname, surname_how) = if self.surname[0] == 0 || other.surname[0] == 0 {
-            (0, SurnameHow::Missing)
-        } else if self.surname == other.surname {
-            (3, SurnameHow::SameText)
-        } else {
-            return None;
-        };
-        let (given, given_how) = if self.given_empty || other.given_empty {
-            (0, GivenHow::Missing)
-        } else if self.syllables & other.syllables != 0 {
-            // Possibly the same given name, or close: the full comparison.
-            return None;
-        } else if self.pet || other.pet {
-            // No syllable in common, so not the same given name.
-            (0, GivenHow::PetName)
-        } else if self.form_len >= 2 && self.form_len == other.form_len {
-            (1, GivenHow::Differ) // [`clearly_different`]
-        } else {
-            return None;
-        };
-        Some(NameCmp {
-            surname,
-            given,
-            surname_how,
-            given_how,
-        })
-    }
-}
-
 /// Compares two names over all their readings; the best pair of readings wins.
 pub fn compare_names(a: &Name, b: &Name) -> NameCmp {
     let mut best = NameCmp {
@@ -679,8 +585,6 @@ impl NameMemo {
 /// lifetime, so a remembered address cannot be reused by another name.
 pub struct Comparer<'a> {
     r: &'a ReqFeatures,
-    name_sketch: NameSketch,
-    father_sketch: NameSketch,
     names: NameMemo,
     fathers: NameMemo,
     applicants: NameMemo,
@@ -692,8 +596,6 @@ impl<'a> Comparer<'a> {
     pub fn new(r: &'a ReqFeatures) -> Self {
         Self {
             r,
-            name_sketch: NameSketch::of(&r.name),
-            father_sketch: NameSketch::of(&r.father),
             names: NameMemo::new(),
             fathers: NameMemo::new(),
             applicants: NameMemo::new(),
@@ -726,14 +628,8 @@ impl<'a> Comparer<'a> {
     /// The comparison vector of the request with `p` ([`compare`]).
     pub fn compare(&mut self, p: &'a PerFeatures) -> Vector {
         let r = self.r;
-        let name = match self.name_sketch.compare(&p.name_sketch) {
-            Some(c) => c,
-            None => self.names.get(&r.name, &p.name),
-        };
-        let father = match self.father_sketch.compare(&p.father_sketch) {
-            Some(c) => c,
-            None => self.fathers.get(&r.father, &p.father),
-        };
+        let name = self.names.get(&r.name, &p.name);
+        let father = self.fathers.get(&r.father, &p.father);
         let applicants = &mut self.applicants;
         detail_with(r, p, name, father, |n| applicants.get(&r.applicant, n)).vector
     }
@@ -778,51 +674,6 @@ mod tests {
         assert_eq!((c.surname, c.given), (1, 1));
     }
 
-    #[test]
-    fn sketches_settle_only_what_compare_names_says() {
-        let texts = [
-            "김영수",
-            "김철호",
-            "김영",
-            "김순이",
-            "김순희",
-            "김개똥이",
-            "김씨",
-            "김",
-            "",
-            "박영수",
-            "남궁민수",
-            "남궁철",
-            "리용진",
-            "이용진",
-            "김복",
-            "김복이",
-            "Kim Young Su",
-            "Ko Kee Mo",
-            "김A",
-            "김철수호",
-            "김민준",
-            "박철",
-            "김철",
-        ];
-        let mut settled = 0;
-        for a in texts {
-            for b in texts {
-                let (na, nb) = (parse(a), parse(b));
-                let full = compare_names(&na, &nb);
-                if let Some(c) = NameSketch::of(&na).compare(&NameSketch::of(&nb)) {
-                    settled += 1;
-                    assert_eq!(
-                        (c.surname, c.given, c.surname_how, c.given_how),
-                        (full.surname, full.given, full.surname_how, full.given_how),
-                        "{a} / {b}"
-                    );
-                }
-            }
-        }
-        assert!(settled > 50, "{settled}");
-    }
-
     fn request(applicant: &str, relationship: &str) -> ReqFeatures {
         ReqFeatures::new(&crate::records::Request {
             applicant_name: applicant.into(),
@@ -836,8 +687,6 @@ mod tests {
         PerFeatures {
             name: std::sync::Arc::new(parse("김순희")),
             father: std::sync::Arc::new(parse("")),
-            name_sketch: NameSketch::of(&parse("김순희")),
-            father_sketch: NameSketch::default(),
             sex: None,
             years: None,
             place: std::sync::Arc::new(Place::default()),

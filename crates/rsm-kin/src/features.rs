@@ -7,7 +7,6 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::calendar;
-use crate::compare::NameSketch;
 use crate::gazetteer::{self, Gazetteer, ProvinceSet};
 use crate::hangul;
 use crate::names::{self, Name};
@@ -207,10 +206,6 @@ pub struct PerFeatures {
     pub name: Arc<Name>,
     /// Father.
     pub father: Arc<Name>,
-    /// The name's sketch, inline for the commonest comparisons.
-    pub name_sketch: NameSketch,
-    /// The father's name's sketch.
-    pub father_sketch: NameSketch,
     /// Sex.
     pub sex: Option<Sex>,
     /// Solar birth year, and the lunar year when it differs.
@@ -261,13 +256,9 @@ impl ReqFeatures {
 impl PerFeatures {
     /// Prepares a person (on its own: lists go through [`PersonInterner`]).
     pub fn new(p: &Person) -> Self {
-        let name = Arc::new(names::parse(&p.name));
-        let father = Arc::new(names::parse(&p.father_name));
         Self {
-            name_sketch: NameSketch::of(&name),
-            father_sketch: NameSketch::of(&father),
-            name,
-            father,
+            name: Arc::new(names::parse(&p.name)),
+            father: Arc::new(names::parse(&p.father_name)),
             sex: p.sex,
             years: p.birth.map(|d| calendar::candidate_years(d, p.calendar)),
             place: Arc::new(Place::new(&p.province, &p.county, &p.village)),
@@ -290,7 +281,7 @@ impl PerFeatures {
 /// the persons that have it: a cache kept across chunks of one list.
 #[derive(Debug, Default)]
 pub struct PersonInterner {
-    names: HashMap<String, (Arc<Name>, NameSketch)>,
+    names: HashMap<String, Arc<Name>>,
     places: HashMap<String, Arc<Place>>,
 }
 
@@ -334,8 +325,7 @@ impl PersonInterner {
             .map(|t| Arc::new(names::parse(t)))
             .collect();
         for (t, n) in new_names.into_iter().zip(parsed) {
-            let sketch = NameSketch::of(&n);
-            self.names.insert(t.to_string(), (n, sketch));
+            self.names.insert(t.to_string(), n);
         }
         let placed: Vec<Arc<Place>> = new_places
             .par_iter()
@@ -347,10 +337,8 @@ impl PersonInterner {
         persons
             .iter()
             .map(|p| PerFeatures {
-                name: Arc::clone(&self.names[p.name.as_str()].0),
-                father: Arc::clone(&self.names[p.father_name.as_str()].0),
-                name_sketch: self.names[p.name.as_str()].1,
-                father_sketch: self.names[p.father_name.as_str()].1,
+                name: Arc::clone(&self.names[p.name.as_str()]),
+                father: Arc::clone(&self.names[p.father_name.as_str()]),
                 sex: p.sex,
                 years: p.birth.map(|d| calendar::candidate_years(d, p.calendar)),
                 place: {
@@ -360,7 +348,7 @@ impl PersonInterner {
                 relatives: p
                     .relatives
                     .iter()
-                    .map(|(r, n)| (r.clone(), Arc::clone(&self.names[n.as_str()].0)))
+                    .map(|(r, n)| (r.clone(), Arc::clone(&self.names[n.as_str()])))
                     .collect(),
             })
             .collect()
