@@ -683,6 +683,55 @@ mod tests {
         })
     }
 
+    #[test]
+    fn the_comparer_gives_the_pairwise_vectors() {
+        // Persons sharing parsed names (as the interner makes them), the
+        // same name met again after others: the memo must answer as
+        // compare does, including for a relative listed by several.
+        let persons: Vec<crate::records::Person> = [
+            ("김영수", "김철호", "박순희"),
+            ("김영수", "김철호", ""),
+            ("이영수", "리철호", "박순희"),
+            ("김순이", "김철호", "박영호"),
+            ("Kim Young Su", "Kim Chul Ho", "Pak Sun Hui"),
+            ("김영수", "김철오", "박순희"),
+        ]
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, father, relative))| crate::records::Person {
+            id: format!("N{i}"),
+            name: name.into(),
+            sex: None,
+            birth: None,
+            calendar: crate::calendar::CalendarKind::Solar,
+            father_name: father.into(),
+            province: "황해도".into(),
+            county: "옹진".into(),
+            village: String::new(),
+            residence: String::new(),
+            relatives: if relative.is_empty() {
+                Vec::new()
+            } else {
+                vec![("child".into(), relative.into())]
+            },
+        })
+        .collect();
+        let pf = PerFeatures::for_list(&persons);
+        let r = ReqFeatures::new(&crate::records::Request {
+            name: "김영수".into(),
+            father_name: "김철호".into(),
+            applicant_name: "박순희".into(),
+            relationship: "mother".into(),
+            ..Default::default()
+        });
+        let mut comparer = Comparer::new(&r);
+        for _ in 0..2 {
+            for p in &pf {
+                assert_eq!(comparer.compare(p), compare(&r, p));
+            }
+        }
+    }
+
     fn person_listing(relation: &str, name: &str) -> PerFeatures {
         PerFeatures {
             name: std::sync::Arc::new(parse("김순희")),

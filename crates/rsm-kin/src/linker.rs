@@ -900,3 +900,36 @@ pub fn run(
     let applicants = number_applicants(applicants.iter().copied());
     conclude(&side, model, scores, &applicants, opts, progress)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tabled_weights_are_the_models_to_the_bit() {
+        let mut model = model::default_kin_model();
+        let check = |model: &Model| {
+            let weights = Weights::new(model);
+            let mut rng = SplitMix::new(7);
+            for _ in 0..2_000 {
+                let mut v: Vector = [0; compare::FIELDS];
+                for (f, l) in v.iter_mut().enumerate() {
+                    *l = rng.below(LEVELS[f]) as u8;
+                }
+                let tf = (rng.below(17) as f64 - 8.0) / 3.0;
+                assert_eq!(
+                    weights.weight_tf(&v, tf).to_bits(),
+                    model.weight_tf(&v, tf).to_bits(),
+                    "{v:?} {tf}"
+                );
+            }
+        };
+        check(&model);
+        // With the related-non-match class.
+        model.family = Some(model::Family {
+            f: model.m.clone(),
+            share: 0.03,
+        });
+        check(&model);
+    }
+}
