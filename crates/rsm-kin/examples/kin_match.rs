@@ -81,14 +81,28 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
                     .and_then(|v| v.parse::<u64>().ok())
                     .unwrap_or(0)
             };
+            // CPU time of all threads (user + system) from /proc/self/stat,
+            // in clock ticks of 1/100 s (Linux's usual USER_HZ).
+            let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+            let ticks: u64 = stat
+                .rsplit_once(')')
+                .map(|(_, rest)| {
+                    rest.split_whitespace()
+                        .skip(11)
+                        .take(2)
+                        .filter_map(|v| v.parse::<u64>().ok())
+                        .sum()
+                })
+                .unwrap_or(0);
             eprintln!(
-                "{:8.3} s {:?} {}/{} rss={} MB peak={} MB",
+                "{:8.3} s {:?} {}/{} rss={} MB peak={} MB cpu={:.2} s",
                 started.elapsed().as_secs_f64(),
                 p.stage,
                 p.done.min(p.total),
                 p.total,
                 kb("VmRSS:") / 1024,
-                kb("VmHWM:") / 1024
+                kb("VmHWM:") / 1024,
+                ticks as f64 / 100.0
             );
         }
     };

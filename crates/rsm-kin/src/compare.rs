@@ -1,6 +1,8 @@
 //! Comparison vectors: for a (request, person) pair, one agreement level
 //! per field, and the reasons behind each level for explanations.
 
+use std::sync::Arc;
+
 use crate::features::{PerFeatures, Place, ReqFeatures};
 use crate::hangul;
 use crate::names::{self, Name, NameParse, Script};
@@ -175,11 +177,9 @@ fn compare_surname(a: &NameParse, b: &NameParse) -> (u8, SurnameHow) {
     let close = if a.script == Script::Hangul && b.script == Script::Hangul {
         hangul::within_one_jamo(&a.surname, &b.surname)
     } else {
-        let (ka, kb) = (
-            hangul::phonetic_key(&a.surname),
-            hangul::phonetic_key(&b.surname),
-        );
-        ka == kb || hangul::jaro_winkler(&ka, &kb) >= 0.85
+        // The parse's surname_key is phonetic_key(surname), made once.
+        let (ka, kb) = (&a.surname_key, &b.surname_key);
+        ka == kb || hangul::jaro_winkler(ka, kb) >= 0.85
     };
     if close {
         (2, SurnameHow::Typo)
@@ -408,6 +408,16 @@ pub fn compare_place(a: &Place, b: &Place) -> (u8, PlaceHow) {
 /// the applicant as a niece, not as a child, so this evidence tells the
 /// person from a sibling.
 pub fn compare_relatives(r: &ReqFeatures, p: &PerFeatures) -> (u8, Option<usize>) {
+    relatives_with(r, p, |name| compare_names(&r.applicant, name))
+}
+
+/// [`compare_relatives`] with the applicant-to-relative name comparison
+/// given (so a [`Comparer`] can answer it from its memo).
+fn relatives_with(
+    r: &ReqFeatures,
+    p: &PerFeatures,
+    mut applicant_vs: impl FnMut(&Arc<Name>) -> NameCmp,
+) -> (u8, Option<usize>) {
     if p.relatives.is_empty() || r.applicant.is_empty() {
         return (0, None);
     }
@@ -419,7 +429,7 @@ pub fn compare_relatives(r: &ReqFeatures, p: &PerFeatures) -> (u8, Option<usize>
         5
     };
     for (i, (rel, name)) in p.relatives.iter().enumerate() {
-        let c = compare_names(&r.applicant, name);
+        let c = applicant_vs(name);
         let surname_ok = matches!(c.surname, 0 | 2 | 3);
         let level = match c.given {
             5 | 4 if surname_ok && (labels.is_empty() || labels.contains(&rel.as_str())) => {
@@ -483,8 +493,23 @@ pub fn compare(r: &ReqFeatures, p: &PerFeatures) -> Vector {
 
 /// Compares a request with a person, keeping the reasons.
 pub fn compare_detail(r: &ReqFeatures, p: &PerFeatures) -> Detail {
-    let name = compare_names(&r.name, &p.name);
-    let father = compare_names(&r.father, &p.father);
+    detail_with(
+        r,
+        p,
+        compare_names(&r.name, &p.name),
+        compare_names(&r.father, &p.father),
+        |name| compare_names(&r.applicant, name),
+    )
+}
+
+/// [`compare_detail`] with the name comparisons given.
+fn detail_with(
+    r: &ReqFeatures,
+    p: &PerFeatures,
+    name: NameCmp,
+    father: NameCmp,
+    applicant_vs: impl FnMut(&Arc<Name>) -> NameCmp,
+) -> Detail {
     let (place, place_how) = compare_place(&r.place, &p.place);
     let village = if r.place.village.is_empty() || p.place.village.is_empty() {
         0
@@ -497,7 +522,7 @@ pub fn compare_detail(r: &ReqFeatures, p: &PerFeatures) -> Detail {
         (Some(a), Some(b)) => 1 + u8::from(a == b),
         _ => 0,
     };
-    let (relatives, relative) = compare_relatives(r, p);
+    let (relatives, relative) = relatives_with(r, p, applicant_vs);
     Detail {
         vector: [
             name.surname,
@@ -514,6 +539,99 @@ pub fn compare_detail(r: &ReqFeatures, p: &PerFeatures) -> Detail {
         father,
         place: place_how,
         relative,
+    }
+}
+
+/// Name comparisons of one request side remembered per person name: the
+/// persons share their parsed names ([`crate::features::PersonInterner`]),
+/// and the candidates of one request often share a name, a father's name
+/// or a relative. A small direct-mapped table keyed by the shared name's
+/// address; a collision only means comparing again.
+struct NameMemo {
+    slots: Vec<(usize, NameCmp)>,
+}
+
+const MEMO_SLOTS: usize = 256;
+
+const NO_CMP: NameCmp = NameCmp {
+    surname: 0,
+    given: 0,
+    surname_how: SurnameHow::Missing,
+    given_how: GivenHow::Missing,
+};
+
+impl NameMemo {
+    fn new() -> Self {
+        Self {
+            slots: vec![(0, NO_CMP); MEMO_SLOTS],
+        }
+    }
+
+    fn get(&mut self, side: &Name, person: &Arc<Name>) -> NameCmp {
+        let key = Arc::as_ptr(person) as usize;
+        // Fibonacci hashing: the top 8 bits of the product pick the slot.
+        let slot =
+            &mut self.slots[((key as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize];
+        if slot.0 != key {
+            *slot = (key, compare_names(side, person));
+        }
+        slot.1
+    }
+}
+
+/// Compares one request with many persons (its candidates), remembering
+/// the name comparisons per shared person name (see [`NameMemo`]). The
+/// same vectors as [`compare`]. It borrows the persons' names for its
+/// lifetime, so a remembered address cannot be reused by another name.
+pub struct Comparer<'a> {
+    r: &'a ReqFeatures,
+    names: NameMemo,
+    fathers: NameMemo,
+    applicants: NameMemo,
+    _persons: std::marker::PhantomData<&'a PerFeatures>,
+}
+
+impl<'a> Comparer<'a> {
+    /// A comparer for one request.
+    pub fn new(r: &'a ReqFeatures) -> Self {
+        Self {
+            r,
+            names: NameMemo::new(),
+            fathers: NameMemo::new(),
+            applicants: NameMemo::new(),
+            _persons: std::marker::PhantomData,
+        }
+    }
+
+    /// Reads the first bytes of what comparing with these persons will
+    /// read — their names' readings, their places — so that the memory
+    /// loads of many candidates overlap instead of waiting one after the
+    /// other (the parsed names lie scattered over the heap, and a miss per
+    /// pointer was most of the comparison's time). Changes nothing.
+    pub fn warm(persons: &[PerFeatures], candidates: &[u32]) {
+        let first = |s: &String| u64::from(s.as_bytes().first().copied().unwrap_or(0));
+        let mut acc = 0u64;
+        for &pi in candidates {
+            let p = &persons[pi as usize];
+            let relatives = p.relatives.iter().map(|(_, n)| n);
+            for n in [&p.name, &p.father].into_iter().chain(relatives) {
+                if let Some(q) = n.parses.first() {
+                    let class = q.classes.first().copied().unwrap_or(0);
+                    acc = acc.wrapping_add(first(&q.surname) + first(&q.given) + u64::from(class));
+                }
+            }
+            acc = acc.wrapping_add(first(&p.place.county_stem) + first(&p.place.village));
+        }
+        std::hint::black_box(acc);
+    }
+
+    /// The comparison vector of the request with `p` ([`compare`]).
+    pub fn compare(&mut self, p: &'a PerFeatures) -> Vector {
+        let r = self.r;
+        let name = self.names.get(&r.name, &p.name);
+        let father = self.fathers.get(&r.father, &p.father);
+        let applicants = &mut self.applicants;
+        detail_with(r, p, name, father, |n| applicants.get(&r.applicant, n)).vector
     }
 }
 
@@ -563,6 +681,55 @@ mod tests {
             relationship: relationship.into(),
             ..Default::default()
         })
+    }
+
+    #[test]
+    fn the_comparer_gives_the_pairwise_vectors() {
+        // Persons sharing parsed names (as the interner makes them), the
+        // same name met again after others: the memo must answer as
+        // compare does, including for a relative listed by several.
+        let persons: Vec<crate::records::Person> = [
+            ("김영수", "김철호", "박순희"),
+            ("김영수", "김철호", ""),
+            ("이영수", "리철호", "박순희"),
+            ("김순이", "김철호", "박영호"),
+            ("Kim Young Su", "Kim Chul Ho", "Pak Sun Hui"),
+            ("김영수", "김철오", "박순희"),
+        ]
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, father, relative))| crate::records::Person {
+            id: format!("N{i}"),
+            name: name.into(),
+            sex: None,
+            birth: None,
+            calendar: crate::calendar::CalendarKind::Solar,
+            father_name: father.into(),
+            province: "황해도".into(),
+            county: "옹진".into(),
+            village: String::new(),
+            residence: String::new(),
+            relatives: if relative.is_empty() {
+                Vec::new()
+            } else {
+                vec![("child".into(), relative.into())]
+            },
+        })
+        .collect();
+        let pf = PerFeatures::for_list(&persons);
+        let r = ReqFeatures::new(&crate::records::Request {
+            name: "김영수".into(),
+            father_name: "김철호".into(),
+            applicant_name: "박순희".into(),
+            relationship: "mother".into(),
+            ..Default::default()
+        });
+        let mut comparer = Comparer::new(&r);
+        for _ in 0..2 {
+            for p in &pf {
+                assert_eq!(comparer.compare(p), compare(&r, p));
+            }
+        }
     }
 
     fn person_listing(relation: &str, name: &str) -> PerFeatures {

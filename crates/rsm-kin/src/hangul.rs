@@ -1,7 +1,7 @@
 //! Hangul text: NFC, syllable decomposition into jamo, the North/South
 //! initial-sound rule (두음법칙) and a romanisation-insensitive phonetic key.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization};
 
 const S_BASE: u32 = 0xAC00;
 const V_COUNT: u32 = 21;
@@ -60,7 +60,14 @@ pub fn has_hangul(s: &str) -> bool {
 /// NFC-normalises, trims, and collapses runs of white space to one space.
 /// Conjoining jamo sequences (ᄀ ᅡ) become precomposed syllables (가).
 pub fn clean(s: &str) -> String {
-    let nfc: String = s.nfc().collect();
+    // Most text is NFC already (precomposed syllables, ASCII): the quick
+    // check answers "yes" without building a normalised copy.
+    let nfc: std::borrow::Cow<'_, str> =
+        if unicode_normalization::is_nfc_quick(s.chars()) == IsNormalized::Yes {
+            std::borrow::Cow::Borrowed(s)
+        } else {
+            std::borrow::Cow::Owned(s.nfc().collect())
+        };
     let mut out = String::with_capacity(nfc.len());
     for w in nfc.split_whitespace() {
         if !out.is_empty() {
@@ -170,16 +177,21 @@ const RR_FINAL: [&str; 28] = [
 pub fn romanize(s: &str) -> String {
     let mut out = String::with_capacity(s.len() * 3);
     for c in s.chars() {
-        match Syllable::of(c) {
-            Some(sy) => {
-                out.push_str(RR_INITIAL[sy.initial as usize]);
-                out.push_str(RR_VOWEL[sy.vowel as usize]);
-                out.push_str(RR_FINAL[sy.fin as usize]);
-            }
-            None => out.push(c),
-        }
+        push_romanized(&mut out, c);
     }
     out
+}
+
+/// One character of [`romanize`].
+fn push_romanized(out: &mut String, c: char) {
+    match Syllable::of(c) {
+        Some(sy) => {
+            out.push_str(RR_INITIAL[sy.initial as usize]);
+            out.push_str(RR_VOWEL[sy.vowel as usize]);
+            out.push_str(RR_FINAL[sy.fin as usize]);
+        }
+        None => out.push(c),
+    }
 }
 
 /// Folds Latin letters with diacritics used by McCune–Reischauer
@@ -203,11 +215,20 @@ fn fold_latin(s: &str) -> String {
 /// Hangul input is romanised first (after the South initial-sound rule).
 pub fn phonetic_key(s: &str) -> String {
     let latin = if has_hangul(s) {
-        let compact: String = clean(s)
+        // romanize(to_south(compact)) without the intermediate strings:
+        // the initial-sound rule on the first kept character.
+        let cleaned = clean(s);
+        let mut compact = cleaned
             .chars()
-            .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '\'' | '.' | ','))
-            .collect();
-        romanize(&to_south(&compact))
+            .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '\'' | '.' | ','));
+        let mut out = String::with_capacity(cleaned.len() * 3);
+        if let Some(first) = compact.next() {
+            push_romanized(&mut out, south_initial_syllable(first));
+        }
+        for c in compact {
+            push_romanized(&mut out, c);
+        }
+        out
     } else {
         fold_latin(s)
     };
@@ -219,9 +240,9 @@ fn is_vowel(c: u8) -> bool {
 }
 
 fn key_of_latin(s: &str) -> String {
-    let s = s
+    let s: std::borrow::Cow<'_, str> = s
         .strip_prefix("rh")
-        .map_or_else(|| s.to_string(), |r| format!("r{r}"));
+        .map_or(std::borrow::Cow::Borrowed(s), |r| format!("r{r}").into());
     let b = s.as_bytes();
     let mut i = 0;
     let mut out: Vec<u8> = Vec::with_capacity(b.len());
@@ -277,9 +298,30 @@ fn key_of_latin(s: &str) -> String {
 
 /// Jaro–Winkler similarity of two strings, by characters.
 pub fn jaro_winkler(a: &str, b: &str) -> f64 {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    jaro_winkler_chars(&a, &b)
+    // Keys and names are short: on the stack, as names are compared per
+    // candidate pair.
+    let (mut ba, mut bb) = (['\0'; SHORT], ['\0'; SHORT]);
+    match (short_chars(a, &mut ba), short_chars(b, &mut bb)) {
+        (Some(na), Some(nb)) => jaro_winkler_chars(&ba[..na], &bb[..nb]),
+        _ => {
+            let a: Vec<char> = a.chars().collect();
+            let b: Vec<char> = b.chars().collect();
+            jaro_winkler_chars(&a, &b)
+        }
+    }
+}
+
+/// Longest string [`jaro_winkler`] handles on the stack.
+const SHORT: usize = 32;
+
+/// The characters of `s` into `buf`, and their count; `None` when longer.
+fn short_chars(s: &str, buf: &mut [char; SHORT]) -> Option<usize> {
+    let mut n = 0;
+    for c in s.chars() {
+        *buf.get_mut(n)? = c;
+        n += 1;
+    }
+    Some(n)
 }
 
 fn jaro_winkler_chars(a: &[char], b: &[char]) -> f64 {
@@ -290,8 +332,20 @@ fn jaro_winkler_chars(a: &[char], b: &[char]) -> f64 {
         return 0.0;
     }
     let window = (a.len().max(b.len()) / 2).saturating_sub(1);
-    let mut a_m = vec![false; a.len()];
-    let mut b_m = vec![false; b.len()];
+    let (mut a_buf, mut b_buf) = ([false; SHORT], [false; SHORT]);
+    let (mut a_heap, mut b_heap) = (Vec::new(), Vec::new());
+    let a_m: &mut [bool] = if a.len() <= SHORT {
+        &mut a_buf[..a.len()]
+    } else {
+        a_heap.resize(a.len(), false);
+        &mut a_heap
+    };
+    let b_m: &mut [bool] = if b.len() <= SHORT {
+        &mut b_buf[..b.len()]
+    } else {
+        b_heap.resize(b.len(), false);
+        &mut b_heap
+    };
     let mut matches = 0usize;
     for i in 0..a.len() {
         let lo = i.saturating_sub(window);
@@ -350,7 +404,7 @@ pub fn within_one_jamo(a: &str, b: &str) -> bool {
                     diff = Some((x, y));
                 }
             }
-            _ => return jamo_distance(a, b) <= 1,
+            _ => return jamo_distance_at_most_one(a, b),
         }
     }
     match diff {
@@ -362,8 +416,28 @@ pub fn within_one_jamo(a: &str, b: &str) -> bool {
                     + u8::from(p.fin != q.fin)
                     <= 1
             }
-            _ => jamo_distance(a, b) <= 1,
+            _ => jamo_distance_at_most_one(a, b),
         },
+    }
+}
+
+/// `jamo_distance(a, b) <= 1` in one pass, without the full table: equal
+/// jamo, one substituted, or one inserted (names are compared per
+/// candidate pair, and most differ in length by a whole syllable).
+fn jamo_distance_at_most_one(a: &str, b: &str) -> bool {
+    let mut ca = [0u32; MAX_CODES];
+    let mut cb = [0u32; MAX_CODES];
+    let na = jamo_codes(a, &mut ca);
+    let nb = jamo_codes(b, &mut cb);
+    let (x, y) = (&ca[..na], &cb[..nb]);
+    let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
+    match long.len() - short.len() {
+        0 => short.iter().zip(long).filter(|(p, q)| p != q).count() <= 1,
+        1 => {
+            let prefix = short.iter().zip(long).take_while(|(p, q)| p == q).count();
+            short[prefix..] == long[prefix + 1..]
+        }
+        _ => false,
     }
 }
 
@@ -504,5 +578,38 @@ mod tests {
         assert!(within_one_jamo("영수", "영수"));
         assert!(!within_one_jamo("영수", "명주"));
         assert!(!within_one_jamo("영수", "영"));
+        assert!(within_one_jamo("가", "각"));
+        assert!(within_one_jamo("가", "가ㄴ"));
+        for a in [
+            "",
+            "가",
+            "간",
+            "가나",
+            "각나",
+            "가나다",
+            "갂",
+            "a가",
+            "가b",
+            "ab",
+        ] {
+            for b in [
+                "",
+                "가",
+                "간",
+                "가나",
+                "갈나",
+                "나",
+                "가나다",
+                "가다",
+                "a",
+                "ab",
+            ] {
+                assert_eq!(
+                    jamo_distance_at_most_one(a, b),
+                    jamo_distance(a, b) <= 1,
+                    "{a} {b}"
+                );
+            }
+        }
     }
 }

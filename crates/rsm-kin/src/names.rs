@@ -327,6 +327,27 @@ mod tests {
     }
 
     #[test]
+    fn surname_keys_are_the_surnames_phonetic_keys() {
+        // compare_surname reads surname_key instead of keying per pair.
+        for text in [
+            "리성호",
+            "남궁민수",
+            "Ko Kee Mo",
+            "Sangchul Kwak",
+            "KIM, Jaemo",
+            "김씨",
+        ] {
+            for p in parse(text)
+                .parses
+                .iter()
+                .chain(&surname_of(&parse(text)).parses)
+            {
+                assert_eq!(p.surname_key, hangul::phonetic_key(&p.surname), "{text}");
+            }
+        }
+    }
+
+    #[test]
     fn latin_orders() {
         let n = parse("Ko Kee Mo");
         assert_eq!(n.parses[0].surname, "Ko");
