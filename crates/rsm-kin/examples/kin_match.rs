@@ -81,9 +81,24 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
                     .and_then(|v| v.parse::<u64>().ok())
                     .unwrap_or(0)
             };
+            // CPU time of all threads so far (user + system, clock ticks
+            // of 10 ms), fields 14 and 15 of /proc/self/stat.
+            let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+            let cpu: f64 = stat
+                .rsplit_once(") ")
+                .map(|(_, rest)| {
+                    rest.split_whitespace()
+                        .skip(11)
+                        .take(2)
+                        .filter_map(|v| v.parse::<f64>().ok())
+                        .sum::<f64>()
+                        / 100.0
+                })
+                .unwrap_or(0.0);
             eprintln!(
-                "{:8.3} s {:?} {}/{} rss={} MB peak={} MB",
+                "{:8.3} s cpu={:.2} s {:?} {}/{} rss={} MB peak={} MB",
                 started.elapsed().as_secs_f64(),
+                cpu,
                 p.stage,
                 p.done.min(p.total),
                 p.total,

@@ -295,17 +295,20 @@ pub fn run(
     report(Stage::Train, 0, 2);
     let mut training = Training::new(&side, n, &opts.linker);
     {
-        let mut wanted = vec![false; n];
-        for (ri, w) in wanted.iter_mut().enumerate() {
-            *w = training.wants(ri);
-        }
-        each_chunk(
-            requests,
-            &encodings,
-            chunk,
-            |ri| wanted[ri],
-            |batch| training.add(batch),
-        )?;
+        // Requests are parsed in batches and each wanted one prepared,
+        // compared and dropped within one task: no batch of features held.
+        let mut buf: Vec<(usize, Request)> = Vec::with_capacity(chunk);
+        each_request(requests, &encodings, |ri, r| {
+            if training.wants(ri) {
+                buf.push((ri, r));
+                if buf.len() >= chunk {
+                    training.add_requests(&buf);
+                    buf.clear();
+                }
+            }
+            Ok(())
+        })?;
+        training.add_requests(&buf);
     }
     report(Stage::Train, 1, 2);
     let model = training.finish();
