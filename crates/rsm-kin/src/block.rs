@@ -243,6 +243,23 @@ fn query_province_bits(set: crate::gazetteer::ProvinceSet) -> Vec<u16> {
 /// Keys of a person (index side), sorted, without duplicates.
 pub fn person_keys(p: &PerFeatures) -> Vec<u64> {
     let mut out = Vec::new();
+    each_person_key(p, &mut |rule, parts| out.push(key(rule, parts)));
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// At least the number of a person's keys ([`person_keys`]), counted
+/// without hashing: sizes the index build.
+pub fn person_key_bound(p: &PerFeatures) -> usize {
+    let mut n = 0;
+    each_person_key(p, &mut |_, _| n += 1);
+    n
+}
+
+/// Calls `emit(rule, parts)` for each key of a person (duplicates
+/// possible).
+fn each_person_key(p: &PerFeatures, emit: &mut dyn FnMut(Rule, &[&dyn KeyPart])) {
     let sur = surname_keys(&p.name);
     let given = given_keys(&p.name);
     let counties = county_parts(&p.place);
@@ -258,22 +275,22 @@ pub fn person_keys(p: &PerFeatures) -> Vec<u64> {
     };
     for s in &sur {
         for g in &given {
-            out.push(key(Rule::SurnameGiven, &[s, g]));
+            emit(Rule::SurnameGiven, &[s, g]);
         }
         for y in &years {
             for b in &provinces {
-                out.push(key(Rule::SurnameYear, &[s, y, b]));
+                emit(Rule::SurnameYear, &[s, y, b]);
             }
         }
         for c in &counties {
-            out.push(key(Rule::SurnameCounty, &[s, c]));
+            emit(Rule::SurnameCounty, &[s, c]);
             for y in &years {
-                out.push(key(Rule::SurnameCountyYear, &[s, c, y]));
+                emit(Rule::SurnameCountyYear, &[s, c, y]);
             }
         }
         for i in &initials {
             for y in &years {
-                out.push(key(Rule::SurnameInitialYear, &[s, i, y]));
+                emit(Rule::SurnameInitialYear, &[s, i, y]);
             }
         }
     }
@@ -282,7 +299,7 @@ pub fn person_keys(p: &PerFeatures) -> Vec<u64> {
         for s in father_surname_keys(&p.father, &sur) {
             for f in &father_given {
                 for b in &provinces {
-                    out.push(key(Rule::SurnameFather, &[&s, f, b]));
+                    emit(Rule::SurnameFather, &[&s, f, b]);
                 }
             }
         }
@@ -290,9 +307,9 @@ pub fn person_keys(p: &PerFeatures) -> Vec<u64> {
     for g in &given {
         for y in &years {
             for b in &provinces {
-                out.push(key(Rule::Given, &[g, y, b]));
+                emit(Rule::Given, &[g, y, b]);
             }
-            out.push(key(Rule::TrainGivenYear, &[g, y]));
+            emit(Rule::TrainGivenYear, &[g, y]);
         }
     }
     for (_, rel) in &p.relatives {
@@ -302,18 +319,15 @@ pub fn person_keys(p: &PerFeatures) -> Vec<u64> {
         }
         for s in surname_keys(rel) {
             for g in &rel_given {
-                out.push(key(Rule::Relative, &[&s, g]));
+                emit(Rule::Relative, &[&s, g]);
             }
         }
     }
     for c in &counties {
         for y in &years {
-            out.push(key(Rule::CountyYear, &[c, y]));
+            emit(Rule::CountyYear, &[c, y]);
         }
     }
-    out.sort_unstable();
-    out.dedup();
-    out
 }
 
 /// Keys of a request (query side), each with its rule.
@@ -452,79 +466,6 @@ pub fn training_keys(r: &ReqFeatures, block: TrainingBlock) -> Vec<(Rule, u64)> 
     out
 }
 
-/// The index of one slice of persons while the whole is built: its keys
-/// sorted, and each key's persons (ascending).
-struct SliceIndex {
-    keys: Vec<u64>,
-    /// `persons[ends[i - 1]..ends[i]]` is the block of `keys[i]`.
-    ends: Vec<u32>,
-    persons: Vec<u32>,
-}
-
-impl SliceIndex {
-    fn from_entries(mut entries: Vec<(u64, u32)>) -> Self {
-        entries.sort_unstable();
-        let mut s = SliceIndex {
-            keys: Vec::new(),
-            ends: Vec::new(),
-            persons: Vec::with_capacity(entries.len()),
-        };
-        for (k, p) in entries {
-            if s.keys.last() != Some(&k) {
-                if !s.keys.is_empty() {
-                    s.ends.push(s.persons.len() as u32);
-                }
-                s.keys.push(k);
-            }
-            s.persons.push(p);
-        }
-        if !s.keys.is_empty() {
-            s.ends.push(s.persons.len() as u32);
-        }
-        s.keys.shrink_to_fit();
-        s.ends.shrink_to_fit();
-        s
-    }
-
-    fn block(&self, i: usize) -> &[u32] {
-        let a = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.persons[a..self.ends[i] as usize]
-    }
-}
-
-/// Merges slice indexes key by key, in key order: `f(key, blocks)` gets
-/// each distinct key with its blocks in slice order (so its persons come
-/// ascending when the slices hold ascending ranges of persons).
-fn merge_slices(parts: &[SliceIndex], mut f: impl FnMut(u64, &[&[u32]])) {
-    use std::cmp::Reverse;
-    use std::collections::BinaryHeap;
-    let mut heap: BinaryHeap<Reverse<(u64, usize)>> = parts
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| !p.keys.is_empty())
-        .map(|(pi, p)| Reverse((p.keys[0], pi)))
-        .collect();
-    let mut at = vec![0usize; parts.len()];
-    let mut blocks: Vec<&[u32]> = Vec::new();
-    while let Some(Reverse((k, _))) = heap.peek().copied() {
-        blocks.clear();
-        // Ties pop in slice order (the heap orders by slice after key).
-        while let Some(&Reverse((k2, pi))) = heap.peek() {
-            if k2 != k {
-                break;
-            }
-            heap.pop();
-            let p = &parts[pi];
-            blocks.push(p.block(at[pi]));
-            at[pi] += 1;
-            if let Some(&next) = p.keys.get(at[pi]) {
-                heap.push(Reverse((next, pi)));
-            }
-        }
-        f(k, &blocks);
-    }
-}
-
 /// The person index: every distinct key once (sorted), the persons of each
 /// key in one flat vector (offsets delimit the blocks), and an
 /// open-addressing table from key to its position, so a lookup is one probe
@@ -547,46 +488,86 @@ impl Index {
     }
 
     /// Builds the index over `n` persons, asking for each person's keys
-    /// once (in parallel, a slice of persons at a time). Each slice becomes
-    /// a small index of its own (its keys sorted, each with its persons);
-    /// the slices, which hold ascending ranges of persons, are then merged
-    /// key by key into the whole, allocated once at its exact size. The
-    /// keys are never all held per person, nor as one big vector of (key,
-    /// person) entries.
+    /// twice (to count, then to fill; in parallel, a slice of persons at a
+    /// time).
     pub fn build_with(n: usize, keys_of: impl Fn(usize) -> Vec<u64> + Sync) -> Self {
+        Self::build_bounded(n, |i| keys_of(i).len(), &keys_of)
+    }
+
+    /// Builds the index over `n` persons from each person's keys
+    /// (`keys_of`, asked once per person) and a bound on their number
+    /// (`bound_of`, cheap: no hashing). The (key, person) entries are
+    /// written in parallel into one vector sized by the bounds (slots a
+    /// person leaves unused hold a filler that sorts last), sorted, and
+    /// compacted into vectors of exactly their size. An entry takes 12
+    /// bytes (the key's halves and the person) instead of a padded 16.
+    pub fn build_bounded(
+        n: usize,
+        bound_of: impl Fn(usize) -> usize + Sync,
+        keys_of: impl Fn(usize) -> Vec<u64> + Sync,
+    ) -> Self {
         use rayon::prelude::*;
+        /// The key's high and low halves and the person: sorts as
+        /// (key, person). The filler is above every real entry, whose
+        /// person number is below `u32::MAX`.
+        type Entry = [u32; 3];
+        const FILLER: Entry = [u32::MAX; 3];
         const SLICE: usize = 4096;
         let slices = n.div_ceil(SLICE);
-        let parts: Vec<SliceIndex> = (0..slices)
+        let range = |c: usize| c * SLICE..((c + 1) * SLICE).min(n);
+        let counts: Vec<usize> = (0..slices)
             .into_par_iter()
-            .map(|c| {
-                let range = c * SLICE..((c + 1) * SLICE).min(n);
-                let mut entries: Vec<(u64, u32)> = Vec::new();
-                for i in range {
-                    entries.extend(keys_of(i).into_iter().map(|k| (k, i as u32)));
-                }
-                SliceIndex::from_entries(entries)
-            })
+            .map(|c| range(c).map(&bound_of).sum())
             .collect();
-        // Count the distinct keys, then fill: the output is allocated once.
-        let mut distinct = 0usize;
-        merge_slices(&parts, |_, _| distinct += 1);
-        let total: usize = parts.iter().map(|p| p.persons.len()).sum();
+        let mut entries: Vec<Entry> = vec![FILLER; counts.iter().sum()];
+        let mut parts: Vec<(usize, &mut [Entry])> = Vec::with_capacity(slices);
+        let mut rest: &mut [Entry] = &mut entries;
+        for (c, &k) in counts.iter().enumerate() {
+            let (head, tail) = rest.split_at_mut(k);
+            parts.push((c, head));
+            rest = tail;
+        }
+        parts.into_par_iter().for_each(|(c, out)| {
+            let mut at = 0;
+            for i in range(c) {
+                let keys = keys_of(i);
+                assert!(
+                    at + keys.len() <= out.len(),
+                    "a person has more keys than its bound"
+                );
+                for k in keys {
+                    out[at] = [(k >> 32) as u32, k as u32, i as u32];
+                    at += 1;
+                }
+            }
+        });
+        entries.par_sort_unstable();
+        entries.truncate(entries.partition_point(|e| *e < FILLER));
+        let key_of = |e: &Entry| (u64::from(e[0]) << 32) | u64::from(e[1]);
+        let distinct = if entries.is_empty() {
+            0
+        } else {
+            1 + entries
+                .par_windows(2)
+                .filter(|w| key_of(&w[0]) != key_of(&w[1]))
+                .count()
+        };
         let mut out = Self {
             keys: Vec::with_capacity(distinct),
             offsets: Vec::with_capacity(distinct + 1),
-            persons: Vec::with_capacity(total),
+            persons: Vec::with_capacity(entries.len()),
             table: Vec::new(),
         };
-        merge_slices(&parts, |k, blocks| {
-            out.keys.push(k);
-            out.offsets.push(out.persons.len() as u32);
-            for b in blocks {
-                out.persons.extend_from_slice(b);
+        for e in &entries {
+            let k = key_of(e);
+            if out.keys.last() != Some(&k) {
+                out.keys.push(k);
+                out.offsets.push(out.persons.len() as u32);
             }
-        });
+            out.persons.push(e[2]);
+        }
         out.offsets.push(out.persons.len() as u32);
-        drop(parts);
+        drop(entries);
         let size = (out.keys.len() * 2).next_power_of_two().max(16);
         let mut table = vec![0u32; size];
         let mask = size - 1;

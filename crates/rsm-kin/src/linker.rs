@@ -287,7 +287,11 @@ fn locality(r: &ReqFeatures) -> (u16, u16, i32) {
 impl<'p> PersonSide<'p> {
     /// Indexes the persons.
     pub fn build(persons: &'p [PerFeatures]) -> Self {
-        let index = Index::build_with(persons.len(), |i| block::person_keys(&persons[i]));
+        let index = Index::build_bounded(
+            persons.len(),
+            |i| block::person_key_bound(&persons[i]),
+            |i| block::person_keys(&persons[i]),
+        );
         let tf = TermFreq::for_persons(persons);
         Self { persons, index, tf }
     }
