@@ -381,7 +381,6 @@ pub fn run(
             more = got?;
             cur = next;
         }
-        drop(read);
         let (settled, _) = records::settle_issues(&north.label, notes, bad, opts.bad_rows)?;
         issues.extend(settled);
     }
