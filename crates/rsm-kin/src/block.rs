@@ -68,6 +68,11 @@ impl KeyPart for str {
         self.hash(h);
     }
 }
+impl KeyPart for &str {
+    fn feed(&self, h: &mut DefaultHasher) {
+        (**self).hash(h);
+    }
+}
 impl KeyPart for String {
     fn feed(&self, h: &mut DefaultHasher) {
         self.hash(h);
@@ -84,36 +89,81 @@ impl KeyPart for u16 {
     }
 }
 
+/// A key part written as a tag and a number ("c:12") or as text: hashed
+/// exactly as that text is (`str::hash`), but a number's text is made on
+/// the stack, not allocated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tagged {
+    /// A tag and a number: the text `format!("{tag}{n}")`.
+    Num(&'static str, u16),
+    /// Text as it is.
+    Text(String),
+}
+
+impl KeyPart for Tagged {
+    fn feed(&self, h: &mut DefaultHasher) {
+        match self {
+            Tagged::Num(tag, n) => {
+                // A two-byte tag and at most five digits.
+                let mut buf = [0u8; 8];
+                let t = tag.as_bytes();
+                buf[..t.len()].copy_from_slice(t);
+                let digits = if *n == 0 { 1 } else { n.ilog10() as usize + 1 };
+                let end = t.len() + digits;
+                let mut x = *n;
+                for b in buf[t.len()..end].iter_mut().rev() {
+                    *b = b'0' + (x % 10) as u8;
+                    x /= 10;
+                }
+                std::str::from_utf8(&buf[..end])
+                    .expect("ASCII tag and digits")
+                    .hash(h);
+            }
+            Tagged::Text(s) => s.hash(h),
+        }
+    }
+}
+
+/// Adds `x` unless already there (key parts are few: a linear scan).
+fn push_new<T: PartialEq>(v: &mut Vec<T>, x: T) {
+    if !v.contains(&x) {
+        v.push(x);
+    }
+}
+
 /// Surname keys: class ids, or the South-spelled surname when unknown.
-fn surname_keys(n: &Name) -> Vec<String> {
+/// Without duplicates, in no particular order (keys are sorted later).
+fn surname_keys(n: &Name) -> Vec<Tagged> {
     let mut out = Vec::new();
     for p in &n.parses {
         if p.surname.is_empty() {
             continue;
         }
         if p.classes.is_empty() {
-            out.push(format!("s:{}", hangul::phonetic_key(&p.surname)));
+            let t = format!("s:{}", hangul::phonetic_key(&p.surname));
+            push_new(&mut out, Tagged::Text(t));
         } else {
-            out.extend(p.classes.iter().map(|c| format!("c:{c}")));
+            for &c in &p.classes {
+                push_new(&mut out, Tagged::Num("c:", c));
+            }
         }
     }
-    out.sort();
-    out.dedup();
     out
 }
 
-/// Given-name keys (phonetic), with childhood forms.
-fn given_keys(n: &Name) -> Vec<String> {
+/// Given-name keys (phonetic), with childhood forms; without duplicates,
+/// in no particular order.
+fn given_keys(n: &Name) -> Vec<&str> {
     let mut out = Vec::new();
     for p in &n.parses {
         if p.given_key.is_empty() {
             continue;
         }
-        out.push(p.given_key.clone());
-        out.extend(p.variant_keys.iter().cloned());
+        push_new(&mut out, p.given_key.as_str());
+        for v in &p.variant_keys {
+            push_new(&mut out, v.as_str());
+        }
     }
-    out.sort();
-    out.dedup();
     out
 }
 
@@ -147,16 +197,23 @@ impl KeyPart for char {
 
 /// Surname keys of a father: his own surname when written, else the
 /// child's (a Korean takes the father's surname).
-fn father_surname_keys(father: &Name, own: &[String]) -> Vec<String> {
+fn father_surname_keys(father: &Name, own: &[Tagged]) -> Vec<Tagged> {
     let f = surname_keys(father);
     if f.is_empty() { own.to_vec() } else { f }
 }
 
-fn county_parts(place: &crate::features::Place) -> Vec<String> {
+fn county_parts(place: &crate::features::Place) -> Vec<Tagged> {
     if !place.county_ids.is_empty() {
-        place.county_ids.iter().map(|i| format!("g:{i}")).collect()
+        place
+            .county_ids
+            .iter()
+            .map(|&i| Tagged::Num("g:", i))
+            .collect()
     } else if !place.county_stem.is_empty() {
-        vec![format!("k:{}", hangul::phonetic_key(&place.county_stem))]
+        vec![Tagged::Text(format!(
+            "k:{}",
+            hangul::phonetic_key(&place.county_stem)
+        ))]
     } else {
         Vec::new()
     }
@@ -183,9 +240,26 @@ fn query_province_bits(set: crate::gazetteer::ProvinceSet) -> Vec<u16> {
     }
 }
 
-/// Keys of a person (index side).
+/// Keys of a person (index side), sorted, without duplicates.
 pub fn person_keys(p: &PerFeatures) -> Vec<u64> {
     let mut out = Vec::new();
+    each_person_key(p, &mut |rule, parts| out.push(key(rule, parts)));
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// At least the number of a person's keys ([`person_keys`]), counted
+/// without hashing: sizes the index build.
+pub fn person_key_bound(p: &PerFeatures) -> usize {
+    let mut n = 0;
+    each_person_key(p, &mut |_, _| n += 1);
+    n
+}
+
+/// Calls `emit(rule, parts)` for each key of a person (duplicates
+/// possible).
+fn each_person_key(p: &PerFeatures, emit: &mut dyn FnMut(Rule, &[&dyn KeyPart])) {
     let sur = surname_keys(&p.name);
     let given = given_keys(&p.name);
     let counties = county_parts(&p.place);
@@ -193,58 +267,67 @@ pub fn person_keys(p: &PerFeatures) -> Vec<u64> {
         .years
         .map(|(a, b)| b.map_or(vec![a], |b| vec![a, b]))
         .unwrap_or_default();
+    let provinces = province_bits(p.place.provinces, true);
+    let initials = if sur.is_empty() || years.is_empty() {
+        Vec::new()
+    } else {
+        initial_syllables(&p.name)
+    };
     for s in &sur {
         for g in &given {
-            out.push(key(Rule::SurnameGiven, &[s, g]));
+            emit(Rule::SurnameGiven, &[s, g]);
         }
         for y in &years {
-            for b in province_bits(p.place.provinces, true) {
-                out.push(key(Rule::SurnameYear, &[s, y, &b]));
+            for b in &provinces {
+                emit(Rule::SurnameYear, &[s, y, b]);
             }
         }
         for c in &counties {
-            out.push(key(Rule::SurnameCounty, &[s, c]));
+            emit(Rule::SurnameCounty, &[s, c]);
             for y in &years {
-                out.push(key(Rule::SurnameCountyYear, &[s, c, y]));
+                emit(Rule::SurnameCountyYear, &[s, c, y]);
             }
         }
-        for i in initial_syllables(&p.name) {
+        for i in &initials {
             for y in &years {
-                out.push(key(Rule::SurnameInitialYear, &[s, &i, y]));
+                emit(Rule::SurnameInitialYear, &[s, i, y]);
             }
         }
     }
-    let provinces = province_bits(p.place.provinces, true);
-    for s in father_surname_keys(&p.father, &sur) {
-        for f in given_keys(&p.father) {
-            for b in &provinces {
-                out.push(key(Rule::SurnameFather, &[&s, &f, b]));
+    let father_given = given_keys(&p.father);
+    if !father_given.is_empty() {
+        for s in father_surname_keys(&p.father, &sur) {
+            for f in &father_given {
+                for b in &provinces {
+                    emit(Rule::SurnameFather, &[&s, f, b]);
+                }
             }
         }
     }
     for g in &given {
         for y in &years {
             for b in &provinces {
-                out.push(key(Rule::Given, &[g, y, b]));
+                emit(Rule::Given, &[g, y, b]);
             }
-            out.push(key(Rule::TrainGivenYear, &[g, y]));
+            emit(Rule::TrainGivenYear, &[g, y]);
         }
     }
     for (_, rel) in &p.relatives {
+        let rel_given = given_keys(rel);
+        if rel_given.is_empty() {
+            continue;
+        }
         for s in surname_keys(rel) {
-            for g in given_keys(rel) {
-                out.push(key(Rule::Relative, &[&s, &g]));
+            for g in &rel_given {
+                emit(Rule::Relative, &[&s, g]);
             }
         }
     }
     for c in &counties {
         for y in &years {
-            out.push(key(Rule::CountyYear, &[c, y]));
+            emit(Rule::CountyYear, &[c, y]);
         }
     }
-    out.sort_unstable();
-    out.dedup();
-    out
 }
 
 /// Keys of a request (query side), each with its rule.
@@ -405,22 +488,40 @@ impl Index {
     }
 
     /// Builds the index over `n` persons, asking for each person's keys
-    /// (in parallel, a slice of persons at a time): the keys are never all
-    /// held per person, only as the flat (key, person) entries being sorted.
+    /// twice (to count, then to fill; in parallel, a slice of persons at a
+    /// time).
     pub fn build_with(n: usize, keys_of: impl Fn(usize) -> Vec<u64> + Sync) -> Self {
+        Self::build_bounded(n, |i| keys_of(i).len(), &keys_of)
+    }
+
+    /// Builds the index over `n` persons from each person's keys
+    /// (`keys_of`, asked once per person) and a bound on their number
+    /// (`bound_of`, cheap: no hashing). The (key, person) entries are
+    /// written in parallel into one vector sized by the bounds (slots a
+    /// person leaves unused hold a filler that sorts last), sorted, and
+    /// compacted into vectors of exactly their size. An entry takes 12
+    /// bytes (the key's halves and the person) instead of a padded 16.
+    pub fn build_bounded(
+        n: usize,
+        bound_of: impl Fn(usize) -> usize + Sync,
+        keys_of: impl Fn(usize) -> Vec<u64> + Sync,
+    ) -> Self {
         use rayon::prelude::*;
-        // Two passes over slices of persons: count the entries, then fill
-        // one vector of exactly that size (no second copy while building).
+        /// The key's high and low halves and the person: sorts as
+        /// (key, person). The filler is above every real entry, whose
+        /// person number is below `u32::MAX`.
+        type Entry = [u32; 3];
+        const FILLER: Entry = [u32::MAX; 3];
         const SLICE: usize = 4096;
         let slices = n.div_ceil(SLICE);
         let range = |c: usize| c * SLICE..((c + 1) * SLICE).min(n);
         let counts: Vec<usize> = (0..slices)
             .into_par_iter()
-            .map(|c| range(c).map(|i| keys_of(i).len()).sum())
+            .map(|c| range(c).map(&bound_of).sum())
             .collect();
-        let mut entries: Vec<(u64, u32)> = vec![(0, 0); counts.iter().sum()];
-        let mut parts: Vec<(usize, &mut [(u64, u32)])> = Vec::with_capacity(slices);
-        let mut rest: &mut [(u64, u32)] = &mut entries;
+        let mut entries: Vec<Entry> = vec![FILLER; counts.iter().sum()];
+        let mut parts: Vec<(usize, &mut [Entry])> = Vec::with_capacity(slices);
+        let mut rest: &mut [Entry] = &mut entries;
         for (c, &k) in counts.iter().enumerate() {
             let (head, tail) = rest.split_at_mut(k);
             parts.push((c, head));
@@ -429,29 +530,44 @@ impl Index {
         parts.into_par_iter().for_each(|(c, out)| {
             let mut at = 0;
             for i in range(c) {
-                for k in keys_of(i) {
-                    out[at] = (k, i as u32);
+                let keys = keys_of(i);
+                assert!(
+                    at + keys.len() <= out.len(),
+                    "a person has more keys than its bound"
+                );
+                for k in keys {
+                    out[at] = [(k >> 32) as u32, k as u32, i as u32];
                     at += 1;
                 }
             }
         });
         entries.par_sort_unstable();
+        entries.truncate(entries.partition_point(|e| *e < FILLER));
+        let key_of = |e: &Entry| (u64::from(e[0]) << 32) | u64::from(e[1]);
+        let distinct = if entries.is_empty() {
+            0
+        } else {
+            1 + entries
+                .par_windows(2)
+                .filter(|w| key_of(&w[0]) != key_of(&w[1]))
+                .count()
+        };
         let mut out = Self {
-            keys: Vec::new(),
-            offsets: Vec::new(),
+            keys: Vec::with_capacity(distinct),
+            offsets: Vec::with_capacity(distinct + 1),
             persons: Vec::with_capacity(entries.len()),
             table: Vec::new(),
         };
-        for (k, p) in entries {
+        for e in &entries {
+            let k = key_of(e);
             if out.keys.last() != Some(&k) {
                 out.keys.push(k);
                 out.offsets.push(out.persons.len() as u32);
             }
-            out.persons.push(p);
+            out.persons.push(e[2]);
         }
         out.offsets.push(out.persons.len() as u32);
-        out.keys.shrink_to_fit();
-        out.offsets.shrink_to_fit();
+        drop(entries);
         let size = (out.keys.len() * 2).next_power_of_two().max(16);
         let mut table = vec![0u32; size];
         let mask = size - 1;
@@ -563,5 +679,62 @@ impl Index {
     /// Number of distinct keys.
     pub fn distinct_keys(&self) -> usize {
         self.keys.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbered_parts_hash_like_their_text() {
+        for n in [0u16, 7, 10, 99, 100, 1234, 12345, 65535] {
+            for tag in ["c:", "g:"] {
+                let text = format!("{tag}{n}");
+                assert_eq!(
+                    key(Rule::SurnameCounty, &[&Tagged::Num(tag, n), &1950i32]),
+                    key(Rule::SurnameCounty, &[&text, &1950i32]),
+                    "{text}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn merged_slices_give_the_index_of_one_sort() {
+        // 10,000 persons (three slices), keys shared within and across
+        // slices, one person with a key twice.
+        let n = 10_000usize;
+        let keys: Vec<Vec<u64>> = (0..n)
+            .map(|i| {
+                let mut k = vec![
+                    (i % 97) as u64,
+                    1_000 + (i * 7 % 1_313) as u64,
+                    u64::MAX - i as u64,
+                ];
+                if i == 5_000 {
+                    k.push(3);
+                    k.push(3);
+                }
+                k
+            })
+            .collect();
+        let index = Index::build(&keys);
+        let mut entries: Vec<(u64, u32)> = keys
+            .iter()
+            .enumerate()
+            .flat_map(|(i, ks)| ks.iter().map(move |&k| (k, i as u32)))
+            .collect();
+        entries.sort_unstable();
+        let mut want_keys: Vec<u64> = entries.iter().map(|e| e.0).collect();
+        want_keys.dedup();
+        assert_eq!(index.keys, want_keys);
+        assert_eq!(index.len(), entries.len());
+        for k in want_keys {
+            let want: Vec<u32> = entries.iter().filter(|e| e.0 == k).map(|e| e.1).collect();
+            assert_eq!(index.block(k), &want[..], "key {k}");
+        }
+        assert!(index.block(999_999).is_empty());
+        assert_eq!(index.block(3).iter().filter(|&&p| p == 5_000).count(), 2);
     }
 }

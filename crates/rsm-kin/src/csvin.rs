@@ -324,7 +324,8 @@ pub struct RowReader<R: Read> {
     /// Lower-cased, trimmed header names.
     pub header: Vec<String>,
     rdr: csv::Reader<DecodedReader<R>>,
-    rec: csv::StringRecord,
+    /// The row last read (its record's buffers are reused for the next).
+    row: Row,
 }
 
 impl<R: Read> RowReader<R> {
@@ -354,7 +355,10 @@ impl<R: Read> RowReader<R> {
             label: label.to_string(),
             header,
             rdr,
-            rec: csv::StringRecord::new(),
+            row: Row {
+                line: 0,
+                fields: csv::StringRecord::new(),
+            },
         })
     }
 
@@ -377,26 +381,37 @@ impl<R: Read> RowReader<R> {
     /// The next row, a row issue, or the end; an unreadable stream (bad
     /// encoding, I/O) is an error.
     pub fn next_row(&mut self) -> Result<Option<std::result::Result<Row, RowIssue>>> {
+        Ok(self.advance()?.map(|r| {
+            r.map(|()| Row {
+                line: self.row.line,
+                fields: self.row.fields.clone(),
+            })
+        }))
+    }
+
+    /// Reads the next row into [`RowReader::current`] without copying it:
+    /// `Some(Ok(()))` for a row, a row issue, or `None` at the end; an
+    /// unreadable stream (bad encoding, I/O) is an error.
+    pub fn advance(&mut self) -> Result<Option<std::result::Result<(), RowIssue>>> {
         let width = self.header.len();
+        let rec = &mut self.row.fields;
         loop {
-            match self.rdr.read_record(&mut self.rec) {
+            match self.rdr.read_record(rec) {
                 Ok(false) => return Ok(None),
                 Ok(true) => {
-                    let line = self.rec.position().map_or(0, |p| p.line());
-                    if self.rec.len() == 1 && self.rec[0].trim().is_empty() {
+                    let line = rec.position().map_or(0, |p| p.line());
+                    if rec.len() == 1 && rec[0].trim().is_empty() {
                         continue; // blank line
                     }
-                    if self.rec.len() != width {
+                    if rec.len() != width {
                         return Ok(Some(Err(RowIssue {
                             file: self.label.clone(),
                             line,
-                            reason: format!("{} fields, header has {width}", self.rec.len()),
+                            reason: format!("{} fields, header has {width}", rec.len()),
                         })));
                     }
-                    return Ok(Some(Ok(Row {
-                        line,
-                        fields: self.rec.clone(),
-                    })));
+                    self.row.line = line;
+                    return Ok(Some(Ok(())));
                 }
                 Err(e) => {
                     if let Some(fatal) = stream_error(&self.label, &e) {
@@ -411,6 +426,11 @@ impl<R: Read> RowReader<R> {
                 }
             }
         }
+    }
+
+    /// The row [`RowReader::advance`] read last.
+    pub fn current(&self) -> &Row {
+        &self.row
     }
 }
 

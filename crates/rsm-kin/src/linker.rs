@@ -269,7 +269,8 @@ pub struct RequestScore {
     pub ranked: Vec<Scored>,
 }
 
-/// Most levels a field may have in [`Weights`]' tables.
+/// Most levels a field may have: the room in [`Weights`]' tables and the training tallies
+/// ([`LEVELS`]).
 const MAX_LEVELS: usize = 8;
 
 /// The model's per-level log2 terms, taken once per scoring pass instead
@@ -396,7 +397,11 @@ fn locality(r: &ReqFeatures) -> (u16, u16, i32) {
 impl<'p> PersonSide<'p> {
     /// Indexes the persons.
     pub fn build(persons: &'p [PerFeatures]) -> Self {
-        let index = Index::build_with(persons.len(), |i| block::person_keys(&persons[i]));
+        let index = Index::build_bounded(
+            persons.len(),
+            |i| block::person_key_bound(&persons[i]),
+            |i| block::person_keys(&persons[i]),
+        );
         let tf = TermFreq::for_persons(persons);
         Self { persons, index, tf }
     }
@@ -471,6 +476,9 @@ impl<'p> PersonSide<'p> {
 /// person) pairs, m by EM over the candidates of a spread sample of
 /// requests. Which requests take part depends only on their number and the
 /// seed, so a streaming run can read just those ([`Training::wants`]).
+/// What is learnt from the pairs are integer counts (levels of the random
+/// pairs, comparison patterns), so neither the batching nor the order in
+/// which threads finish changes the model.
 #[derive(Debug)]
 pub struct Training<'s, 'p> {
     side: &'s PersonSide<'p>,
@@ -478,17 +486,62 @@ pub struct Training<'s, 'p> {
     requests: usize,
     /// Random pairs (request, person), sorted by request.
     pairs: Vec<(u32, u32)>,
-    random: Vec<Vector>,
     step: usize,
+    tally: Tally,
+}
+
+/// What training has counted so far (see [`Training`]).
+#[derive(Debug, Clone, Default)]
+struct Tally {
+    /// Per field and level, random pairs showing it.
+    random_levels: [[u64; MAX_LEVELS]; compare::FIELDS],
+    /// Patterns of the sampled requests' candidates.
     patterns: HashMap<Vector, u64>,
+    /// Patterns of each session's own population (see
+    /// [`block::training_keys`]).
     by_session: [HashMap<Vector, u64>; 3],
     /// Sampled requests whose father is known.
     req_f: usize,
 }
 
+const _: () = {
+    let mut f = 0;
+    while f < LEVELS.len() {
+        assert!(LEVELS[f] <= MAX_LEVELS);
+        f += 1;
+    }
+};
+
+/// The training blocks, in the order of [`Tally::by_session`].
+const TRAINING_BLOCKS: [block::TrainingBlock; 3] = [
+    block::TrainingBlock::GivenYear,
+    block::TrainingBlock::SurnameGiven,
+    block::TrainingBlock::SurnameCountyYear,
+];
+
 fn merge_counts(into: &mut HashMap<Vector, u64>, from: HashMap<Vector, u64>) {
+    if into.len() < from.len() {
+        let small = std::mem::replace(into, from);
+        return merge_counts(into, small);
+    }
     for (k, v) in from {
         *into.entry(k).or_default() += v;
+    }
+}
+
+impl Tally {
+    fn merge(mut self, other: Tally) -> Tally {
+        for (a, b) in self.random_levels.iter_mut().zip(&other.random_levels) {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+        merge_counts(&mut self.patterns, other.patterns);
+        for (into, from) in self.by_session.iter_mut().zip(other.by_session) {
+            merge_counts(into, from);
+        }
+        self.req_f += other.req_f;
+        self
     }
 }
 
@@ -510,11 +563,8 @@ impl<'s, 'p> Training<'s, 'p> {
             opts: opts.clone(),
             requests,
             pairs,
-            random: Vec::new(),
             step: requests.div_ceil(opts.em_requests.max(1)).max(1),
-            patterns: HashMap::new(),
-            by_session: Default::default(),
-            req_f: 0,
+            tally: Tally::default(),
         }
     }
 
@@ -537,71 +587,85 @@ impl<'s, 'p> Training<'s, 'p> {
     /// Feeds a batch of requests (request number, features); requests not
     /// wanted are ignored. Each request must be fed once.
     pub fn add(&mut self, batch: &[(usize, &ReqFeatures)]) {
+        self.add_with(batch, |r, f| f(r));
+    }
+
+    /// Feeds a batch of requests not yet prepared: each wanted request's
+    /// features are made, used and dropped within one task, so a batch
+    /// never holds more than a request's features per thread.
+    pub fn add_requests(&mut self, batch: &[(usize, crate::records::Request)]) {
+        self.add_with(batch, |r, f| f(&ReqFeatures::new(r)));
+    }
+
+    /// Tallies a batch in parallel; `with(item, f)` calls `f` with the
+    /// item's features.
+    fn add_with<T: Sync>(
+        &mut self,
+        batch: &[(usize, T)],
+        with: impl Fn(&T, &mut dyn FnMut(&ReqFeatures)) + Sync,
+    ) {
+        let this = &*self;
+        let tally = batch
+            .par_iter()
+            .filter(|(ri, _)| this.wants(*ri))
+            .fold(Tally::default, |mut acc, (ri, item)| {
+                with(item, &mut |r| this.observe(*ri, r, &mut acc));
+                acc
+            })
+            .reduce(Tally::default, Tally::merge);
+        let old = std::mem::take(&mut self.tally);
+        self.tally = old.merge(tally);
+    }
+
+    /// Counts what request `ri` brings: its random pairs' levels and, when
+    /// sampled, the patterns of its candidates and of each session's
+    /// population. A pair in several of these is compared once.
+    fn observe(&self, ri: usize, r: &ReqFeatures, acc: &mut Tally) {
         let persons = self.side.persons;
         let index = &self.side.index;
         let opts = &self.opts;
-        let random: Vec<Vector> = batch
-            .par_iter()
-            .flat_map_iter(|&(ri, r)| {
-                self.random_pairs_of(ri)
-                    .iter()
-                    .map(move |&(_, p)| compare::compare(r, &persons[p as usize]))
-            })
-            .collect();
-        self.random.extend(random);
-        let sample: Vec<&ReqFeatures> = batch
-            .iter()
-            .filter(|(ri, _)| self.em_sampled(*ri))
-            .map(|&(_, r)| r)
-            .collect();
-        self.req_f += sample.iter().filter(|r| !r.father.is_empty()).count();
-        // EM over candidate pairs of the sampled requests.
-        let patterns: HashMap<Vector, u64> = sample
-            .par_iter()
-            .fold(HashMap::new, |mut acc: HashMap<Vector, u64>, &r| {
-                let keys = block::request_keys(r);
-                let cands = index.candidates_within(&keys, opts.max_block, CANDIDATE_BUDGET);
-                compare::Comparer::warm(persons, &cands);
-                let mut comparer = compare::Comparer::new(r);
-                for pi in cands {
-                    *acc.entry(comparer.compare(&persons[pi as usize]))
-                        .or_default() += 1;
+        for &(_, p) in self.random_pairs_of(ri) {
+            let v = compare::compare(r, &persons[p as usize]);
+            for (f, &l) in v.iter().enumerate() {
+                if let Some(c) = acc.random_levels[f].get_mut(usize::from(l)) {
+                    *c += 1;
                 }
-                acc
-            })
-            .reduce(HashMap::new, |mut a, b| {
-                merge_counts(&mut a, b);
-                a
-            });
-        merge_counts(&mut self.patterns, patterns);
+            }
+        }
+        if !self.em_sampled(ri) {
+            return;
+        }
+        if !r.father.is_empty() {
+            acc.req_f += 1;
+        }
+        // Candidates (sorted by person), each compared once, through one
+        // comparer (names read ahead, name comparisons remembered).
+        let keys = block::request_keys(r);
+        let cands = index.candidates_within(&keys, opts.max_block, CANDIDATE_BUDGET);
+        compare::Comparer::warm(persons, &cands);
+        let mut comparer = compare::Comparer::new(r);
+        let compared: Vec<(u32, Vector)> = cands
+            .into_iter()
+            .map(|pi| (pi, comparer.compare(&persons[pi as usize])))
+            .collect();
+        for (_, v) in &compared {
+            *acc.patterns.entry(*v).or_default() += 1;
+        }
         // Each session's own population: all pairs sharing its fields (not
-        // the candidates, which other rules shape), filtered as before.
-        let session_patterns = |tb: block::TrainingBlock| -> HashMap<Vector, u64> {
-            sample
-                .par_iter()
-                .fold(HashMap::new, |mut acc: HashMap<Vector, u64>, &r| {
-                    let keys = block::training_keys(r, tb);
-                    let cands = index.candidates(&keys, opts.max_block);
-                    compare::Comparer::warm(persons, &cands);
-                    let mut comparer = compare::Comparer::new(r);
-                    for pi in cands {
-                        *acc.entry(comparer.compare(&persons[pi as usize]))
-                            .or_default() += 1;
-                    }
-                    acc
-                })
-                .reduce(HashMap::new, |mut a, b| {
-                    merge_counts(&mut a, b);
-                    a
-                })
-        };
-        let by_session = [
-            session_patterns(block::TrainingBlock::GivenYear),
-            session_patterns(block::TrainingBlock::SurnameGiven),
-            session_patterns(block::TrainingBlock::SurnameCountyYear),
-        ];
-        for (into, from) in self.by_session.iter_mut().zip(by_session) {
-            merge_counts(into, from);
+        // the candidates, which other rules shape). Pairs outside the
+        // candidates are compared once for all sessions.
+        let mut extra: HashMap<u32, Vector> = HashMap::new();
+        for (tb, into) in TRAINING_BLOCKS.iter().zip(acc.by_session.iter_mut()) {
+            let keys = block::training_keys(r, *tb);
+            for pi in index.candidates(&keys, opts.max_block) {
+                let v = match compared.binary_search_by_key(&pi, |&(p, _)| p) {
+                    Ok(i) => compared[i].1,
+                    Err(_) => *extra
+                        .entry(pi)
+                        .or_insert_with(|| comparer.compare(&persons[pi as usize])),
+                };
+                *into.entry(v).or_default() += 1;
+            }
         }
     }
 
@@ -609,8 +673,15 @@ impl<'s, 'p> Training<'s, 'p> {
     pub fn finish(self) -> Model {
         let opts = &self.opts;
         let persons = self.side.persons;
-        let u = model::estimate_u(&LEVELS, &self.random);
-        let patterns = &self.patterns;
+        let counts: Vec<&[u64]> = self
+            .tally
+            .random_levels
+            .iter()
+            .zip(LEVELS)
+            .map(|(c, n)| &c[..n])
+            .collect();
+        let u = model::u_from_counts(&counts);
+        let patterns = &self.tally.patterns;
         // Sessions: (A) same surname class and same given name — trains every
         // other field; (B) same surname, birth year and county — trains the
         // given name and the rest; (C) same given name and year — trains the
@@ -638,7 +709,7 @@ impl<'s, 'p> Training<'s, 'p> {
         let space = self.requests as f64 * persons.len() as f64;
         let trainable = space >= MIN_TRAINING_SPACE;
         let mut model = if trainable {
-            let sets: Vec<&HashMap<Vector, u64>> = self.by_session.iter().collect();
+            let sets: Vec<&HashMap<Vector, u64>> = self.tally.by_session.iter().collect();
             model::train_session_sets_related(
                 &sets,
                 &u,
@@ -682,7 +753,7 @@ impl<'s, 'p> Training<'s, 'p> {
             .filter(|(v, _)| v[0] == 3 && v[2] == 4 && v[5] >= 4)
             .map(|(_, c)| *c)
             .sum();
-        let req_f = self.req_f;
+        let req_f = self.tally.req_f;
         let per_f = persons.iter().filter(|p| !p.father.is_empty()).count();
         let q = per_f as f64 / persons.len().max(1) as f64;
         let relatives = if req_f > 0 && q > 0.0 {

@@ -74,6 +74,22 @@ pub fn estimate_u<const F: usize>(levels: &[usize; F], random: &[[u8; F]]) -> Ve
     u
 }
 
+/// u-probabilities from level counts of random pairs (`counts[f][l]`:
+/// pairs at level `l` of field `f`), with add-one smoothing: the same
+/// numbers as [`estimate_u`] over those pairs.
+pub fn u_from_counts(counts: &[&[u64]]) -> Vec<Vec<f64>> {
+    counts
+        .iter()
+        .map(|c| {
+            // Integer counts below 2^53 are exact in f64: 1 + n equals
+            // adding one n times.
+            let mut v: Vec<f64> = c.iter().map(|&n| 1.0 + n as f64).collect();
+            normalise(&mut v);
+            v
+        })
+        .collect()
+}
+
 /// log2(1 + 2^t) without overflow.
 pub fn log2_1p_exp2(t: f64) -> f64 {
     if t > 0.0 {

@@ -394,10 +394,11 @@ impl<R: Read> RecordStream<R, RequestColumns> {
 
     /// The next row's outcome, or `None` at the end.
     pub fn next_request(&mut self) -> Result<Option<Parsed<Request>>> {
-        Ok(self.rows.next_row()?.map(|row| match row {
-            Ok(row) => self.cols.parse(&row, &self.rows.label),
-            Err(i) => Parsed::Bad(i),
-        }))
+        Ok(match self.rows.advance()? {
+            None => None,
+            Some(Err(i)) => Some(Parsed::Bad(i)),
+            Some(Ok(())) => Some(self.cols.parse(self.rows.current(), &self.rows.label)),
+        })
     }
 }
 
@@ -411,10 +412,11 @@ impl<R: Read> RecordStream<R, PersonColumns> {
 
     /// The next row's outcome, or `None` at the end.
     pub fn next_person(&mut self) -> Result<Option<Parsed<Person>>> {
-        Ok(self.rows.next_row()?.map(|row| match row {
-            Ok(row) => self.cols.parse(&row, &self.rows.label),
-            Err(i) => Parsed::Bad(i),
-        }))
+        Ok(match self.rows.advance()? {
+            None => None,
+            Some(Err(i)) => Some(Parsed::Bad(i)),
+            Some(Ok(())) => Some(self.cols.parse(self.rows.current(), &self.rows.label)),
+        })
     }
 }
 

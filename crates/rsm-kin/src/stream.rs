@@ -155,6 +155,105 @@ fn each_request(
     Ok(())
 }
 
+/// The usable requests of the sources, in order, read one at a time.
+struct RequestReader<'s, 'a> {
+    sources: &'s [Source<'a>],
+    encodings: &'s [Encoding],
+    /// The source being read (index) and its stream.
+    at: usize,
+    stream: Option<RecordStream<Box<dyn Read + 'a>, records::RequestColumns>>,
+    /// Number of the next request.
+    ri: usize,
+}
+
+impl<'s, 'a> RequestReader<'s, 'a> {
+    fn new(sources: &'s [Source<'a>], encodings: &'s [Encoding]) -> Self {
+        Self {
+            sources,
+            encodings,
+            at: 0,
+            stream: None,
+            ri: 0,
+        }
+    }
+
+    /// The next usable request and its number, or `None` at the end.
+    fn next(&mut self) -> Result<Option<(usize, Request)>> {
+        loop {
+            if let Some(s) = self.stream.as_mut() {
+                match s.next_request()? {
+                    Some(Parsed::Kept(r, _)) => {
+                        self.ri += 1;
+                        return Ok(Some((self.ri - 1, r)));
+                    }
+                    Some(Parsed::Bad(_)) => continue,
+                    None => {
+                        self.stream = None;
+                        self.at += 1;
+                    }
+                }
+            }
+            let (Some(src), Some(&enc)) = (self.sources.get(self.at), self.encodings.get(self.at))
+            else {
+                return Ok(None);
+            };
+            self.stream = Some(RecordStream::requests(src.reader()?, enc, &src.label)?);
+        }
+    }
+
+    /// Fills `buf` with up to `chunk` of the requests `want` picks; false
+    /// when the sources are exhausted.
+    fn fill(
+        &mut self,
+        buf: &mut Vec<(usize, Request)>,
+        chunk: usize,
+        want: &dyn Fn(usize) -> bool,
+    ) -> Result<bool> {
+        while buf.len() < chunk {
+            match self.next()? {
+                Some((ri, r)) => {
+                    if want(ri) {
+                        buf.push((ri, r));
+                    }
+                }
+                None => return Ok(false),
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// Streams the requests `want` picks in chunks of `chunk`, `work` taking
+/// each chunk while the next is read: the reading (sequential, on this
+/// thread) overlaps the work (in the thread pool). Chunks come in order.
+fn pipelined(
+    sources: &[Source<'_>],
+    encodings: &[Encoding],
+    chunk: usize,
+    want: &dyn Fn(usize) -> bool,
+    mut work: impl FnMut(Vec<(usize, Request)>) + Send,
+) -> Result<()> {
+    let mut reader = RequestReader::new(sources, encodings);
+    let mut cur = Vec::with_capacity(chunk);
+    let mut more = reader.fill(&mut cur, chunk, want)?;
+    while !cur.is_empty() {
+        let mut next = Vec::new();
+        let mut read = Ok(false);
+        let batch = std::mem::take(&mut cur);
+        let work = &mut work;
+        rayon::in_place_scope(|s| {
+            s.spawn(move |_| work(batch));
+            if more {
+                next.reserve(chunk);
+                read = reader.fill(&mut next, chunk, want);
+            }
+        });
+        more = read?;
+        cur = next;
+    }
+    Ok(())
+}
+
 /// Streams requests in chunks of prepared features: `want` picks the
 /// requests to prepare, `f` gets each full chunk (request number, features).
 fn each_chunk(
@@ -162,29 +261,17 @@ fn each_chunk(
     encodings: &[Encoding],
     chunk: usize,
     want: impl Fn(usize) -> bool,
-    mut f: impl FnMut(&[(usize, &ReqFeatures)]),
+    mut f: impl FnMut(&[(usize, &ReqFeatures)]) + Send,
 ) -> Result<()> {
-    let mut buf: Vec<(usize, Request)> = Vec::with_capacity(chunk);
-    let mut flush = |buf: &mut Vec<(usize, Request)>| {
+    pipelined(sources, encodings, chunk, &want, |buf| {
         let feats: Vec<ReqFeatures> = buf.par_iter().map(|(_, r)| ReqFeatures::new(r)).collect();
-        let batch: Vec<(usize, &ReqFeatures)> =
-            buf.iter().map(|(ri, _)| *ri).zip(feats.iter()).collect();
+        // The records are not needed past their features (the next chunk
+        // is being read meanwhile).
+        let numbers: Vec<usize> = buf.iter().map(|(ri, _)| *ri).collect();
+        drop(buf);
+        let batch: Vec<(usize, &ReqFeatures)> = numbers.into_iter().zip(feats.iter()).collect();
         f(&batch);
-        buf.clear();
-    };
-    each_request(sources, encodings, |ri, r| {
-        if want(ri) {
-            buf.push((ri, r));
-            if buf.len() >= chunk {
-                flush(&mut buf);
-            }
-        }
-        Ok(())
-    })?;
-    if !buf.is_empty() {
-        flush(&mut buf);
-    }
-    Ok(())
+    })
 }
 
 /// Runs the batch match streaming: `requests` are the South's file and
@@ -254,30 +341,46 @@ pub fn run(
         let enc = csvin::sniff(north.reader()?, &north.label)?;
         let mut s = RecordStream::persons(north.reader()?, enc, &north.label)?;
         let (mut notes, mut bad) = (Vec::new(), Vec::new());
-        let mut chunk: Vec<Person> = Vec::with_capacity(PERSON_CHUNK);
-        let mut prepare = |chunk: &mut Vec<Person>| {
-            pf.extend(interner.prepare(chunk));
+        let mut prepare = |mut chunk: Vec<Person>| {
+            pf.extend(interner.prepare(&chunk));
             for p in chunk.iter() {
                 person_ids.push(&p.id);
             }
             if opts.explain {
-                kept_persons.append(chunk);
+                kept_persons.append(&mut chunk);
             }
-            chunk.clear();
         };
-        while let Some(p) = s.next_person()? {
-            match p {
-                Parsed::Kept(p, note) => {
-                    notes.extend(note);
-                    chunk.push(p);
-                    if chunk.len() >= PERSON_CHUNK {
-                        prepare(&mut chunk);
+        let mut read = |chunk: &mut Vec<Person>| -> Result<bool> {
+            while chunk.len() < PERSON_CHUNK {
+                match s.next_person()? {
+                    Some(Parsed::Kept(p, note)) => {
+                        notes.extend(note);
+                        chunk.push(p);
                     }
+                    Some(Parsed::Bad(b)) => bad.push(b),
+                    None => return Ok(false),
                 }
-                Parsed::Bad(b) => bad.push(b),
             }
+            Ok(true)
+        };
+        // Each chunk is prepared (in the pool) while the next is read.
+        let mut cur: Vec<Person> = Vec::with_capacity(PERSON_CHUNK);
+        let mut more = read(&mut cur)?;
+        while !cur.is_empty() {
+            let mut next: Vec<Person> = Vec::new();
+            let mut got = Ok(false);
+            let batch = std::mem::take(&mut cur);
+            let prepare = &mut prepare;
+            rayon::in_place_scope(|sc| {
+                sc.spawn(move |_| prepare(batch));
+                if more {
+                    next.reserve(PERSON_CHUNK);
+                    got = read(&mut next);
+                }
+            });
+            more = got?;
+            cur = next;
         }
-        prepare(&mut chunk);
         let (settled, _) = records::settle_issues(&north.label, notes, bad, opts.bad_rows)?;
         issues.extend(settled);
     }
@@ -295,17 +398,14 @@ pub fn run(
     report(Stage::Train, 0, 2);
     let mut training = Training::new(&side, n, &opts.linker);
     {
-        let mut wanted = vec![false; n];
-        for (ri, w) in wanted.iter_mut().enumerate() {
-            *w = training.wants(ri);
-        }
-        each_chunk(
-            requests,
-            &encodings,
-            chunk,
-            |ri| wanted[ri],
-            |batch| training.add(batch),
-        )?;
+        // Requests are parsed in batches and each wanted one prepared,
+        // compared and dropped within one task: no batch of features held.
+        let training = &mut training;
+        let want = |ri: usize| training.wants(ri);
+        let wanted: Vec<bool> = (0..n).map(want).collect();
+        pipelined(requests, &encodings, chunk, &|ri| wanted[ri], |buf| {
+            training.add_requests(&buf)
+        })?;
     }
     report(Stage::Train, 1, 2);
     let model = training.finish();
