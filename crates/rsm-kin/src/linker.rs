@@ -533,6 +533,15 @@ impl<'s, 'p> Training<'s, 'p> {
         // Siblings share the family's evidence: a related-non-match class.
         let family = |v: &Vector| v[2] == 4 || v[7] >= 4;
         if trainable {
+            // Given names are gendered: among strangers, sex given the
+            // given-name level (see model::Dependence).
+            model.dependence = Some(model::estimate_dependence(
+                &LEVELS,
+                &self.random,
+                compare::Field::Sex as usize,
+                compare::Field::Given as usize,
+                &model.u[compare::Field::Sex as usize],
+            ));
             model::add_family_class(
                 &mut model,
                 patterns,
