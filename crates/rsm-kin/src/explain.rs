@@ -203,7 +203,18 @@ pub fn explain(
         });
     }
     let adj = tf.adjustment(model, rf, pf, &d.vector);
-    let fam = model.family_adjustment_tf(&d.vector, adj);
+    let dep = model.dependence_bits(&d.vector);
+    let fam = model.family_adjustment_tf(&d.vector, adj + dep);
+    if dep.abs() > 1e-9 {
+        evidence.push(Evidence {
+            field: "sex_given_name",
+            level: 0,
+            weight: dep,
+            text:
+                "the given name already implies the sex (strangers with this name agree on sex too)"
+                    .into(),
+        });
+    }
     if fam.abs() > 1e-9 {
         evidence.push(Evidence {
             field: "family",

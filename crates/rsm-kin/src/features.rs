@@ -216,6 +216,19 @@ pub struct PerFeatures {
     pub relatives: Vec<(String, Arc<Name>)>,
 }
 
+/// The sex a relationship word names (brother, 어머니 …), if it names one.
+/// It outranks the request's sex column: a box ticked wrong on a form is a
+/// likelier slip than calling a sister a brother.
+pub fn sex_of_relation(relationship: &str) -> Option<Sex> {
+    match relationship.trim().to_lowercase().as_str() {
+        "father" | "brother" | "son" | "husband" | "uncle" | "아버지" | "부" | "아들" | "남편"
+        | "삼촌" | "숙부" | "형" | "오빠" | "남동생" => Some(Sex::M),
+        "mother" | "sister" | "daughter" | "wife" | "aunt" | "어머니" | "모" | "딸" | "아내"
+        | "처" | "고모" | "이모" | "누나" | "언니" | "여동생" => Some(Sex::F),
+        _ => None,
+    }
+}
+
 impl ReqFeatures {
     /// Prepares a request.
     pub fn new(r: &Request) -> Self {
@@ -243,7 +256,7 @@ impl ReqFeatures {
             father_is_applicant,
             applicant: names::parse(&r.applicant_name),
             applicant_year: r.applicant_birth.map(|d| d.year),
-            sex: r.sex,
+            sex: sex_of_relation(&r.relationship).or(r.sex),
             year: r.birth_year,
             relation,
             place: Place::new(&r.province, &r.county, &r.village),

@@ -353,6 +353,7 @@ pub fn link(
         u,
         iterations: 0,
         family: None,
+        dependence: None,
     };
     // Prior: share π of left records with a match, by EM over the sums.
     let weights: Vec<(usize, Vec<(u32, f64)>)> = pairs

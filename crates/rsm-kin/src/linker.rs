@@ -291,6 +291,9 @@ struct Tables {
     log_u: [[f64; MAX_LEVELS]; compare::FIELDS],
     /// log2 f per field and level, log2(1 − share) and log2(share).
     family: Option<([[f64; MAX_LEVELS]; compare::FIELDS], f64, f64)>,
+    /// [`Model::dependence_bits`] by (level of the field depended on, level
+    /// of the dependent field), with the two fields' positions.
+    dependence: Option<(usize, usize, [[f64; MAX_LEVELS]; MAX_LEVELS])>,
 }
 
 /// log2 of each level's probability (0 for level 0, as `log2_prob` in
@@ -330,10 +333,25 @@ impl<'m> Weights<'m> {
                     fam.share.log2(),
                 )),
             };
+            let dependence = match &model.dependence {
+                None => None,
+                Some(d) => {
+                    let mut bits = [[0.0; MAX_LEVELS]; MAX_LEVELS];
+                    let mut v: Vector = [0; compare::FIELDS];
+                    for (a, row) in bits.iter_mut().enumerate() {
+                        for (b, x) in row.iter_mut().enumerate() {
+                            (v[d.on], v[d.field]) = (a as u8, b as u8);
+                            *x = model.dependence_bits(&v);
+                        }
+                    }
+                    Some((d.on, d.field, bits))
+                }
+            };
             Some(Tables {
                 field,
                 log_u,
                 family,
+                dependence,
             })
         })();
         Self { model, tables }
@@ -347,6 +365,17 @@ impl<'m> Weights<'m> {
         let level = |table: &[[f64; MAX_LEVELS]; compare::FIELDS], f: usize, l: u8| {
             table[f].get(usize::from(l)).copied().unwrap_or(0.0)
         };
+        // As in `Model::weight_tf`: the dependence's bits join the term
+        // frequencies' before the family correction.
+        let bits = tf_bits
+            + match &t.dependence {
+                None => 0.0,
+                Some((on, field, bits)) => bits
+                    .get(usize::from(v[*on]))
+                    .and_then(|row| row.get(usize::from(v[*field])))
+                    .copied()
+                    .unwrap_or_else(|| self.model.dependence_bits(v)),
+            };
         let independent: f64 = v
             .iter()
             .enumerate()
@@ -360,7 +389,7 @@ impl<'m> Weights<'m> {
                     .enumerate()
                     .map(|(f, &l)| level(&t.log_u, f, l))
                     .sum::<f64>()
-                    - tf_bits;
+                    - bits;
                 let lf: f64 = v.iter().enumerate().map(|(f, &l)| level(log_f, f, l)).sum();
                 let a = log_unrelated + lu;
                 let b = log_share + lf;
@@ -369,7 +398,7 @@ impl<'m> Weights<'m> {
                 (lu - mix).min(0.0)
             }
         };
-        let w = independent + tf_bits + family;
+        let w = independent + bits + family;
         debug_assert_eq!(
             w.to_bits(),
             self.model.weight_tf(v, tf_bits).to_bits(),
@@ -495,6 +524,9 @@ pub struct Training<'s, 'p> {
 struct Tally {
     /// Per field and level, random pairs showing it.
     random_levels: [[u64; MAX_LEVELS]; compare::FIELDS],
+    /// Random pairs by (given-name level, sex level), for
+    /// [`model::Dependence`].
+    random_given_sex: [[u64; MAX_LEVELS]; MAX_LEVELS],
     /// Patterns of the sampled requests' candidates.
     patterns: HashMap<Vector, u64>,
     /// Patterns of each session's own population (see
@@ -532,6 +564,15 @@ fn merge_counts(into: &mut HashMap<Vector, u64>, from: HashMap<Vector, u64>) {
 impl Tally {
     fn merge(mut self, other: Tally) -> Tally {
         for (a, b) in self.random_levels.iter_mut().zip(&other.random_levels) {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+        for (a, b) in self
+            .random_given_sex
+            .iter_mut()
+            .zip(&other.random_given_sex)
+        {
             for (x, y) in a.iter_mut().zip(b) {
                 *x += y;
             }
@@ -631,6 +672,17 @@ impl<'s, 'p> Training<'s, 'p> {
                     *c += 1;
                 }
             }
+            let (g, x) = (
+                usize::from(v[compare::Field::Given as usize]),
+                usize::from(v[compare::Field::Sex as usize]),
+            );
+            if let Some(c) = acc
+                .random_given_sex
+                .get_mut(g)
+                .and_then(|row| row.get_mut(x))
+            {
+                *c += 1;
+            }
         }
         if !self.em_sampled(ri) {
             return;
@@ -728,6 +780,19 @@ impl<'s, 'p> Training<'s, 'p> {
         // Siblings share the family's evidence: a related-non-match class.
         let family = |v: &Vector| v[2] == 4 || v[7] >= 4;
         if trainable {
+            // Given names are gendered: among strangers, sex given the
+            // given-name level (see model::Dependence).
+            let (sex, given) = (compare::Field::Sex as usize, compare::Field::Given as usize);
+            let joint: Vec<Vec<u64>> = self.tally.random_given_sex[..LEVELS[given]]
+                .iter()
+                .map(|row| row[..LEVELS[sex]].to_vec())
+                .collect();
+            model.dependence = Some(model::dependence_from_counts(
+                &joint,
+                sex,
+                given,
+                &model.u[sex],
+            ));
             model::add_family_class(
                 &mut model,
                 patterns,

@@ -17,6 +17,73 @@ pub struct Model {
     pub iterations: usize,
     /// The related-non-match class, when trained (see [`train_mixture`]).
     pub family: Option<Family>,
+    /// Among strangers, one field's level conditional on another's (see
+    /// [`Dependence`]); `None`: fields independent.
+    pub dependence: Option<Dependence>,
+}
+
+/// Among unrelated pairs, `field`'s level depends on `on`'s: Korean given
+/// names are gendered, so two strangers with the same given name are
+/// nearly always of the same sex, and the sex agreement the independent
+/// model would count again says next to nothing. `u[l_on][l_field]` is
+/// P(field level | on level, unrelated), from random pairs.
+#[derive(Debug, Clone)]
+pub struct Dependence {
+    /// The dependent field (sex).
+    pub field: usize,
+    /// The field it depends on (given name).
+    pub on: usize,
+    /// P(level of `field` | level of `on`), per level of `on`.
+    pub u: Vec<Vec<f64>>,
+}
+
+/// Pseudo-pairs pulling each conditional distribution toward the marginal
+/// (a level of `on` rare among random pairs keeps the marginal).
+const DEPENDENCE_PSEUDO: f64 = 20.0;
+
+/// Estimates [`Dependence`] from random pairs' vectors: per level of `on`,
+/// the distribution of `field`'s levels, shrunk toward the marginal
+/// `marginal` by [`DEPENDENCE_PSEUDO`] pseudo-pairs.
+pub fn estimate_dependence<const F: usize>(
+    levels: &[usize; F],
+    random: &[[u8; F]],
+    field: usize,
+    on: usize,
+    marginal: &[f64],
+) -> Dependence {
+    let mut joint = vec![vec![0u64; marginal.len()]; levels[on]];
+    for v in random {
+        let (a, b) = (usize::from(v[on]), usize::from(v[field]));
+        if let Some(c) = joint.get_mut(a).and_then(|row| row.get_mut(b)) {
+            *c += 1;
+        }
+    }
+    dependence_from_counts(&joint, field, on, marginal)
+}
+
+/// [`estimate_dependence`] from the random pairs' counts by (level of `on`,
+/// level of `field`), e.g. tallied while training.
+pub fn dependence_from_counts(
+    joint: &[Vec<u64>],
+    field: usize,
+    on: usize,
+    marginal: &[f64],
+) -> Dependence {
+    let u = joint
+        .iter()
+        .map(|row| {
+            let mut v: Vec<f64> = marginal.iter().map(|x| x * DEPENDENCE_PSEUDO).collect();
+            if let Some(x) = v.first_mut() {
+                *x = 0.0;
+            }
+            for (x, &c) in v.iter_mut().zip(row) {
+                *x += c as f64;
+            }
+            normalise(&mut v);
+            v
+        })
+        .collect();
+    Dependence { field, on, u }
 }
 
 /// A second non-match class: pairs that agree on what a family shares
@@ -166,6 +233,7 @@ pub fn default_kin_model() -> Model {
         u,
         iterations: 0,
         family: None,
+        dependence: None,
     }
 }
 
@@ -224,7 +292,24 @@ impl Model {
     /// unrelated class's likelihood only — a sibling shares a rare surname
     /// or father's name as surely as a common one.
     pub fn weight_tf(&self, v: &[u8], tf_bits: f64) -> f64 {
-        self.independent_weight(v) + tf_bits + self.family_adjustment_tf(v, tf_bits)
+        let bits = tf_bits + self.dependence_bits(v);
+        self.independent_weight(v) + bits + self.family_adjustment_tf(v, bits)
+    }
+
+    /// How much likelier (bits ≤ 0) the unrelated class makes the pair
+    /// once the dependent field is read given the field it depends on (see
+    /// [`Dependence`]): log2 u(level) − log2 u(level | other level). Only
+    /// weakens: a disagreement the dependence makes rare among strangers
+    /// (same given name, other sex) rests on a handful of random pairs.
+    pub fn dependence_bits(&self, v: &[u8]) -> f64 {
+        let Some(d) = &self.dependence else {
+            return 0.0;
+        };
+        let (a, b) = (usize::from(v[d.on]), usize::from(v[d.field]));
+        if a == 0 || b == 0 || a >= d.u.len() || b >= d.u[a].len() || b >= self.u[d.field].len() {
+            return 0.0;
+        }
+        (self.u[d.field][b] / d.u[a][b]).log2().min(0.0)
     }
 
     /// The family class's correction (≤ 0 bits) when the unrelated class's
@@ -233,11 +318,12 @@ impl Model {
         let Some(fam) = &self.family else {
             return 0.0;
         };
+        let share = fam.share;
         let lu = log2_prob(&self.u, v) - tf_bits;
         let lf = log2_prob(&fam.f, v);
         // log2((1-s)·2^lu + s·2^lf) − lu
-        let a = (1.0 - fam.share).log2() + lu;
-        let b = fam.share.log2() + lf;
+        let a = (1.0 - share).log2() + lu;
+        let b = share.log2() + lf;
         let mx = a.max(b);
         let mix = mx + ((a - mx).exp2() + (b - mx).exp2()).log2();
         (lu - mix).min(0.0)
@@ -262,6 +348,7 @@ impl Model {
             u,
             iterations: 0,
             family: None,
+            dependence: None,
         };
         // Sorted, so the floating-point sums do not depend on the map's
         // (randomised) iteration order: same input, same model.
@@ -422,6 +509,7 @@ pub fn train_related<const F: usize>(
         u: u_random,
         iterations,
         family: None,
+        dependence: None,
     }
 }
 
@@ -540,6 +628,7 @@ pub fn train_session_sets_related<const F: usize>(
             u: u.to_vec(),
             iterations,
             family: None,
+            dependence: None,
         },
         lambdas,
     )

@@ -1,5 +1,6 @@
 //! Integration tests of rsm-kin, in one binary (see style.md: few test binaries).
 
+mod accuracy;
 mod batch;
 mod link;
 mod matching;

@@ -104,6 +104,7 @@ fn two_field_model(share: f64) -> Model {
             f: vec![vec![1.0, 0.05, 0.95], vec![1.0, 0.9, 0.1]],
             share,
         }),
+        dependence: None,
     }
 }
 
