@@ -470,15 +470,19 @@ pub fn training_keys(r: &ReqFeatures, block: TrainingBlock) -> Vec<(Rule, u64)> 
 /// key in one flat vector (offsets delimit the blocks), and an
 /// open-addressing table from key to its position, so a lookup is one probe
 /// sequence instead of a binary search. No per-key allocation: about
-/// 4 bytes per (key, person) entry plus 20 per distinct key.
+/// 4 bytes per (key, person) entry plus 17–22 per distinct key.
 #[derive(Debug, Default)]
 pub struct Index {
     keys: Vec<u64>,
     /// `persons[offsets[i]..offsets[i + 1]]` is the block of `keys[i]`.
     offsets: Vec<u32>,
     persons: Vec<u32>,
-    /// Slot → key position + 1 (0 = empty); length a power of two.
+    /// Slot → key position + 1 in the low `position_bits` bits (0 =
+    /// empty), the high bits of the key's upper half above them (a
+    /// fingerprint: a probe passes over other keys without reading
+    /// `keys`); length a power of two, at most 80 % full.
     table: Vec<u32>,
+    position_bits: u32,
 }
 
 impl Index {
@@ -557,6 +561,7 @@ impl Index {
             offsets: Vec::with_capacity(distinct + 1),
             persons: Vec::with_capacity(entries.len()),
             table: Vec::new(),
+            position_bits: 0,
         };
         for e in &entries {
             let k = key_of(e);
@@ -568,7 +573,10 @@ impl Index {
         }
         out.offsets.push(out.persons.len() as u32);
         drop(entries);
-        let size = (out.keys.len() * 2).next_power_of_two().max(16);
+        let n_keys = out.keys.len();
+        let size = (n_keys + n_keys / 4).next_power_of_two().max(16);
+        out.position_bits = (u32::BITS - (n_keys as u32).leading_zeros()).max(1);
+        let fingerprint = out.fingerprint_mask();
         let mut table = vec![0u32; size];
         let mask = size - 1;
         for (i, &k) in out.keys.iter().enumerate() {
@@ -576,10 +584,15 @@ impl Index {
             while table[slot] != 0 {
                 slot = (slot + 1) & mask;
             }
-            table[slot] = i as u32 + 1;
+            table[slot] = (i as u32 + 1) | ((k >> 32) as u32 & fingerprint);
         }
         out.table = table;
         out
+    }
+
+    /// The table bits that hold a key's fingerprint.
+    fn fingerprint_mask(&self) -> u32 {
+        u32::MAX.checked_shl(self.position_bits).unwrap_or(0)
     }
 
     fn block(&self, key: u64) -> &[u32] {
@@ -587,17 +600,20 @@ impl Index {
             return &[];
         }
         let mask = self.table.len() - 1;
+        let fingerprint = self.fingerprint_mask();
+        let want = (key >> 32) as u32 & fingerprint;
         let mut slot = (key as usize) & mask;
         loop {
             match self.table[slot] {
                 0 => return &[],
-                i => {
-                    let i = (i - 1) as usize;
+                e if e & fingerprint == want => {
+                    let i = ((e & !fingerprint) - 1) as usize;
                     if self.keys[i] == key {
                         let (a, b) = (self.offsets[i] as usize, self.offsets[i + 1] as usize);
                         return &self.persons[a..b];
                     }
                 }
+                _ => {}
             }
             slot = (slot + 1) & mask;
         }
