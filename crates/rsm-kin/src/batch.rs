@@ -135,7 +135,20 @@ pub fn run_records(
         done: 0,
         total: (requests.len() + persons.len()) as u64,
     });
-    let rf: Vec<ReqFeatures> = requests.par_iter().map(ReqFeatures::new).collect();
+    // Each request as matched: a sibling without a father's name borrows the
+    // one the applicant gives elsewhere (records::FamilyFathers).
+    let families = records::Families::of(requests);
+    let as_matched = |ri: usize| -> std::borrow::Cow<'_, Request> {
+        let mut r = std::borrow::Cow::Borrowed(&requests[ri]);
+        if families.father_for(ri, &r).is_some() {
+            families.fill(ri, r.to_mut());
+        }
+        r
+    };
+    let rf: Vec<ReqFeatures> = (0..requests.len())
+        .into_par_iter()
+        .map(|ri| ReqFeatures::new(&as_matched(ri)))
+        .collect();
     let pf: Vec<PerFeatures> = PerFeatures::for_list(persons);
     progress(Progress {
         stage: Stage::Prepare,
@@ -150,7 +163,7 @@ pub fn run_records(
         predictions_of(&out, ri, opts, |s, assigned| {
             let explanation = opts.explain.then(|| {
                 explain::explain(
-                    &requests[ri],
+                    &as_matched(ri),
                     &rf[ri],
                     &persons[s.person as usize],
                     &pf[s.person as usize],

@@ -720,6 +720,7 @@ mod tests {
         let r = ReqFeatures::new(&crate::records::Request {
             name: "김영수".into(),
             father_name: "김철호".into(),
+            father_from_family: false,
             applicant_name: "박순희".into(),
             relationship: "mother".into(),
             ..Default::default()
@@ -786,6 +787,7 @@ mod tests {
         let r = ReqFeatures::new(&crate::records::Request {
             applicant_name: "홍현근".into(),
             father_name: "조영남".into(),
+            father_from_family: false,
             relationship: "spouse".into(),
             ..Default::default()
         });
@@ -797,6 +799,7 @@ mod tests {
         // North spelling of the father's surname: 리 for 이.
         let r = ReqFeatures::new(&crate::records::Request {
             father_name: "리성근".into(),
+            father_from_family: false,
             relationship: "brother".into(),
             ..Default::default()
         });

@@ -104,6 +104,8 @@ pub fn explain(
             compare::Field::Father => {
                 let who = if rf.father_is_applicant {
                     "father (the applicant)"
+                } else if req.father_from_family {
+                    "father's name (from the applicant's other requests)"
                 } else {
                     "father's name"
                 };
@@ -111,14 +113,19 @@ pub fn explain(
                     format!("{who} not known on one side")
                 } else {
                     format!(
-                        "{}: {} / {}",
+                        "{}: {} / {}{}",
                         field.level_label(level),
                         if rf.father_is_applicant {
                             &req.applicant_name
                         } else {
                             &req.father_name
                         },
-                        per.father_name
+                        per.father_name,
+                        if req.father_from_family && !rf.father_is_applicant {
+                            " (from the applicant's other requests)"
+                        } else {
+                            ""
+                        }
                     )
                 }
             }

@@ -48,6 +48,9 @@ pub struct Request {
     pub relationship: String,
     /// Sought person's father's name.
     pub father_name: String,
+    /// `father_name` was empty and comes from the applicant's other requests
+    /// (see [`FamilyFathers`]).
+    pub father_from_family: bool,
     /// Hometown province at separation.
     pub province: String,
     /// Hometown county.
@@ -233,6 +236,7 @@ impl RequestColumns {
                 birth_year: year,
                 relationship: f(self.relationship).to_lowercase(),
                 father_name: f(self.father).to_string(),
+                father_from_family: false,
                 province: f(self.province).to_string(),
                 county: f(self.county).to_string(),
                 township: f(self.township).to_string(),
@@ -241,6 +245,128 @@ impl RequestColumns {
             },
             note,
         )
+    }
+}
+
+/// The father an applicant names for their own family. Brothers and sisters
+/// share a father, and he is the applicant's father too: so the father's
+/// name given in one sibling request, or the name sought in the applicant's
+/// request for their father, is also the father of a sibling the applicant
+/// left it out for. Collected over all of an applicant's requests
+/// ([`FamilyFathers::observe`]), then lent to their sibling requests that
+/// have none ([`FamilyFathers::fill`]); the most often given name wins, the
+/// first given on a tie. Applicants are numbered by the caller.
+#[derive(Debug, Default)]
+pub struct FamilyFathers {
+    names: std::collections::HashMap<u32, Vec<(String, u32)>>,
+}
+
+impl FamilyFathers {
+    /// Takes note of what request `r` of applicant `applicant` says of the
+    /// applicant's father.
+    pub fn observe(&mut self, applicant: Option<u32>, r: &Request) {
+        let Some(a) = applicant else { return };
+        let said = if is_sibling(r) {
+            r.father_name.as_str()
+        } else if is_father(r) {
+            r.name.as_str()
+        } else {
+            return;
+        };
+        let said = said.trim();
+        // "김씨": only the surname, which the sibling's own name carries.
+        if said.is_empty() || said.ends_with('씨') {
+            return;
+        }
+        let votes = self.names.entry(a).or_default();
+        match votes.iter_mut().find(|(n, _)| n == said) {
+            Some((_, c)) => *c += 1,
+            None => votes.push((said.to_string(), 1)),
+        }
+    }
+
+    /// The father lent to request `r` of `applicant`: only for a brother or
+    /// sister whose father's name is not given.
+    pub fn father_for(&self, applicant: Option<u32>, r: &Request) -> Option<&str> {
+        if !r.father_name.trim().is_empty() || !is_sibling(r) {
+            return None;
+        }
+        let votes = self.names.get(&applicant?)?;
+        let mut best: Option<&(String, u32)> = None;
+        for v in votes {
+            if best.is_none_or(|b| v.1 > b.1) {
+                best = Some(v);
+            }
+        }
+        best.map(|(n, _)| n.as_str())
+    }
+
+    /// Lends `r` its family's father (see [`FamilyFathers::father_for`]).
+    pub fn fill(&self, applicant: Option<u32>, r: &mut Request) {
+        if let Some(f) = self.father_for(applicant, r) {
+            r.father_name = f.to_string();
+            r.father_from_family = true;
+        }
+    }
+}
+
+fn is_sibling(r: &Request) -> bool {
+    crate::features::Relation::parse(&r.relationship) == crate::features::Relation::Sibling
+}
+
+fn is_father(r: &Request) -> bool {
+    crate::features::Relation::parse(&r.relationship) == crate::features::Relation::Parent
+        && crate::features::sex_of_relation(&r.relationship).or(r.sex) == Some(Sex::M)
+}
+
+/// The applicants of a list of requests, numbered in order of first
+/// appearance (an empty id is no applicant), and their families' fathers
+/// ([`FamilyFathers`]): read every request once with [`Families::push`], then
+/// [`Families::fill`] each as it is used.
+#[derive(Debug, Default)]
+pub struct Families {
+    /// Per request (in the order pushed), its applicant's number.
+    pub applicants: Vec<Option<u32>>,
+    fathers: FamilyFathers,
+    numbers: std::collections::HashMap<String, u32>,
+}
+
+impl Families {
+    /// The families of a list held whole.
+    pub fn of(requests: &[Request]) -> Self {
+        let mut f = Self::default();
+        for r in requests {
+            f.push(r);
+        }
+        f.done();
+        f
+    }
+
+    /// Reads the next request.
+    pub fn push(&mut self, r: &Request) {
+        let a = (!r.applicant_id.is_empty()).then(|| {
+            let next = self.numbers.len() as u32;
+            *self.numbers.entry(r.applicant_id.clone()).or_insert(next)
+        });
+        self.fathers.observe(a, r);
+        self.applicants.push(a);
+    }
+
+    /// Every request was pushed: the applicants' ids are no longer needed.
+    pub fn done(&mut self) {
+        self.numbers = Default::default();
+    }
+
+    /// The father lent to request number `ri` (see [`FamilyFathers`]).
+    pub fn father_for(&self, ri: usize, r: &Request) -> Option<&str> {
+        self.fathers
+            .father_for(self.applicants.get(ri).copied().flatten(), r)
+    }
+
+    /// Lends request number `ri` its family's father, if it lacks one.
+    pub fn fill(&self, ri: usize, r: &mut Request) {
+        self.fathers
+            .fill(self.applicants.get(ri).copied().flatten(), r);
     }
 }
 

@@ -6,7 +6,6 @@
 //! few numbers and the best candidates per request; predictions stream out
 //! in request order. Gives the same predictions as [`crate::batch::run`].
 
-use std::collections::HashMap;
 use std::io::Read;
 
 use rayon::prelude::*;
@@ -140,13 +139,15 @@ pub struct StreamOutput {
 fn each_request(
     sources: &[Source<'_>],
     encodings: &[Encoding],
+    families: &records::Families,
     mut f: impl FnMut(usize, Request) -> Result<()>,
 ) -> Result<()> {
     let mut ri = 0;
     for (src, &enc) in sources.iter().zip(encodings) {
         let mut s = RecordStream::requests(src.reader()?, enc, &src.label)?;
         while let Some(p) = s.next_request()? {
-            if let Parsed::Kept(r, _) = p {
+            if let Parsed::Kept(mut r, _) = p {
+                families.fill(ri, &mut r);
                 f(ri, r)?;
                 ri += 1;
             }
@@ -229,6 +230,7 @@ impl<'s, 'a> RequestReader<'s, 'a> {
 fn pipelined(
     sources: &[Source<'_>],
     encodings: &[Encoding],
+    families: &records::Families,
     chunk: usize,
     want: &dyn Fn(usize) -> bool,
     mut work: impl FnMut(Vec<(usize, Request)>) + Send,
@@ -239,7 +241,10 @@ fn pipelined(
     while !cur.is_empty() {
         let mut next = Vec::new();
         let mut read = Ok(false);
-        let batch = std::mem::take(&mut cur);
+        let mut batch = std::mem::take(&mut cur);
+        for (ri, r) in &mut batch {
+            families.fill(*ri, r);
+        }
         let work = &mut work;
         rayon::in_place_scope(|s| {
             s.spawn(move |_| work(batch));
@@ -259,11 +264,12 @@ fn pipelined(
 fn each_chunk(
     sources: &[Source<'_>],
     encodings: &[Encoding],
+    families: &records::Families,
     chunk: usize,
     want: impl Fn(usize) -> bool,
     mut f: impl FnMut(&[(usize, &ReqFeatures)]) + Send,
 ) -> Result<()> {
-    pipelined(sources, encodings, chunk, &want, |buf| {
+    pipelined(sources, encodings, families, chunk, &want, |buf| {
         let feats: Vec<ReqFeatures> = buf.par_iter().map(|(_, r)| ReqFeatures::new(r)).collect();
         // The records are not needed past their features (the next chunk
         // is being read meanwhile).
@@ -303,9 +309,8 @@ pub fn run(
     let mut issues = Vec::new();
     let mut encodings = Vec::new();
     let mut request_ids = IdList::default();
-    let mut applicants: Vec<Option<u32>> = Vec::new();
+    let mut families = records::Families::default();
     {
-        let mut numbers: HashMap<String, u32> = HashMap::new();
         for (i, src) in requests.iter().enumerate() {
             let enc = csvin::sniff(src.reader()?, &src.label)?;
             encodings.push(enc);
@@ -316,10 +321,7 @@ pub fn run(
                     Parsed::Kept(r, note) => {
                         notes.extend(note);
                         request_ids.push(&r.id);
-                        applicants.push((!r.applicant_id.is_empty()).then(|| {
-                            let next = numbers.len() as u32;
-                            *numbers.entry(r.applicant_id).or_insert(next)
-                        }));
+                        families.push(&r);
                     }
                     Parsed::Bad(b) => bad.push(b),
                 }
@@ -329,6 +331,8 @@ pub fn run(
             report(Stage::Load, i + 1, requests.len() + 1);
         }
     }
+    families.done();
+    let families = &families;
     let n = request_ids.len();
 
     // The North's list, a chunk at a time: features shared per distinct
@@ -403,9 +407,14 @@ pub fn run(
         let training = &mut training;
         let want = |ri: usize| training.wants(ri);
         let wanted: Vec<bool> = (0..n).map(want).collect();
-        pipelined(requests, &encodings, chunk, &|ri| wanted[ri], |buf| {
-            training.add_requests(&buf)
-        })?;
+        pipelined(
+            requests,
+            &encodings,
+            families,
+            chunk,
+            &|ri| wanted[ri],
+            |buf| training.add_requests(&buf),
+        )?;
     }
     report(Stage::Train, 1, 2);
     let model = training.finish();
@@ -417,6 +426,7 @@ pub fn run(
     each_chunk(
         requests,
         &encodings,
+        families,
         chunk,
         |_| true,
         |batch| {
@@ -427,7 +437,14 @@ pub fn run(
             report(Stage::Score, done, n);
         },
     )?;
-    let out = linker::conclude(&side, model, scores, &applicants, &opts.linker, progress);
+    let out = linker::conclude(
+        &side,
+        model,
+        scores,
+        &families.applicants,
+        &opts.linker,
+        progress,
+    );
 
     // Predictions in request order; explanations need the records again
     // (pass 4).
@@ -444,7 +461,7 @@ pub fn run(
         })
     };
     if opts.explain {
-        each_request(requests, &encodings, |ri, r| {
+        each_request(requests, &encodings, families, |ri, r| {
             let mut rf: Option<ReqFeatures> = None;
             let mut res = Ok(());
             batch::predictions_of(&out, ri, opts, |s, assigned| {

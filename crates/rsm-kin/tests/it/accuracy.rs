@@ -105,3 +105,74 @@ fn a_same_given_name_does_not_count_the_sex_twice() {
     assert_eq!(dep.dependence_bits(&flipped), 0.0);
     assert_eq!(plain.dependence_bits(&same), 0.0);
 }
+
+#[test]
+fn a_sibling_without_a_fathers_name_borrows_the_one_the_applicant_gives_elsewhere() {
+    let south = format!(
+        "{SOUTH_HEAD}\
+S1,A1,김성수,1924-03-01,김영수,M,1926,brother,김철호,평안북도,위원군,,,2001-01-01
+S2,A1,김성수,1924-03-01,김영희,F,1929,sister,,평안북도,위원군,,,2001-01-01
+S3,A2,박영철,1930-01-01,박순자,F,1932,sister,,함경남도,북청군,,,2001-01-01
+S4,A3,이정호,1931-01-01,이만석,M,1900,father,,황해도,연백군,,,2001-01-01
+S5,A3,이정호,1931-01-01,이철,M,1934,brother,,황해도,연백군,,,2001-01-01
+S6,A3,이정호,1931-01-01,최옥순,F,1905,mother,,황해도,연백군,,,2001-01-01
+S7,A4,정대식,1930-01-01,정씨,M,1901,father,,평안남도,,,,2001-01-01
+S8,A4,정대식,1930-01-01,정영자,F,1935,sister,,평안남도,,,,2001-01-01
+"
+    );
+    let r = records::load_requests(south.as_bytes(), "south", BadRowPolicy::Refuse).unwrap();
+    let families = records::Families::of(&r.records);
+    let lent = |i: usize| families.father_for(i, &r.records[i]);
+    // The brother's father is his sister's; the father sought is his son's.
+    assert_eq!(lent(1), Some("김철호"));
+    assert_eq!(lent(4), Some("이만석"));
+    // A request that names its father, another applicant's request, a
+    // mother, and a father known only as "정씨" lend or take nothing.
+    assert_eq!(lent(0), None);
+    assert_eq!(lent(2), None);
+    assert_eq!(lent(5), None);
+    assert_eq!(lent(7), None);
+
+    // Matched: the sister is found through her father, and the explanation
+    // says where his name came from.
+    let north = format!(
+        "{NORTH_HEAD}\
+N1,김영희,F,1929-04-01,solar,김철호,평안북도,위원군,,평안북도,
+N2,김영희,F,1929-06-11,solar,김상호,평안북도,위원군,,평안북도,
+"
+    );
+    let p = records::load_persons(north.as_bytes(), "north", BadRowPolicy::Refuse).unwrap();
+    let opts = rsm_kin::batch::BatchOptions {
+        explain: true,
+        include_runners_up: true,
+        ..Default::default()
+    };
+    let out =
+        rsm_kin::batch::run_records(&r.records, &p.records, Vec::new(), &opts, &|_| {}).unwrap();
+    let of_sister: Vec<_> = out
+        .predictions
+        .iter()
+        .filter(|p| p.request_id == "S2")
+        .collect();
+    let best = of_sister
+        .iter()
+        .max_by(|a, b| a.score.total_cmp(&b.score))
+        .expect("the sister has candidates");
+    assert_eq!(best.person_id, "N1", "{of_sister:?}");
+    let text = &best.explanation.as_ref().unwrap().summary;
+    assert!(
+        text.contains("from the applicant's other requests"),
+        "{text}"
+    );
+    // Without the lent name the two 김영희 would be alike on the father.
+    let mut alone = r.records[1].clone();
+    alone.applicant_id = "A9".into();
+    let out =
+        rsm_kin::batch::run_records(&[alone], &p.records, Vec::new(), &opts, &|_| {}).unwrap();
+    assert!(
+        out.predictions
+            .iter()
+            .filter_map(|p| p.explanation.as_ref())
+            .all(|e| !e.summary.contains("other requests"))
+    );
+}
