@@ -257,6 +257,26 @@ pub struct PersonSide<'p> {
     pub tf: TermFreq,
 }
 
+/// How large the person side was: what [`conclude`] needs of it once every
+/// request is scored (the features themselves may be freed by then).
+#[derive(Debug, Clone, Copy)]
+pub struct SideSize {
+    /// Persons on the list.
+    pub persons: usize,
+    /// Entries of the blocking index.
+    pub index_entries: usize,
+}
+
+impl PersonSide<'_> {
+    /// The side's size, for [`conclude`].
+    pub fn size(&self) -> SideSize {
+        SideSize {
+            persons: self.persons.len(),
+            index_entries: self.index.len(),
+        }
+    }
+}
+
 /// What scoring one request leaves: its candidates' count, log2 Σ of their
 /// Bayes factors, and the best few (probabilities not yet known).
 #[derive(Debug, Clone)]
@@ -867,7 +887,7 @@ impl Scores {
 /// request, and one applicant's requests going to different persons.
 /// `applicants` holds an applicant number per request (`None`: unknown).
 pub fn conclude(
-    side: &PersonSide<'_>,
+    side: SideSize,
     mut model: Model,
     scores: Scores,
     applicants: &[Option<u32>],
@@ -884,7 +904,7 @@ pub fn conclude(
     // A request has at most one match among all persons: with π the share
     // of requests that have one, the prior odds of a given pair are
     // π / ((1 − π) · persons). π by EM over the requests.
-    let n_p = side.persons.len().max(1) as f64;
+    let n_p = side.persons.max(1) as f64;
     let (pi, log_o) = model::per_pair_prior(log_sums, n_p);
     model.lambda = {
         let o = log_o.exp2();
@@ -960,9 +980,9 @@ pub fn conclude(
     });
     let stats = Stats {
         requests: n_requests,
-        persons: side.persons.len(),
+        persons: side.persons,
         candidate_pairs,
-        index_keys: side.index.len(),
+        index_keys: side.index_entries,
         em_iterations: model.iterations,
         match_share: pi,
     };
@@ -1034,7 +1054,7 @@ pub fn run(
         report(Stage::Score, done, requests.len());
     }
     let applicants = number_applicants(applicants.iter().copied());
-    conclude(&side, model, scores, &applicants, opts, progress)
+    conclude(side.size(), model, scores, &applicants, opts, progress)
 }
 
 #[cfg(test)]

@@ -437,17 +437,19 @@ pub fn run(
             report(Stage::Score, done, n);
         },
     )?;
-    let out = linker::conclude(
-        &side,
-        model,
-        scores,
-        &families.applicants,
-        &opts.linker,
-        progress,
-    );
-
-    // Predictions in request order; explanations need the records again
-    // (pass 4).
+    let size = side.size();
+    let footprint = Footprint {
+        persons: pf.len(),
+        distinct_names,
+        distinct_places,
+        index_entries: side.index.len(),
+        index_keys: side.index.distinct_keys(),
+        index_bytes: side.index.heap_bytes(),
+        id_bytes: request_ids.bytes() + person_ids.bytes(),
+        requests: n,
+        chunk,
+    };
+    // Predictions in request order.
     let mut written = 0usize;
     let mut emit = |ri: usize, s: &Scored, assigned: bool, explanation| -> Result<()> {
         written += 1;
@@ -460,21 +462,23 @@ pub fn run(
             explanation,
         })
     };
-    if opts.explain {
-        each_request(requests, &encodings, families, |ri, r| {
-            let mut rf: Option<ReqFeatures> = None;
-            let mut res = Ok(());
-            batch::predictions_of(&out, ri, opts, |s, assigned| {
-                let rf = rf.get_or_insert_with(|| ReqFeatures::new(&r));
-                let p = s.person as usize;
-                let e = explain::explain(&r, rf, &kept_persons[p], &pf[p], &out.model, &side.tf);
-                if res.is_ok() {
-                    res = emit(ri, s, assigned, Some(e));
-                }
-            });
-            res
-        })?;
-    } else {
+    let conclude = |model| {
+        linker::conclude(
+            size,
+            model,
+            scores,
+            &families.applicants,
+            &opts.linker,
+            progress,
+        )
+    };
+    if !opts.explain {
+        // The North's features and index are done with: freed before the
+        // assignment, whose memory then reuses theirs instead of adding to
+        // the peak.
+        drop(side);
+        drop(pf);
+        let out = conclude(model);
         for ri in 0..n {
             let mut res = Ok(());
             batch::predictions_of(&out, ri, opts, |s, assigned| {
@@ -484,18 +488,29 @@ pub fn run(
             });
             res?;
         }
+        return Ok(StreamOutput {
+            issues,
+            stats: out.stats,
+            model: out.model,
+            footprint,
+            predictions: written,
+        });
     }
-    let footprint = Footprint {
-        persons: pf.len(),
-        distinct_names,
-        distinct_places,
-        index_entries: side.index.len(),
-        index_keys: side.index.distinct_keys(),
-        index_bytes: side.index.heap_bytes(),
-        id_bytes: request_ids.bytes() + person_ids.bytes(),
-        requests: n,
-        chunk,
-    };
+    let out = conclude(model);
+    // Explanations need the records again (pass 4).
+    each_request(requests, &encodings, families, |ri, r| {
+        let mut rf: Option<ReqFeatures> = None;
+        let mut res = Ok(());
+        batch::predictions_of(&out, ri, opts, |s, assigned| {
+            let rf = rf.get_or_insert_with(|| ReqFeatures::new(&r));
+            let p = s.person as usize;
+            let e = explain::explain(&r, rf, &kept_persons[p], &pf[p], &out.model, &side.tf);
+            if res.is_ok() {
+                res = emit(ri, s, assigned, Some(e));
+            }
+        });
+        res
+    })?;
     Ok(StreamOutput {
         issues,
         stats: out.stats,
