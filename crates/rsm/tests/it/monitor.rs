@@ -235,14 +235,41 @@ fn a_second_audit_fetches_only_the_tiles_that_grew() {
     );
 }
 
+/// A self-signed certificate for `localhost` and its key, written as PEM files in `dir`.
+fn self_signed_localhost(
+    dir: &std::path::Path,
+) -> (
+    rcgen::CertifiedKey<rcgen::KeyPair>,
+    std::path::PathBuf,
+    std::path::PathBuf,
+) {
+    let ck = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cert, ck.cert.pem()).unwrap();
+    std::fs::write(&key, ck.signing_key.serialize_pem()).unwrap();
+    (ck, cert, key)
+}
+
+/// An agent that trusts only `ck`'s certificate; statuses are answers.
+fn trusting(ck: &rcgen::CertifiedKey<rcgen::KeyPair>) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .tls_config(
+            ureq::tls::TlsConfig::builder()
+                .root_certs(ureq::tls::RootCerts::new_with_certs(&[
+                    ureq::tls::Certificate::from_der(ck.cert.der()).to_owned(),
+                ]))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
 #[test]
 fn rsm_witness_over_tls_cosigns_a_checkpoint() {
     use rsm_ledger::{AddCheckpointRequest, Checkpoint, NoteSigner, leaf_hash};
     let dir = tempfile::tempdir().unwrap();
-    let ck = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
-    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
-    std::fs::write(&cert, ck.cert.pem()).unwrap();
-    std::fs::write(&key, ck.signing_key.serialize_pem()).unwrap();
+    let (ck, cert, key) = self_signed_localhost(dir.path());
     let log = NoteSigner::from_seed("rsm.test/log", &[5; 32]).unwrap();
     let mut child = crate::log::rsm()
         .args(["witness", "--name", "witness.kr.test", "--dir"])
@@ -289,17 +316,7 @@ fn rsm_witness_over_tls_cosigns_a_checkpoint() {
             .send(&body[..])
     };
     // Trusting the witness's certificate: a cosignature line from witness.kr.test.
-    let trusted: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .tls_config(
-            ureq::tls::TlsConfig::builder()
-                .root_certs(ureq::tls::RootCerts::new_with_certs(&[
-                    ureq::tls::Certificate::from_der(ck.cert.der()).to_owned(),
-                ]))
-                .build(),
-        )
-        .build()
-        .into();
+    let trusted = trusting(&ck);
     let mut r = post(&trusted).unwrap();
     let status = r.status().as_u16();
     let text = r.body_mut().read_to_string().unwrap();
@@ -326,10 +343,7 @@ fn rsm_witness_over_tls_cosigns_a_checkpoint() {
 #[test]
 fn the_platform_over_https_is_audited_through_a_private_ca() {
     let dir = tempfile::tempdir().unwrap();
-    let ck = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
-    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
-    std::fs::write(&cert, ck.cert.pem()).unwrap();
-    std::fs::write(&key, ck.signing_key.serialize_pem()).unwrap();
+    let (ck, cert, key) = self_signed_localhost(dir.path());
     let demo = Demo::start_with(
         dir.path(),
         &[
@@ -372,17 +386,7 @@ fn the_platform_over_https_is_audited_through_a_private_ca() {
     assert!(!ok, "{text}");
     assert!(text.contains("--ca"), "{text}");
     // The pages are served over the same TLS setup.
-    let agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .tls_config(
-            ureq::tls::TlsConfig::builder()
-                .root_certs(ureq::tls::RootCerts::new_with_certs(&[
-                    ureq::tls::Certificate::from_der(ck.cert.der()).to_owned(),
-                ]))
-                .build(),
-        )
-        .build();
-    let agent: ureq::Agent = agent.into();
+    let agent = trusting(&ck);
     let r = agent.get(format!("{url}/sign-in")).call().unwrap();
     assert_eq!(r.status().as_u16(), 200);
 }
