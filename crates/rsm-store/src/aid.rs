@@ -290,6 +290,10 @@ impl AidStore for Store {
         who: &Attribution,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
+        // Write lock first (SQLite): this transaction reads, then writes.
+        sqlx::query("UPDATE aid_flows SET id = id WHERE id = -1")
+            .execute(&mut *tx)
+            .await?;
         let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM aid_flows WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)

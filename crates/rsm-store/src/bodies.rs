@@ -226,6 +226,10 @@ impl BodyStore for Store {
     ) -> Result<i64, StoreError> {
         body.validate()?;
         let mut tx = self.pool().begin().await?;
+        // Write lock first (SQLite): this transaction reads, then writes.
+        sqlx::query("UPDATE body_revisions SET revision = revision WHERE revision = -1")
+            .execute(&mut *tx)
+            .await?;
         let (current,): (Option<i64>,) =
             sqlx::query_as("SELECT MAX(revision) FROM body_revisions WHERE body_id = $1")
                 .bind(body.id.as_str())

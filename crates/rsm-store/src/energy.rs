@@ -648,6 +648,10 @@ impl EnergyStore for Store {
         who: &Attribution,
     ) -> Result<i64, StoreError> {
         let mut tx = self.pool().begin().await?;
+        // Write lock first (SQLite): this transaction reads, then writes.
+        sqlx::query("UPDATE energy_runs SET id = id WHERE id = -1")
+            .execute(&mut *tx)
+            .await?;
         let hashes: Option<(Option<String>, Option<String>, String)> =
             sqlx::query_as("SELECT input_hash, result_hash, status FROM energy_runs WHERE id = $1")
                 .bind(run_id)
