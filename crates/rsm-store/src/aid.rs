@@ -289,10 +289,9 @@ impl AidStore for Store {
         reason: &str,
         who: &Attribution,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
-        // Write lock first (SQLite): this transaction reads, then writes.
-        sqlx::query("UPDATE aid_flows SET id = id WHERE id = -1")
-            .execute(&mut *tx)
+        // Reads, then writes: the write lock first.
+        let mut tx = self
+            .begin_write("UPDATE aid_flows SET id = id WHERE id = -1")
             .await?;
         let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM aid_flows WHERE id = $1")
             .bind(id)

@@ -225,10 +225,9 @@ impl BodyStore for Store {
         who: &Attribution,
     ) -> Result<i64, StoreError> {
         body.validate()?;
-        let mut tx = self.pool().begin().await?;
-        // Write lock first (SQLite): this transaction reads, then writes.
-        sqlx::query("UPDATE body_revisions SET revision = revision WHERE revision = -1")
-            .execute(&mut *tx)
+        // Reads, then writes: the write lock first.
+        let mut tx = self
+            .begin_write("UPDATE body_revisions SET revision = revision WHERE revision = -1")
             .await?;
         let (current,): (Option<i64>,) =
             sqlx::query_as("SELECT MAX(revision) FROM body_revisions WHERE body_id = $1")

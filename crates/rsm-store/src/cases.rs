@@ -236,13 +236,11 @@ fn decode_case(r: CaseRow) -> Result<StoredCase, StoreError> {
     })
 }
 
-/// A transaction holding SQLite's write lock from its start (see `deliberation::write_tx`).
+/// A transaction holding SQLite's write lock from its start ([`Store::begin_write`]).
 async fn write_tx(store: &Store) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
-    let mut tx = store.pool().begin().await?;
-    sqlx::query("UPDATE cases SET revision = revision WHERE id = -1")
-        .execute(&mut *tx)
-        .await?;
-    Ok(tx)
+    store
+        .begin_write("UPDATE cases SET revision = revision WHERE id = -1")
+        .await
 }
 
 async fn append_event(

@@ -795,15 +795,11 @@ fn decode_action(r: ActionRow) -> Result<StoredAction, StoreError> {
     })
 }
 
-/// A transaction that holds SQLite's write lock from its start. (A transaction that reads
-/// first and writes later fails with SQLITE_BUSY_SNAPSHOT if another connection, such as the
-/// log writer, committed in between.) A no-op write takes the lock; PostgreSQL ignores it.
+/// A transaction holding SQLite's write lock from its start ([`Store::begin_write`]).
 async fn write_tx(store: &Store) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
-    let mut tx = store.pool().begin().await?;
-    sqlx::query("UPDATE meetings SET revision = revision WHERE id = -1")
-        .execute(&mut *tx)
-        .await?;
-    Ok(tx)
+    store
+        .begin_write("UPDATE meetings SET revision = revision WHERE id = -1")
+        .await
 }
 
 impl Store {

@@ -647,10 +647,9 @@ impl EnergyStore for Store {
         target: AttachTarget,
         who: &Attribution,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool().begin().await?;
-        // Write lock first (SQLite): this transaction reads, then writes.
-        sqlx::query("UPDATE energy_runs SET id = id WHERE id = -1")
-            .execute(&mut *tx)
+        // Reads, then writes: the write lock first.
+        let mut tx = self
+            .begin_write("UPDATE energy_runs SET id = id WHERE id = -1")
             .await?;
         let hashes: Option<(Option<String>, Option<String>, String)> =
             sqlx::query_as("SELECT input_hash, result_hash, status FROM energy_runs WHERE id = $1")

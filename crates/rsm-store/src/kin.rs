@@ -337,13 +337,11 @@ pub trait KinStore {
     ) -> Result<Option<KinDraw>, StoreError>;
 }
 
+/// A transaction holding SQLite's write lock from its start ([`Store::begin_write`]).
 async fn write_tx(store: &Store) -> Result<sqlx::Transaction<'static, Any>, StoreError> {
-    let mut tx = store.pool().begin().await?;
-    // Take the write lock first (SQLite), as the other stores do.
-    sqlx::query("UPDATE kin_runs SET state = state WHERE id = -1")
-        .execute(&mut *tx)
-        .await?;
-    Ok(tx)
+    store
+        .begin_write("UPDATE kin_runs SET state = state WHERE id = -1")
+        .await
 }
 
 fn kind_of(s: &str) -> Result<KinKind, StoreError> {

@@ -214,6 +214,20 @@ impl Store {
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
     }
+
+    /// A transaction that holds SQLite's write lock from its start: `lock` is a no-op write
+    /// (an `UPDATE` that matches no row, so per-row triggers do not fire) run first. A
+    /// transaction that reads first and writes later fails with SQLITE_BUSY_SNAPSHOT if
+    /// another connection, such as the log writer, committed in between; its first write
+    /// instead waits under `busy_timeout`. PostgreSQL takes the no-op write in its stride.
+    pub(crate) async fn begin_write(
+        &self,
+        lock: &'static str,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(lock).execute(&mut *tx).await?;
+        Ok(tx)
+    }
 }
 
 pub(crate) fn micros(t: Timestamp) -> i64 {

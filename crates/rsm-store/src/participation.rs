@@ -32,13 +32,9 @@ impl ParticipationStore for Store {
         change: &StatusChange,
         who: &Attribution,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
-        // Take SQLite's write lock first (a no-op write; the append-only triggers fire per
-        // row, and no row matches): a transaction that reads and then writes fails with
-        // SQLITE_BUSY_SNAPSHOT if another connection (the log writer, a session touch)
-        // committed in between. PostgreSQL ignores it.
-        sqlx::query("UPDATE participation_changes SET party = party WHERE id = -1")
-            .execute(&mut *tx)
+        // Reads, then writes: the write lock first.
+        let mut tx = self
+            .begin_write("UPDATE participation_changes SET party = party WHERE id = -1")
             .await?;
         // Read inside the transaction so the check sees what the insert will follow.
         let timeline = load_timeline(&mut *tx).await?;
