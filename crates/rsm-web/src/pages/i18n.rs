@@ -146,16 +146,14 @@ pub fn when(at: Timestamp, tz: &TimeZone) -> String {
 /// language; `None` keeps the API's English text.
 pub fn rule_key(rule: &str) -> Option<&'static str> {
     // Most specific first: the first needle found in the rule wins.
-    const RULES: [(&str, &str); 26] = [
+    const RULES: [(&str, &str); 24] = [
         ("basis must name", "rule-basis"),
         ("may not rewrite past answers", "rule-retroactive"),
         ("recorded in date order", "rule-out-of-order"),
         ("is already", "rule-unchanged"),
-        ("must be a date YYYY-MM-DD", "rule-date"),
         ("must be one of participating", "rule-status"),
         ("is not a party code", "rule-party"),
         ("must name the decision or act", "rule-reason"),
-        ("must be a year between", "rule-year"),
         ("must be public or restricted", "rule-visibility"),
         ("must be ministerial-council", "rule-kind"),
         ("name must not be empty", "rule-name-empty"),
@@ -194,6 +192,59 @@ pub fn rule_shape(rule: &str) -> Option<(&'static str, Vec<(&'static str, String
     {
         return Some(("rule-whole-from", vec![("min", n.to_owned())]));
     }
+    // "must be a date YYYY-MM-DD[ between A and B]" and "must be a year between A and B":
+    // the bounds differ by field, so they are kept.
+    if let Some(rest) = rule.strip_prefix("must be a date YYYY-MM-DD") {
+        return match between(rest.trim_start()) {
+            Some((min, max)) => Some(("rule-date", vec![("min", min), ("max", max)])),
+            None if rest.is_empty() => Some(("rule-date-any", vec![])),
+            None => None,
+        };
+    }
+    if let Some((min, max)) = rule.strip_prefix("must be a year ").and_then(between) {
+        return Some(("rule-year", vec![("min", min), ("max", max)]));
+    }
+    if rule.starts_with("must be an RFC 3339 instant") {
+        return Some(("rule-instant", vec![]));
+    }
+    if rule.starts_with("must be an e-mail address") {
+        return Some(("rule-email", vec![]));
+    }
+    if rule == "must be standard base64" {
+        return Some(("rule-base64", vec![]));
+    }
+    if rule == "must be 64 hex digits" {
+        return Some(("rule-hex64", vec![]));
+    }
+    if rule == "must be a JSON object" {
+        return Some(("rule-json-object", vec![]));
+    }
+    if rule == "must not be negative" {
+        return Some(("rule-not-negative", vec![]));
+    }
+    if let Some(n) = rule
+        .strip_prefix("must be at most ")
+        .and_then(|r| r.strip_suffix(" KiB"))
+        .filter(|n| n.parse::<u64>().is_ok())
+    {
+        return Some(("rule-at-most-kib", vec![("size", n.to_owned())]));
+    }
+    if let Some(n) = rule
+        .strip_prefix("must be at least ")
+        .and_then(|r| r.strip_suffix(" characters"))
+        .filter(|n| n.parse::<u64>().is_ok())
+    {
+        return Some(("rule-at-least-chars", vec![("count", n.to_owned())]));
+    }
+    // "must be between 1 and 200 characters" and "must be 1–200 characters".
+    if let Some(r) = rule.strip_suffix(" characters") {
+        let range = r
+            .strip_prefix("must be ")
+            .and_then(|r| between(r).or_else(|| dash_range(r)));
+        if let Some((min, max)) = range {
+            return Some(("rule-chars-between", vec![("min", min), ("max", max)]));
+        }
+    }
     if rule == "must be a whole number" || rule == "must be a number" {
         return Some(("rule-whole-number", vec![]));
     }
@@ -231,6 +282,21 @@ pub fn rule_shape(rule: &str) -> Option<(&'static str, Vec<(&'static str, String
         })?;
     (list.len() >= 2 && list.iter().all(|v| is_value(v)))
         .then(|| ("rule-one-of", vec![("choices", list.join(", "))]))
+}
+
+/// "between A and B" with two literal values.
+fn between(rule: &str) -> Option<(String, String)> {
+    rule.strip_prefix("between ")
+        .and_then(|r| r.split_once(" and "))
+        .filter(|(a, b)| is_value(a) && is_value(b))
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+}
+
+/// "A–B" with two whole numbers.
+fn dash_range(rule: &str) -> Option<(String, String)> {
+    rule.split_once('–')
+        .filter(|(a, b)| a.parse::<u64>().is_ok() && b.parse::<u64>().is_ok())
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
 }
 
 /// A literal value of a rule: one word of letters, digits and `-_./:` (no prose).
@@ -279,6 +345,36 @@ mod tests {
             shape("must be at most 200 characters"),
             Some(("rule-at-most-chars", vec!["200".into()]))
         );
+        assert_eq!(
+            shape("must be a year between 1990 and 2100"),
+            Some(("rule-year", vec!["1990".into(), "2100".into()]))
+        );
+        assert_eq!(
+            shape("must be a date YYYY-MM-DD between 1945-01-01 and 2200-12-31"),
+            Some(("rule-date", vec!["1945-01-01".into(), "2200-12-31".into()]))
+        );
+        assert_eq!(
+            shape("must be a date YYYY-MM-DD"),
+            Some(("rule-date-any", vec![]))
+        );
+        assert_eq!(
+            shape("must be between 1 and 200 characters"),
+            Some(("rule-chars-between", vec!["1".into(), "200".into()]))
+        );
+        assert_eq!(
+            shape("must be 1–100 characters"),
+            Some(("rule-chars-between", vec!["1".into(), "100".into()]))
+        );
+        assert_eq!(
+            shape("must be at most 32 KiB"),
+            Some(("rule-at-most-kib", vec!["32".into()]))
+        );
+        assert_eq!(
+            shape("must be an RFC 3339 instant such as 2026-04-20T09:00:00+09:00"),
+            Some(("rule-instant", vec![]))
+        );
+        // A rule with more after the shape is not cut short.
+        assert_eq!(shape("must be a date YYYY-MM-DD after the opening"), None);
         // Prose is left to the API's English text rather than cut into a wrong list.
         assert_eq!(shape("must be the body's own prefix (MC) or SEC"), None);
         assert_eq!(
@@ -291,6 +387,13 @@ mod tests {
         assert_eq!(
             Lang::from_code("ko").t_args(key, &args),
             "다음 중 하나를 선택하십시오: refuse, skip."
+        );
+        // The bounds are the rule's, not a fixed pair.
+        let (key, args) = rule_shape("must be a year between 1990 and 2100").unwrap();
+        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(
+            Lang::from_code("ru").t_args(key, &args),
+            "Введите год от 1990 до 2100."
         );
     }
 
