@@ -48,7 +48,14 @@ pub const ALL_FIELDS: [Field; FIELDS] = [
 ];
 
 /// Levels per field (level 0 is always "not known on one side").
-pub const LEVELS: [usize; FIELDS] = [4, 6, 5, 7, 3, 6, 3, 6, 3];
+pub const LEVELS: [usize; FIELDS] = [4, 7, 5, 7, 3, 6, 3, 6, 3];
+
+/// Given-name level for two spellings one jamo (or one letter) apart that
+/// are both names in use on the list ([`NamesInUse`]): a sibling named
+/// 옥순 next to a sought 옥숙, rather than a slip (a slip makes a spelling
+/// nobody else bears, 겅규 for 경규). Level 3 keeps the slips. Numbered
+/// after the others so that the levels before it keep their meaning.
+pub const GIVEN_BOTH_IN_USE: u8 = 6;
 
 /// One level per field.
 pub type Vector = [u8; FIELDS];
@@ -79,6 +86,9 @@ impl Field {
             (Field::Given, 5) => "same given name",
             (Field::Given, 4) => "childhood/alias form of the given name",
             (Field::Given, 3) => "given name nearly the same",
+            (Field::Given, GIVEN_BOTH_IN_USE) => {
+                "given name one letter apart, both spellings names in use"
+            }
             (Field::Given, 2) => "given name partly the same",
             (Field::Given, _) => "different given name",
             (Field::Father, 4) => "same father's name",
@@ -486,17 +496,80 @@ pub struct Detail {
     pub relative: Option<usize>,
 }
 
-/// Compares a request with a person.
+/// How many persons on the North list bear a given name (by its phonetic
+/// key, [`NameParse::given_key`]); `None` when the list is too short for
+/// the count to say anything. Tells a spelling that is a name in use from
+/// one nobody bears (see [`GIVEN_BOTH_IN_USE`]).
+pub trait NamesInUse: Sync {
+    /// Persons whose given name has this key.
+    fn bearers(&self, given_key: &str) -> Option<u32>;
+}
+
+/// No list to count on: one-jamo-apart names all stay at level 3.
+pub struct NoList;
+
+impl NamesInUse for NoList {
+    fn bearers(&self, _: &str) -> Option<u32> {
+        None
+    }
+}
+
+/// Whether the request's given name is borne by someone on the list
+/// (`None`: not known).
+fn request_named(r: &ReqFeatures, names: &dyn NamesInUse) -> Option<bool> {
+    let key = &r.name.parses.first()?.given_key;
+    if key.is_empty() {
+        return None;
+    }
+    names.bearers(key).map(|n| n >= 1)
+}
+
+/// The given-name level of the vector: the name comparison's, with level 3
+/// split by whether both spellings are names in use — the request's borne
+/// by someone on the list and the person's by someone besides the person.
+fn given_level(
+    name: &NameCmp,
+    request_named: Option<bool>,
+    p: &PerFeatures,
+    names: &dyn NamesInUse,
+) -> u8 {
+    if name.given != 3 || name.given_how != GivenHow::Typo || request_named != Some(true) {
+        return name.given;
+    }
+    let Some(key) = p.name.parses.first().map(|x| &x.given_key) else {
+        return name.given;
+    };
+    match names.bearers(key) {
+        Some(n) if n >= 2 => GIVEN_BOTH_IN_USE,
+        _ => name.given,
+    }
+}
+
+/// Compares a request with a person (no list to count names on: see
+/// [`compare_in`]).
 pub fn compare(r: &ReqFeatures, p: &PerFeatures) -> Vector {
     compare_detail(r, p).vector
 }
 
+/// Compares a request with a person of a list whose names are counted.
+pub fn compare_in(r: &ReqFeatures, p: &PerFeatures, names: &dyn NamesInUse) -> Vector {
+    compare_detail_in(r, p, names).vector
+}
+
 /// Compares a request with a person, keeping the reasons.
 pub fn compare_detail(r: &ReqFeatures, p: &PerFeatures) -> Detail {
+    compare_detail_in(r, p, &NoList)
+}
+
+/// [`compare_detail`] on a list whose names are counted ([`NamesInUse`]).
+pub fn compare_detail_in(r: &ReqFeatures, p: &PerFeatures, names: &dyn NamesInUse) -> Detail {
+    let name = compare_names(&r.name, &p.name);
+    let given = given_level(&name, request_named(r, names), p, names);
     detail_with(
         r,
         p,
-        compare_names(&r.name, &p.name),
+        name,
+        given,
         compare_names(&r.father, &p.father),
         |name| compare_names(&r.applicant, name),
     )
@@ -507,6 +580,7 @@ fn detail_with(
     r: &ReqFeatures,
     p: &PerFeatures,
     name: NameCmp,
+    given: u8,
     father: NameCmp,
     applicant_vs: impl FnMut(&Arc<Name>) -> NameCmp,
 ) -> Detail {
@@ -526,7 +600,7 @@ fn detail_with(
     Detail {
         vector: [
             name.surname,
-            name.given,
+            given,
             father_level(&father),
             year_level(r, p),
             sex,
@@ -585,6 +659,8 @@ impl NameMemo {
 /// lifetime, so a remembered address cannot be reused by another name.
 pub struct Comparer<'a> {
     r: &'a ReqFeatures,
+    names_in_use: &'a dyn NamesInUse,
+    request_named: Option<bool>,
     names: NameMemo,
     fathers: NameMemo,
     applicants: NameMemo,
@@ -592,10 +668,18 @@ pub struct Comparer<'a> {
 }
 
 impl<'a> Comparer<'a> {
-    /// A comparer for one request.
+    /// A comparer for one request (no list to count names on).
     pub fn new(r: &'a ReqFeatures) -> Self {
+        Self::on_list(r, &NoList)
+    }
+
+    /// A comparer for one request against a list whose given names are
+    /// counted ([`compare_in`]).
+    pub fn on_list(r: &'a ReqFeatures, names_in_use: &'a dyn NamesInUse) -> Self {
         Self {
             r,
+            names_in_use,
+            request_named: request_named(r, names_in_use),
             names: NameMemo::new(),
             fathers: NameMemo::new(),
             applicants: NameMemo::new(),
@@ -629,9 +713,13 @@ impl<'a> Comparer<'a> {
     pub fn compare(&mut self, p: &'a PerFeatures) -> Vector {
         let r = self.r;
         let name = self.names.get(&r.name, &p.name);
+        let given = given_level(&name, self.request_named, p, self.names_in_use);
         let father = self.fathers.get(&r.father, &p.father);
         let applicants = &mut self.applicants;
-        detail_with(r, p, name, father, |n| applicants.get(&r.applicant, n)).vector
+        detail_with(r, p, name, given, father, |n| {
+            applicants.get(&r.applicant, n)
+        })
+        .vector
     }
 }
 

@@ -84,7 +84,7 @@ pub fn explain(
     model: &Model,
     tf: &TermFreq,
 ) -> Explanation {
-    let d = compare::compare_detail(rf, pf);
+    let d = compare::compare_detail_in(rf, pf, tf);
     let (rs, rg) = parts(&rf.name);
     let (ps, pg) = parts(&pf.name);
     let mut evidence = Vec::new();
@@ -100,6 +100,9 @@ pub fn explain(
                     t
                 }
             }
+            compare::Field::Given if level == compare::GIVEN_BOTH_IN_USE => format!(
+                "given name one letter apart ({rg} / {pg}), but both are names borne by others on the North list: as likely two persons (a sibling) as a slip"
+            ),
             compare::Field::Given => given_text(d.name.given_how, "given name", &rg, &pg),
             compare::Field::Father => {
                 let who = if rf.father_is_applicant {

@@ -242,6 +242,16 @@ impl TermFreq {
     }
 }
 
+impl compare::NamesInUse for TermFreq {
+    fn bearers(&self, given_key: &str) -> Option<u32> {
+        // As for the adjustments: too short a list says nothing.
+        if self.total < 1_000 {
+            return None;
+        }
+        Some(self.given.get(given_key).copied().unwrap_or(0))
+    }
+}
+
 /// The person side, indexed once: the persons' features, the blocking
 /// index and the term-frequency tables. Requests are then trained on
 /// ([`Training`]) and scored ([`PersonSide::score`]) chunk by chunk, so the
@@ -494,7 +504,7 @@ impl<'p> PersonSide<'p> {
             .index
             .candidates_within(&keys, opts.max_block, CANDIDATE_BUDGET);
         compare::Comparer::warm(persons, &cands);
-        let mut comparer = compare::Comparer::new(r);
+        let mut comparer = compare::Comparer::on_list(r, &self.tf);
         let mut list: Vec<Scored> = cands
             .iter()
             .map(|&pi| {
@@ -686,7 +696,7 @@ impl<'s, 'p> Training<'s, 'p> {
         let index = &self.side.index;
         let opts = &self.opts;
         for &(_, p) in self.random_pairs_of(ri) {
-            let v = compare::compare(r, &persons[p as usize]);
+            let v = compare::compare_in(r, &persons[p as usize], &self.side.tf);
             for (f, &l) in v.iter().enumerate() {
                 if let Some(c) = acc.random_levels[f].get_mut(usize::from(l)) {
                     *c += 1;
@@ -715,7 +725,7 @@ impl<'s, 'p> Training<'s, 'p> {
         let keys = block::request_keys(r);
         let cands = index.candidates_within(&keys, opts.max_block, CANDIDATE_BUDGET);
         compare::Comparer::warm(persons, &cands);
-        let mut comparer = compare::Comparer::new(r);
+        let mut comparer = compare::Comparer::on_list(r, &self.side.tf);
         let compared: Vec<(u32, Vector)> = cands
             .into_iter()
             .map(|pi| (pi, comparer.compare(&persons[pi as usize])))

@@ -1,6 +1,7 @@
-//! Model rules of the second accuracy round, each on a small literal
-//! example: the relationship word fixes the sought person's sex, and a same
-//! given name does not count the sex agreement a second time.
+//! Model rules of the accuracy rounds, each on a small literal example:
+//! the relationship word fixes the sought person's sex, a same given name
+//! does not count the sex agreement a second time (round 2); two given names
+//! one letter apart that are both names in use are not a slip (round 3).
 
 use rsm_kin::compare::{self, Field, LEVELS, Vector};
 use rsm_kin::csvin::BadRowPolicy;
@@ -174,5 +175,71 @@ N2,김영희,F,1929-06-11,solar,김상호,평안북도,위원군,,평안북도,
             .iter()
             .filter_map(|p| p.explanation.as_ref())
             .all(|e| !e.summary.contains("other requests"))
+    );
+}
+
+/// Given names counted on a North list (by phonetic key).
+struct CountedNames(std::collections::HashMap<String, u32>);
+
+impl CountedNames {
+    fn of(givens: &[&str]) -> Self {
+        let mut m = std::collections::HashMap::new();
+        for g in givens {
+            *m.entry(rsm_kin::hangul::phonetic_key(g)).or_default() += 1;
+        }
+        Self(m)
+    }
+}
+
+impl compare::NamesInUse for CountedNames {
+    fn bearers(&self, given_key: &str) -> Option<u32> {
+        Some(self.0.get(given_key).copied().unwrap_or(0))
+    }
+}
+
+#[test]
+fn one_letter_apart_between_two_names_in_use_is_not_a_slip() {
+    let g = Field::Given as usize;
+    // A sister sought as 정옥숙; the list holds her sister 정옥순, and both
+    // 옥숙 and 옥순 are names other persons on the list bear: as likely two
+    // sisters as a mistyped letter.
+    let list = CountedNames::of(&["옥숙", "옥순", "옥순", "경규", "영철"]);
+    let (r, p) = pair(
+        "S1,A1,정덕일,1918-01-01,정옥숙,F,1930,sister,정재성,황해도,벽성,,,2001-01-01",
+        "N1,정옥순,F,1930-03-21,solar,정재성,황해남도,벽성군,,황해남도,",
+    );
+    assert_eq!(
+        compare::compare(&r, &p)[g],
+        3,
+        "without a list: nearly the same"
+    );
+    assert_eq!(
+        compare::compare_in(&r, &p, &list)[g],
+        compare::GIVEN_BOTH_IN_USE
+    );
+    // 김경규 on the North list as 김겅규: nobody else is called 겅규, a slip.
+    let (r, p) = pair(
+        "S2,A2,김향희,1933-01-01,김경규,M,1934,brother,김종수,황해도,안악,,,2001-01-01",
+        "N2,김겅규,M,1935-04-06,solar,김종수,황해도,안악군,,황해남도,",
+    );
+    assert_eq!(compare::compare_in(&r, &p, &list)[g], 3);
+    // The request's spelling is the slip (겅규 sought, 경규 on the list).
+    let (r, p) = pair(
+        "S3,A2,김향희,1933-01-01,김겅규,M,1934,brother,김종수,황해도,안악,,,2001-01-01",
+        "N3,김경규,M,1935-04-06,solar,김종수,황해도,안악군,,황해남도,",
+    );
+    assert_eq!(compare::compare_in(&r, &p, &list)[g], 3);
+    // The comparer used for scoring says the same.
+    let mut c = compare::Comparer::on_list(&r, &list);
+    assert_eq!(c.compare(&p)[g], 3);
+    // An exact name is untouched.
+    let (r, p) = pair(
+        "S4,A3,김태근,1917-01-01,김영철,M,1949,child,김태근,평안남도,평양시,,,2001-01-01",
+        "N4,김영철,M,1949-03-21,solar,,평양시,중구역,,평양시,",
+    );
+    assert_eq!(compare::compare_in(&r, &p, &list)[g], 5);
+    assert_eq!(
+        Field::Given.level_label(compare::GIVEN_BOTH_IN_USE),
+        "given name one letter apart, both spellings names in use"
     );
 }
