@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::block::{self, Index};
 use crate::compare::{self, LEVELS, Vector};
-use crate::features::{PerFeatures, ReqFeatures};
+use crate::features::{PerFeatures, ReqFeatures, Seeker};
 use crate::model::{self, Model};
 
 /// Fields a sibling shares with the sought person: surname, father,
@@ -136,6 +136,22 @@ pub struct Outcome {
     pub model: Model,
     /// Counts.
     pub stats: Stats,
+    /// (request, person) pairs weakened because another applicant's
+    /// request claims the person ([`ClaimedElsewhere`]).
+    pub contested: HashMap<(u32, u32), ClaimedElsewhere>,
+}
+
+/// Another applicant's request claims the person, in a way the two
+/// applicants could not both be right about
+/// ([`crate::features::Seeker::may_seek_the_same_person`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClaimedElsewhere {
+    /// The other request's number.
+    pub by: u32,
+    /// Its probability that the person is its match.
+    pub claim: f64,
+    /// What the pair's probability lost, in bits of odds.
+    pub bits: f64,
 }
 
 /// splitmix64: a tiny deterministic generator for sampling pairs.
@@ -894,13 +910,14 @@ impl Scores {
 
 /// Turns per-request scores into probabilities and assignments: the
 /// per-pair prior from all requests' sums, candidates competing within a
-/// request, and one applicant's requests going to different persons.
-/// `applicants` holds an applicant number per request (`None`: unknown).
+/// request, claims across applicants ([`claims_across_applicants`]), and one
+/// applicant's requests going to different persons. `seekers` holds each
+/// request's applicant (number, relation sought, surname).
 pub fn conclude(
     side: SideSize,
     mut model: Model,
     scores: Scores,
-    applicants: &[Option<u32>],
+    seekers: &[Seeker],
     opts: &Options,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Outcome {
@@ -932,6 +949,7 @@ pub fn conclude(
             s.prob = (s.weight - denom_log).exp2();
         }
     }
+    let contested = claims_across_applicants(&mut ranked, log_sums, log_o, seekers);
 
     // Assign: best candidate per request; one applicant's requests go to
     // different persons (the better-scored request keeps the person).
@@ -944,9 +962,9 @@ pub fn conclude(
     if opts.distinct_per_applicant {
         // Groups are disjoint, so the order they are settled in changes nothing.
         let mut groups: HashMap<u32, Vec<usize>> = HashMap::new();
-        for (i, a) in applicants.iter().enumerate() {
+        for (i, a) in seekers.iter().map(|s| s.applicant).enumerate() {
             if let Some(a) = a {
-                groups.entry(*a).or_default().push(i);
+                groups.entry(a).or_default().push(i);
             }
         }
         let mut keys: Vec<u32> = groups.keys().copied().collect();
@@ -1001,7 +1019,106 @@ pub fn conclude(
         assigned,
         model,
         stats,
+        contested,
     }
+}
+
+/// One person is seldom the match of two applicants' requests, unless the
+/// applicants are relatives asking for the same relative (two sisters for
+/// their brother; [`Seeker::may_seek_the_same_person`]). So when another
+/// applicant's request j claims person p with probability P_j(p), and the
+/// two applicants could not both be seeking p, request i's Bayes factor for
+/// p is weighed by 1 − P_j(p) (the chance that p is not j's), the strongest
+/// such claim counting, and i's other candidates and "no match" share what
+/// p loses: P'_i(p) = o·BF_i(p)·(1 − Q_p) / (1 + o·Σ_k BF_i(k)·(1 − Q_k)).
+/// Every request is weighed against the others' probabilities before this
+/// step, so the order of requests changes nothing; a request nobody
+/// contests keeps its probabilities bit for bit.
+fn claims_across_applicants(
+    ranked: &mut [Vec<Scored>],
+    log_sums: &[f64],
+    log_o: f64,
+    seekers: &[Seeker],
+) -> HashMap<(u32, u32), ClaimedElsewhere> {
+    // Each kept candidate's claim: (request, P, log2(1 − P)).
+    let mut claims: HashMap<u32, Vec<(u32, f64, f64)>> = HashMap::new();
+    for (ri, (list, &ls)) in ranked.iter().zip(log_sums).enumerate() {
+        if !ls.is_finite() {
+            continue;
+        }
+        let l = log_o + ls;
+        for s in list {
+            // 1 − P = (1 + o·Σ − o·BF) / (1 + o·Σ), in logs so that a claim
+            // of 1 − 2^-60 still weighs as much as it says.
+            let rest = (l.exp2() - s.weight.exp2()).max(0.0);
+            let log_not = (1.0 + rest).log2() - model::log2_1p_exp2(l);
+            claims
+                .entry(s.person)
+                .or_default()
+                .push((ri as u32, s.prob, log_not));
+        }
+    }
+    let mut contested = HashMap::new();
+    for (ri, (list, &ls)) in ranked.iter_mut().zip(log_sums).enumerate() {
+        if !ls.is_finite() {
+            continue;
+        }
+        let me = seekers.get(ri).copied();
+        let mut lost = vec![0.0f64; list.len()];
+        for (k, s) in list.iter().enumerate() {
+            let Some(cs) = claims.get(&s.person) else {
+                continue;
+            };
+            for &(rj, claim, log_not) in cs {
+                let other = seekers.get(rj as usize).copied();
+                let apart = match (me, other) {
+                    (Some(a), Some(b)) => {
+                        (a.applicant.is_none() || a.applicant != b.applicant)
+                            && !a.may_seek_the_same_person(&b)
+                    }
+                    _ => false,
+                };
+                if rj as usize != ri && apart && log_not < lost[k] {
+                    lost[k] = log_not;
+                    contested.insert(
+                        (ri as u32, s.person),
+                        ClaimedElsewhere {
+                            by: rj,
+                            claim,
+                            bits: log_not,
+                        },
+                    );
+                }
+            }
+        }
+        if lost.iter().all(|&b| b == 0.0) {
+            continue;
+        }
+        // The denominator 1 + o·Σ BF·(1 − Q), scaled by 2^-top.
+        let l = log_o + ls;
+        let top = list.iter().map(|s| s.weight).fold(l.max(0.0), f64::max);
+        let kept: f64 = list.iter().map(|s| (s.weight - top).exp2()).sum();
+        let rest = ((l - top).exp2() - kept).max(0.0);
+        let weighed: f64 = list
+            .iter()
+            .zip(&lost)
+            .map(|(s, b)| (s.weight + b - top).exp2())
+            .sum();
+        let denom_log = top + ((-top).exp2() + rest + weighed).log2();
+        let log_odds = |p: f64| (p / (1.0 - p)).log2();
+        for (s, b) in list.iter_mut().zip(&lost) {
+            let before = s.prob;
+            s.weight += b;
+            s.prob = (s.weight - denom_log).exp2();
+            if *b < 0.0
+                && let Some(c) = contested.get_mut(&(ri as u32, s.person))
+            {
+                c.bits = log_odds(s.prob) - log_odds(before);
+            }
+        }
+        list.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.person.cmp(&b.person)));
+    }
+    contested
 }
 
 /// Numbers each distinct non-empty applicant id (for [`conclude`]).
@@ -1063,8 +1180,12 @@ pub fn run(
         done += part.len();
         report(Stage::Score, done, requests.len());
     }
-    let applicants = number_applicants(applicants.iter().copied());
-    conclude(side.size(), model, scores, &applicants, opts, progress)
+    let seekers: Vec<Seeker> = number_applicants(applicants.iter().copied())
+        .into_iter()
+        .zip(requests)
+        .map(|(a, r)| Seeker::new(a, r.relation, &r.applicant))
+        .collect();
+    conclude(side.size(), model, scores, &seekers, opts, progress)
 }
 
 #[cfg(test)]

@@ -243,3 +243,79 @@ fn one_letter_apart_between_two_names_in_use_is_not_a_slip() {
         "given name one letter apart, both spellings names in use"
     );
 }
+
+/// Scores of each request for each person (runners-up included), with the
+/// explanations.
+fn run_lists(
+    south_rows: &str,
+    north_rows: &str,
+) -> Vec<(String, String, f64, rsm_kin::explain::Explanation)> {
+    let south = format!("{SOUTH_HEAD}{south_rows}");
+    let north = format!("{NORTH_HEAD}{north_rows}");
+    let r = records::load_requests(south.as_bytes(), "south", BadRowPolicy::Refuse).unwrap();
+    let p = records::load_persons(north.as_bytes(), "north", BadRowPolicy::Refuse).unwrap();
+    let mut opts = rsm_kin::batch::BatchOptions {
+        explain: true,
+        include_runners_up: true,
+        ..Default::default()
+    };
+    opts.linker.threshold = 1e-9;
+    let out =
+        rsm_kin::batch::run_records(&r.records, &p.records, Vec::new(), &opts, &|_| {}).unwrap();
+    out.predictions
+        .into_iter()
+        .map(|x| (x.request_id, x.person_id, x.score, x.explanation.unwrap()))
+        .collect()
+}
+
+fn score_of(
+    preds: &[(String, String, f64, rsm_kin::explain::Explanation)],
+    request: &str,
+    person: &str,
+) -> (f64, String) {
+    preds
+        .iter()
+        .find(|p| p.0 == request && p.1 == person)
+        .map(|p| (p.2, p.3.summary.clone()))
+        .unwrap_or_else(|| panic!("{request} → {person} not predicted: {preds:?}"))
+}
+
+#[test]
+fn a_person_another_applicant_claims_in_another_relation_is_weakened() {
+    const NORTH: &str = "\
+N1,리영녀,F,1933-04-18,solar,리학중,황해남도,연안군,신촌리,황해남도,
+N2,김철수,M,1950-01-01,solar,김영남,평안북도,신의주시,,평안북도,
+";
+    // 심만석 seeks his wife 이영녀 (1933, 황해도); 이용현 seeks his sister
+    // 이영녀 (1934, 연백 신촌리), and 리영녀 of 신촌리 fits her better. One
+    // woman is not both one applicant's sister and a stranger's wife.
+    let wife = "S1,A1,심만석,1929-05-08,이영녀,F,1933,spouse,,황해도,,문산,,2005-03-18\n";
+    let sister = "S2,A2,이용현,1915-04-18,이영녀,F,1934,sister,이학중,황해도,연백군,도촌,신촌리,2006-11-14\n";
+    let alone = run_lists(wife, NORTH);
+    let both = run_lists(&format!("{wife}{sister}"), NORTH);
+    let (p_alone, _) = score_of(&alone, "S1", "N1");
+    let (p_both, text) = score_of(&both, "S1", "N1");
+    let (p_sister, _) = score_of(&both, "S2", "N1");
+    assert!(p_sister > p_both, "{p_sister} {p_both}");
+    assert!(p_both < p_alone / 2.0, "{p_alone} → {p_both}");
+    assert!(
+        text.contains("another applicant's request S2 seeks this person as a brother or sister"),
+        "{text}"
+    );
+
+    // Two sisters seeking their brother 김인수 may both be right: neither
+    // weakens the other.
+    const NORTH2: &str = "\
+N1,김인수,M,1926-05-02,solar,김억만,평안북도,위원군,,평안북도,
+N2,김철수,M,1950-01-01,solar,김영남,평안북도,신의주시,,평안북도,
+";
+    let one = "S1,A1,김성순,1924-03-01,김인수,M,1926,brother,,평안북도,위원,,,2001-01-01\n";
+    let other =
+        "S2,A2,김현숙,1928-01-01,김인수,M,1926,brother,김억만,평안북도,위원군,,,2003-01-01\n";
+    let alone = run_lists(one, NORTH2);
+    let both = run_lists(&format!("{one}{other}"), NORTH2);
+    let (p_alone, _) = score_of(&alone, "S1", "N1");
+    let (p_both, text) = score_of(&both, "S1", "N1");
+    assert_eq!(p_alone, p_both);
+    assert!(!text.contains("another applicant"), "{text}");
+}
