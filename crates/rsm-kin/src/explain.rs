@@ -283,7 +283,7 @@ fn relation_words(r: Relation) -> &'static str {
     }
 }
 
-/// Adds that another applicant's request claims the person
+/// Adds that another request claims the person
 /// ([`crate::linker::ClaimedElsewhere`]): `other_id` is that request's id,
 /// `other_relation` what it seeks. Only when it cost the pair 0.05 bits or more.
 pub fn add_claim_elsewhere(
@@ -300,13 +300,22 @@ pub fn add_claim_elsewhere(
         field: "claimed_elsewhere",
         level: 0,
         weight: c.bits,
-        text: format!(
-            "another applicant's request {other_id} seeks this person as {} (probability {:.2}); \
-             two applicants could not both be right (only relatives seeking the same relative, \
-             like two sisters their brother, seek one person)",
-            relation_words(other_relation),
-            c.claim
-        ),
+        text: if c.same_applicant {
+            format!(
+                "the applicant's own request {other_id} seeks this person as {} (probability {:.2}); \
+                 an applicant seeks each relative once",
+                relation_words(other_relation),
+                c.claim
+            )
+        } else {
+            format!(
+                "another applicant's request {other_id} seeks this person as {} (probability {:.2}); \
+                 two applicants could not both be right (only relatives seeking the same relative, \
+                 like two sisters their brother, seek one person)",
+                relation_words(other_relation),
+                c.claim
+            )
+        },
     });
     e.sum_up();
 }

@@ -141,13 +141,16 @@ pub struct Outcome {
     pub contested: HashMap<(u32, u32), ClaimedElsewhere>,
 }
 
-/// Another applicant's request claims the person, in a way the two
-/// applicants could not both be right about
+/// Another request claims the person, in a way the two could not both be
+/// right about: the same applicant's (an applicant seeks each relative
+/// once), or another applicant's
 /// ([`crate::features::Seeker::may_seek_the_same_person`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ClaimedElsewhere {
     /// The other request's number.
     pub by: u32,
+    /// Whether the other request is the same applicant's.
+    pub same_applicant: bool,
     /// Its probability that the person is its match.
     pub claim: f64,
     /// What the pair's probability lost, in bits of odds.
@@ -1025,9 +1028,10 @@ pub fn conclude(
 
 /// One person is seldom the match of two applicants' requests, unless the
 /// applicants are relatives asking for the same relative (two sisters for
-/// their brother; [`Seeker::may_seek_the_same_person`]). So when another
-/// applicant's request j claims person p with probability P_j(p), and the
-/// two applicants could not both be seeking p, request i's Bayes factor for
+/// their brother; [`Seeker::may_seek_the_same_person`]), and never of two
+/// requests of one applicant (who seeks each relative once). So when
+/// another request j claims person p with probability P_j(p), and the two
+/// could not both be seeking p, request i's Bayes factor for
 /// p is weighed by 1 − P_j(p) (the chance that p is not j's), the strongest
 /// such claim counting, and i's other candidates and "no match" share what
 /// p loses: P'_i(p) = o·BF_i(p)·(1 − Q_p) / (1 + o·Σ_k BF_i(k)·(1 − Q_k)).
@@ -1071,19 +1075,17 @@ fn claims_across_applicants(
             };
             for &(rj, claim, log_not) in cs {
                 let other = seekers.get(rj as usize).copied();
-                let apart = match (me, other) {
-                    (Some(a), Some(b)) => {
-                        (a.applicant.is_none() || a.applicant != b.applicant)
-                            && !a.may_seek_the_same_person(&b)
-                    }
-                    _ => false,
-                };
+                let same_applicant = matches!((me, other),
+                    (Some(a), Some(b)) if a.applicant.is_some() && a.applicant == b.applicant);
+                let apart = same_applicant
+                    || matches!((me, other), (Some(a), Some(b)) if !a.may_seek_the_same_person(&b));
                 if rj as usize != ri && apart && log_not < lost[k] {
                     lost[k] = log_not;
                     contested.insert(
                         (ri as u32, s.person),
                         ClaimedElsewhere {
                             by: rj,
+                            same_applicant,
                             claim,
                             bits: log_not,
                         },

@@ -135,11 +135,14 @@ S8,A4,정대식,1930-01-01,정영자,F,1935,sister,,평안남도,,,,2001-01-01
     assert_eq!(lent(7), None);
 
     // Matched: the sister is found through her father, and the explanation
-    // says where his name came from.
+    // says where his name came from. (Her brother is on the list too: on a
+    // list without him his request, the same applicant's, would claim her
+    // — a two-person list makes every claim certain.)
     let north = format!(
         "{NORTH_HEAD}\
 N1,김영희,F,1929-04-01,solar,김철호,평안북도,위원군,,평안북도,
 N2,김영희,F,1929-06-11,solar,김상호,평안북도,위원군,,평안북도,
+N3,김영수,M,1926-02-01,solar,김철호,평안북도,위원군,,평안북도,
 "
     );
     let p = records::load_persons(north.as_bytes(), "north", BadRowPolicy::Refuse).unwrap();
@@ -281,7 +284,7 @@ fn score_of(
 }
 
 #[test]
-fn a_person_another_applicant_claims_in_another_relation_is_weakened() {
+fn a_person_another_request_claims_is_weakened_unless_both_may_seek_them() {
     const NORTH: &str = "\
 N1,리영녀,F,1933-04-18,solar,리학중,황해남도,연안군,신촌리,황해남도,
 N2,김철수,M,1950-01-01,solar,김영남,평안북도,신의주시,,평안북도,
@@ -318,4 +321,24 @@ N2,김철수,M,1950-01-01,solar,김영남,평안북도,신의주시,,평안북�
     let (p_both, text) = score_of(&both, "S1", "N1");
     assert_eq!(p_alone, p_both);
     assert!(!text.contains("another applicant"), "{text}");
+
+    // One applicant seeks two sisters, 정금이 (1938) and 정금옥 (1936); the
+    // list holds 정금옥: she is one of the two, not both.
+    const NORTH3: &str = "\
+N1,정금옥,F,1936-09-04,solar,정점동,평안북도,신의주시,동산리,평안북도,
+N2,김철수,M,1950-01-01,solar,김영남,평안북도,신의주시,,평안북도,
+";
+    let younger =
+        "S1,A1,정재석,1943-01-01,정금이,F,1938,sister,정점동,평안북도,신의주,,,2001-01-01\n";
+    let elder =
+        "S2,A1,정재석,1943-01-01,정금옥,F,1936,sister,정점동,평안북도,신의주,,,2001-01-01\n";
+    let alone = run_lists(younger, NORTH3);
+    let both = run_lists(&format!("{younger}{elder}"), NORTH3);
+    let (p_alone, _) = score_of(&alone, "S1", "N1");
+    let (p_both, text) = score_of(&both, "S1", "N1");
+    assert!(p_both < p_alone / 2.0, "{p_alone} → {p_both}");
+    assert!(
+        text.contains("the applicant's own request S2 seeks this person as a brother or sister"),
+        "{text}"
+    );
 }
