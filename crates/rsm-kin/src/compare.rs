@@ -48,7 +48,13 @@ pub const ALL_FIELDS: [Field; FIELDS] = [
 ];
 
 /// Levels per field (level 0 is always "not known on one side").
-pub const LEVELS: [usize; FIELDS] = [4, 7, 5, 7, 3, 6, 3, 6, 3];
+pub const LEVELS: [usize; FIELDS] = [4, 7, 5, 7, 3, 6, 3, 7, 3];
+
+/// Relatives level for the applicant (or a near spelling) listed under a
+/// relation that contradicts the request: a sister sought, and the person
+/// lists the applicant as a cousin. A relative of the applicant, not the
+/// one sought (a sought parent's sister lists the applicant as a niece).
+pub const RELATIVES_OTHER_RELATION: u8 = 6;
 
 /// Given-name level for two spellings one jamo (or one letter) apart that
 /// are both names in use on the list ([`NamesInUse`]): a sibling named
@@ -114,6 +120,9 @@ impl Field {
                 "applicant listed among relatives in the South, in a relation the sought person's siblings do not have"
             }
             (Field::Relatives, 4) => "applicant listed among relatives in the South",
+            (Field::Relatives, RELATIVES_OTHER_RELATION) => {
+                "applicant listed among relatives in the South under another relation: a relative, not the one sought"
+            }
             (Field::Relatives, 3) => "applicant nearly matches a listed relative",
             (Field::Relatives, 2) => "a listed relative partly matches the applicant",
             (Field::Relatives, _) => "relatives listed, applicant not among them",
@@ -438,19 +447,28 @@ fn relatives_with(
     } else {
         5
     };
+    // Which listing says most: the applicant under the stated relation, a
+    // near spelling of them, the applicant under another relation, a
+    // partial match, none.
+    let rank = |level: u8| match level {
+        5 => 6,
+        4 => 5,
+        3 => 4,
+        RELATIVES_OTHER_RELATION => 3,
+        l => l,
+    };
     for (i, (rel, name)) in p.relatives.iter().enumerate() {
         let c = applicant_vs(name);
         let surname_ok = matches!(c.surname, 0 | 2 | 3);
+        let stated = labels.is_empty() || labels.contains(&rel.as_str());
         let level = match c.given {
-            5 | 4 if surname_ok && (labels.is_empty() || labels.contains(&rel.as_str())) => {
-                consistent
-            }
-            5 | 4 if surname_ok => 3,
+            5 | 4 if surname_ok && stated => consistent,
+            3..=5 if surname_ok && !stated => RELATIVES_OTHER_RELATION,
             3 if surname_ok => 3,
             2 if surname_ok => 2,
             _ => 1,
         };
-        if level > best.0 {
+        if rank(level) > rank(best.0) {
             best = (level, Some(i));
         }
     }
@@ -843,7 +861,7 @@ mod tests {
         );
         assert_eq!(
             compare_relatives(&mother, &person_listing("nephew", "박영수")).0,
-            3
+            RELATIVES_OTHER_RELATION
         );
         // A wife sought by her husband 리영수 (North spelling on the list).
         let wife = request("이영수", "spouse");

@@ -827,7 +827,7 @@ impl<'s, 'p> Training<'s, 'p> {
             model::default_kin_model()
         };
         // Siblings share the family's evidence: a related-non-match class.
-        let family = |v: &Vector| v[2] == 4 || v[7] >= 4;
+        let family = |v: &Vector| v[2] == 4 || v[7] == 4 || v[7] == 5;
         if trainable {
             // Given names are gendered: among strangers, sex given the
             // given-name level (see model::Dependence).
@@ -851,9 +851,9 @@ impl<'s, 'p> Training<'s, 'p> {
             );
             // Relatives level 5 is one a sibling cannot show (see
             // compare::compare_relatives): a sibling lists the applicant under
-            // another relation (level 3).
+            // another relation.
             if let Some(f) = model.family.as_mut() {
-                f.move_level(7, 5, 3);
+                f.move_level(7, 5, usize::from(compare::RELATIVES_OTHER_RELATION));
             }
         }
         // The related share must be per pair over all persons, like the prior

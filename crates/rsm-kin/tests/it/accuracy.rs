@@ -1,7 +1,9 @@
 //! Model rules of the accuracy rounds, each on a small literal example:
 //! the relationship word fixes the sought person's sex, a same given name
 //! does not count the sex agreement a second time (round 2); two given names
-//! one letter apart that are both names in use are not a slip (round 3).
+//! one letter apart that are both names in use are not a slip, a person
+//! another request claims is weighed by that claim, and the applicant listed
+//! under another relation is a relative, not the one sought (round 3).
 
 use rsm_kin::compare::{self, Field, LEVELS, Vector};
 use rsm_kin::csvin::BadRowPolicy;
@@ -340,5 +342,45 @@ N2,김철수,M,1950-01-01,solar,김영남,평안북도,신의주시,,평안북�
     assert!(
         text.contains("the applicant's own request S2 seeks this person as a brother or sister"),
         "{text}"
+    );
+}
+
+#[test]
+fn the_applicant_listed_under_another_relation_is_a_relative_not_the_one_sought() {
+    let r = Field::Relatives as usize;
+    // 김경복 seeks his sister; 김명숙 on the list names a cousin 김경복 in the
+    // South (and 량순숙 a cousin 량호석 for 양석호, the syllables swapped): a
+    // cousin of the applicant, not his sister.
+    let (q, p) = pair(
+        "S1,A1,김경복,1924-01-01,,F,1937,sister,,함경남도,북청군,,,2001-01-01",
+        "N1,김명숙,F,1937-05-18,solar,,함경남도,덕성군,,함경남도,cousin:김경복",
+    );
+    assert_eq!(
+        compare::compare(&q, &p)[r],
+        compare::RELATIVES_OTHER_RELATION
+    );
+    let (q, p) = pair(
+        "S2,A2,양석호,1921-01-01,양경숙,F,1922,sister,,경기도,개풍군,,,2001-01-01",
+        "N2,량순숙,F,1922-06-25,solar,량병길,황해북도,개풍,,황해북도,cousin:량호석",
+    );
+    assert_eq!(
+        compare::compare(&q, &p)[r],
+        compare::RELATIVES_OTHER_RELATION
+    );
+    // Listed as her brother: the stated relation (4).
+    let (q, p) = pair(
+        "S3,A1,김경복,1924-01-01,,F,1937,sister,,함경남도,북청군,,,2001-01-01",
+        "N3,김명숙,F,1937-05-18,solar,,함경남도,덕성군,,함경남도,cousin:김철수;brother:김경복",
+    );
+    assert_eq!(compare::compare(&q, &p)[r], 4);
+    // Both listings: the stated relation wins.
+    let (q, p) = pair(
+        "S4,A1,김경복,1924-01-01,,F,1937,sister,,함경남도,북청군,,,2001-01-01",
+        "N4,김명숙,F,1937-05-18,solar,,함경남도,덕성군,,함경남도,cousin:김경복;brother:김경복",
+    );
+    assert_eq!(compare::compare(&q, &p)[r], 4);
+    assert_eq!(
+        Field::Relatives.level_label(compare::RELATIVES_OTHER_RELATION),
+        "applicant listed among relatives in the South under another relation: a relative, not the one sought"
     );
 }
