@@ -1026,6 +1026,9 @@ pub fn conclude(
     }
 }
 
+/// The smallest claim [`claims_across_applicants`] weighs.
+const MIN_CLAIM: f64 = 1e-3;
+
 /// One person is seldom the match of two applicants' requests, unless the
 /// applicants are relatives asking for the same relative (two sisters for
 /// their brother; [`Seeker::may_seek_the_same_person`]), and never of two
@@ -1044,24 +1047,29 @@ fn claims_across_applicants(
     log_o: f64,
     seekers: &[Seeker],
 ) -> HashMap<(u32, u32), ClaimedElsewhere> {
-    // Each kept candidate's claim: (request, P, log2(1 − P)).
-    let mut claims: HashMap<u32, Vec<(u32, f64, f64)>> = HashMap::new();
+    // Each kept candidate's claim, (person, request, P, log2(1 − P)),
+    // sorted by person; a claim below 1/1000 could not move a probability
+    // by a thousandth and is left out (it keeps the table small).
+    let mut claims: Vec<(u32, u32, f64, f64)> = Vec::new();
     for (ri, (list, &ls)) in ranked.iter().zip(log_sums).enumerate() {
         if !ls.is_finite() {
             continue;
         }
         let l = log_o + ls;
-        for s in list {
+        for s in list.iter().filter(|s| s.prob >= MIN_CLAIM) {
             // 1 − P = (1 + o·Σ − o·BF) / (1 + o·Σ), in logs so that a claim
             // of 1 − 2^-60 still weighs as much as it says.
             let rest = (l.exp2() - s.weight.exp2()).max(0.0);
             let log_not = (1.0 + rest).log2() - model::log2_1p_exp2(l);
-            claims
-                .entry(s.person)
-                .or_default()
-                .push((ri as u32, s.prob, log_not));
+            claims.push((s.person, ri as u32, s.prob, log_not));
         }
     }
+    claims.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    let claims_on = |person: u32| {
+        let from = claims.partition_point(|c| c.0 < person);
+        let to = claims.partition_point(|c| c.0 <= person);
+        &claims[from..to]
+    };
     let mut contested = HashMap::new();
     for (ri, (list, &ls)) in ranked.iter_mut().zip(log_sums).enumerate() {
         if !ls.is_finite() {
@@ -1070,10 +1078,7 @@ fn claims_across_applicants(
         let me = seekers.get(ri).copied();
         let mut lost = vec![0.0f64; list.len()];
         for (k, s) in list.iter().enumerate() {
-            let Some(cs) = claims.get(&s.person) else {
-                continue;
-            };
-            for &(rj, claim, log_not) in cs {
+            for &(_, rj, claim, log_not) in claims_on(s.person) {
                 let other = seekers.get(rj as usize).copied();
                 let same_applicant = matches!((me, other),
                     (Some(a), Some(b)) if a.applicant.is_some() && a.applicant == b.applicant);
