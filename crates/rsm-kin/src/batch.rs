@@ -162,14 +162,19 @@ pub fn run_records(
     for ri in 0..requests.len() {
         predictions_of(&out, ri, opts, |s, assigned| {
             let explanation = opts.explain.then(|| {
-                explain::explain(
+                let mut e = explain::explain(
                     &as_matched(ri),
                     &rf[ri],
                     &persons[s.person as usize],
                     &pf[s.person as usize],
                     &out.model,
                     &tf,
-                )
+                );
+                if let Some(c) = out.contested.get(&(ri as u32, s.person)) {
+                    let j = c.by as usize;
+                    explain::add_claim_elsewhere(&mut e, &requests[j].id, rf[j].relation, c);
+                }
+                e
             });
             predictions.push(Prediction {
                 request_id: requests[ri].id.clone(),

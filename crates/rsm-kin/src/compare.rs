@@ -48,7 +48,20 @@ pub const ALL_FIELDS: [Field; FIELDS] = [
 ];
 
 /// Levels per field (level 0 is always "not known on one side").
-pub const LEVELS: [usize; FIELDS] = [4, 6, 5, 7, 3, 6, 3, 6, 3];
+pub const LEVELS: [usize; FIELDS] = [4, 7, 5, 7, 3, 6, 3, 7, 3];
+
+/// Relatives level for the applicant (or a near spelling) listed under a
+/// relation that contradicts the request: a sister sought, and the person
+/// lists the applicant as a cousin. A relative of the applicant, not the
+/// one sought (a sought parent's sister lists the applicant as a niece).
+pub const RELATIVES_OTHER_RELATION: u8 = 6;
+
+/// Given-name level for two spellings one jamo (or one letter) apart that
+/// are both names in use on the list ([`NamesInUse`]): a sibling named
+/// 옥순 next to a sought 옥숙, rather than a slip (a slip makes a spelling
+/// nobody else bears, 겅규 for 경규). Level 3 keeps the slips. Numbered
+/// after the others so that the levels before it keep their meaning.
+pub const GIVEN_BOTH_IN_USE: u8 = 6;
 
 /// One level per field.
 pub type Vector = [u8; FIELDS];
@@ -79,6 +92,9 @@ impl Field {
             (Field::Given, 5) => "same given name",
             (Field::Given, 4) => "childhood/alias form of the given name",
             (Field::Given, 3) => "given name nearly the same",
+            (Field::Given, GIVEN_BOTH_IN_USE) => {
+                "given name one letter apart, both spellings names in use"
+            }
             (Field::Given, 2) => "given name partly the same",
             (Field::Given, _) => "different given name",
             (Field::Father, 4) => "same father's name",
@@ -104,6 +120,9 @@ impl Field {
                 "applicant listed among relatives in the South, in a relation the sought person's siblings do not have"
             }
             (Field::Relatives, 4) => "applicant listed among relatives in the South",
+            (Field::Relatives, RELATIVES_OTHER_RELATION) => {
+                "applicant listed among relatives in the South under another relation: a relative, not the one sought"
+            }
             (Field::Relatives, 3) => "applicant nearly matches a listed relative",
             (Field::Relatives, 2) => "a listed relative partly matches the applicant",
             (Field::Relatives, _) => "relatives listed, applicant not among them",
@@ -428,19 +447,28 @@ fn relatives_with(
     } else {
         5
     };
+    // Which listing says most: the applicant under the stated relation, a
+    // near spelling of them, the applicant under another relation, a
+    // partial match, none.
+    let rank = |level: u8| match level {
+        5 => 6,
+        4 => 5,
+        3 => 4,
+        RELATIVES_OTHER_RELATION => 3,
+        l => l,
+    };
     for (i, (rel, name)) in p.relatives.iter().enumerate() {
         let c = applicant_vs(name);
         let surname_ok = matches!(c.surname, 0 | 2 | 3);
+        let stated = labels.is_empty() || labels.contains(&rel.as_str());
         let level = match c.given {
-            5 | 4 if surname_ok && (labels.is_empty() || labels.contains(&rel.as_str())) => {
-                consistent
-            }
-            5 | 4 if surname_ok => 3,
+            5 | 4 if surname_ok && stated => consistent,
+            3..=5 if surname_ok && !stated => RELATIVES_OTHER_RELATION,
             3 if surname_ok => 3,
             2 if surname_ok => 2,
             _ => 1,
         };
-        if level > best.0 {
+        if rank(level) > rank(best.0) {
             best = (level, Some(i));
         }
     }
@@ -486,17 +514,80 @@ pub struct Detail {
     pub relative: Option<usize>,
 }
 
-/// Compares a request with a person.
+/// How many persons on the North list bear a given name (by its phonetic
+/// key, [`NameParse::given_key`]); `None` when the list is too short for
+/// the count to say anything. Tells a spelling that is a name in use from
+/// one nobody bears (see [`GIVEN_BOTH_IN_USE`]).
+pub trait NamesInUse: Sync {
+    /// Persons whose given name has this key.
+    fn bearers(&self, given_key: &str) -> Option<u32>;
+}
+
+/// No list to count on: one-jamo-apart names all stay at level 3.
+pub struct NoList;
+
+impl NamesInUse for NoList {
+    fn bearers(&self, _: &str) -> Option<u32> {
+        None
+    }
+}
+
+/// Whether the request's given name is borne by someone on the list
+/// (`None`: not known).
+fn request_named(r: &ReqFeatures, names: &dyn NamesInUse) -> Option<bool> {
+    let key = &r.name.parses.first()?.given_key;
+    if key.is_empty() {
+        return None;
+    }
+    names.bearers(key).map(|n| n >= 1)
+}
+
+/// The given-name level of the vector: the name comparison's, with level 3
+/// split by whether both spellings are names in use — the request's borne
+/// by someone on the list and the person's by someone besides the person.
+fn given_level(
+    name: &NameCmp,
+    request_named: Option<bool>,
+    p: &PerFeatures,
+    names: &dyn NamesInUse,
+) -> u8 {
+    if name.given != 3 || name.given_how != GivenHow::Typo || request_named != Some(true) {
+        return name.given;
+    }
+    let Some(key) = p.name.parses.first().map(|x| &x.given_key) else {
+        return name.given;
+    };
+    match names.bearers(key) {
+        Some(n) if n >= 2 => GIVEN_BOTH_IN_USE,
+        _ => name.given,
+    }
+}
+
+/// Compares a request with a person (no list to count names on: see
+/// [`compare_in`]).
 pub fn compare(r: &ReqFeatures, p: &PerFeatures) -> Vector {
     compare_detail(r, p).vector
 }
 
+/// Compares a request with a person of a list whose names are counted.
+pub fn compare_in(r: &ReqFeatures, p: &PerFeatures, names: &dyn NamesInUse) -> Vector {
+    compare_detail_in(r, p, names).vector
+}
+
 /// Compares a request with a person, keeping the reasons.
 pub fn compare_detail(r: &ReqFeatures, p: &PerFeatures) -> Detail {
+    compare_detail_in(r, p, &NoList)
+}
+
+/// [`compare_detail`] on a list whose names are counted ([`NamesInUse`]).
+pub fn compare_detail_in(r: &ReqFeatures, p: &PerFeatures, names: &dyn NamesInUse) -> Detail {
+    let name = compare_names(&r.name, &p.name);
+    let given = given_level(&name, request_named(r, names), p, names);
     detail_with(
         r,
         p,
-        compare_names(&r.name, &p.name),
+        name,
+        given,
         compare_names(&r.father, &p.father),
         |name| compare_names(&r.applicant, name),
     )
@@ -507,6 +598,7 @@ fn detail_with(
     r: &ReqFeatures,
     p: &PerFeatures,
     name: NameCmp,
+    given: u8,
     father: NameCmp,
     applicant_vs: impl FnMut(&Arc<Name>) -> NameCmp,
 ) -> Detail {
@@ -526,7 +618,7 @@ fn detail_with(
     Detail {
         vector: [
             name.surname,
-            name.given,
+            given,
             father_level(&father),
             year_level(r, p),
             sex,
@@ -585,6 +677,8 @@ impl NameMemo {
 /// lifetime, so a remembered address cannot be reused by another name.
 pub struct Comparer<'a> {
     r: &'a ReqFeatures,
+    names_in_use: &'a dyn NamesInUse,
+    request_named: Option<bool>,
     names: NameMemo,
     fathers: NameMemo,
     applicants: NameMemo,
@@ -592,10 +686,18 @@ pub struct Comparer<'a> {
 }
 
 impl<'a> Comparer<'a> {
-    /// A comparer for one request.
+    /// A comparer for one request (no list to count names on).
     pub fn new(r: &'a ReqFeatures) -> Self {
+        Self::on_list(r, &NoList)
+    }
+
+    /// A comparer for one request against a list whose given names are
+    /// counted ([`compare_in`]).
+    pub fn on_list(r: &'a ReqFeatures, names_in_use: &'a dyn NamesInUse) -> Self {
         Self {
             r,
+            names_in_use,
+            request_named: request_named(r, names_in_use),
             names: NameMemo::new(),
             fathers: NameMemo::new(),
             applicants: NameMemo::new(),
@@ -629,9 +731,13 @@ impl<'a> Comparer<'a> {
     pub fn compare(&mut self, p: &'a PerFeatures) -> Vector {
         let r = self.r;
         let name = self.names.get(&r.name, &p.name);
+        let given = given_level(&name, self.request_named, p, self.names_in_use);
         let father = self.fathers.get(&r.father, &p.father);
         let applicants = &mut self.applicants;
-        detail_with(r, p, name, father, |n| applicants.get(&r.applicant, n)).vector
+        detail_with(r, p, name, given, father, |n| {
+            applicants.get(&r.applicant, n)
+        })
+        .vector
     }
 }
 
@@ -755,7 +861,7 @@ mod tests {
         );
         assert_eq!(
             compare_relatives(&mother, &person_listing("nephew", "박영수")).0,
-            3
+            RELATIVES_OTHER_RELATION
         );
         // A wife sought by her husband 리영수 (North spelling on the list).
         let wife = request("이영수", "spouse");

@@ -4,6 +4,7 @@
 
 use crate::calendar::{self, CalendarKind};
 use crate::compare::{self, ALL_FIELDS, GivenHow, PlaceHow, SurnameHow};
+use crate::features::Relation;
 use crate::features::{PerFeatures, ReqFeatures};
 use crate::gazetteer::Gazetteer;
 use crate::linker::TermFreq;
@@ -84,7 +85,7 @@ pub fn explain(
     model: &Model,
     tf: &TermFreq,
 ) -> Explanation {
-    let d = compare::compare_detail(rf, pf);
+    let d = compare::compare_detail_in(rf, pf, tf);
     let (rs, rg) = parts(&rf.name);
     let (ps, pg) = parts(&pf.name);
     let mut evidence = Vec::new();
@@ -100,6 +101,9 @@ pub fn explain(
                     t
                 }
             }
+            compare::Field::Given if level == compare::GIVEN_BOTH_IN_USE => format!(
+                "given name one letter apart ({rg} / {pg}), but both are names borne by others on the North list: as likely two persons (a sibling) as a slip"
+            ),
             compare::Field::Given => given_text(d.name.given_how, "given name", &rg, &pg),
             compare::Field::Father => {
                 let who = if rf.father_is_applicant {
@@ -243,17 +247,75 @@ pub fn explain(
         });
     }
     let prior = model.prior_weight();
-    let total = prior + evidence.iter().map(|e| e.weight).sum::<f64>();
-    let summary = evidence
-        .iter()
-        .filter(|e| e.weight.abs() >= 0.05)
-        .map(|e| format!("{} ({:+.1})", e.text, e.weight))
-        .collect::<Vec<_>>()
-        .join("; ");
-    Explanation {
+    let mut e = Explanation {
         evidence,
         prior,
-        total,
-        summary,
+        total: 0.0,
+        summary: String::new(),
+    };
+    e.sum_up();
+    e
+}
+
+impl Explanation {
+    /// Total and summary from the evidence.
+    fn sum_up(&mut self) {
+        self.total = self.prior + self.evidence.iter().map(|e| e.weight).sum::<f64>();
+        self.summary = self
+            .evidence
+            .iter()
+            .filter(|e| e.weight.abs() >= 0.05)
+            .map(|e| format!("{} ({:+.1})", e.text, e.weight))
+            .collect::<Vec<_>>()
+            .join("; ");
     }
+}
+
+fn relation_words(r: Relation) -> &'static str {
+    match r {
+        Relation::Parent => "a parent",
+        Relation::Child => "a child",
+        Relation::Sibling => "a brother or sister",
+        Relation::Spouse => "a spouse",
+        Relation::UncleAunt => "an uncle or aunt",
+        Relation::Cousin => "a cousin",
+        Relation::Other => "a relative",
+    }
+}
+
+/// Adds that another request claims the person
+/// ([`crate::linker::ClaimedElsewhere`]): `other_id` is that request's id,
+/// `other_relation` what it seeks. Only when it cost the pair 0.05 bits or more.
+pub fn add_claim_elsewhere(
+    e: &mut Explanation,
+    other_id: &str,
+    other_relation: Relation,
+    c: &crate::linker::ClaimedElsewhere,
+) {
+    // A faint claim that moved nothing is not worth a caseworker's line.
+    if c.bits > -0.05 {
+        return;
+    }
+    e.evidence.push(Evidence {
+        field: "claimed_elsewhere",
+        level: 0,
+        weight: c.bits,
+        text: if c.same_applicant {
+            format!(
+                "the applicant's own request {other_id} seeks this person as {} (probability {:.2}); \
+                 an applicant seeks each relative once",
+                relation_words(other_relation),
+                c.claim
+            )
+        } else {
+            format!(
+                "another applicant's request {other_id} seeks this person as {} (probability {:.2}); \
+                 two applicants could not both be right (only relatives seeking the same relative, \
+                 like two sisters their brother, seek one person)",
+                relation_words(other_relation),
+                c.claim
+            )
+        },
+    });
+    e.sum_up();
 }

@@ -86,6 +86,67 @@ impl Relation {
     }
 }
 
+/// A request's applicant as the assignment weighs claims across
+/// applicants: their number (`None`: no applicant id), the relation they
+/// seek and their surname class (Hangul names only: `None` when not known).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seeker {
+    /// Applicant number (see [`crate::records::Families`]).
+    pub applicant: Option<u32>,
+    /// The sought person's relation to the applicant.
+    pub relation: Relation,
+    /// The applicant's surname class.
+    pub surname: Option<u16>,
+}
+
+impl Seeker {
+    /// The seeker of a request whose applicant is `applicant`.
+    pub fn new(applicant: Option<u32>, relation: Relation, applicant_name: &Name) -> Self {
+        let surname = applicant_name
+            .parses
+            .first()
+            .filter(|p| p.script == names::Script::Hangul)
+            .and_then(|p| p.classes.first().copied());
+        Self {
+            applicant,
+            relation,
+            surname,
+        }
+    }
+
+    /// The seeker of a request record.
+    pub fn of(applicant: Option<u32>, r: &Request) -> Self {
+        Self::new(
+            applicant,
+            Relation::parse(&r.relationship),
+            &names::parse(&r.applicant_name),
+        )
+    }
+
+    /// Whether two applicants could be seeking one and the same person.
+    /// They would be relatives of each other asking for the same relative:
+    /// siblings for their brother or their mother (the same relation, and
+    /// the same surname — siblings bear their father's), or a father and a
+    /// mother for their child (the same relation; a wife keeps her own
+    /// surname). A person has one spouse to seek them, and a person sought
+    /// as a sister by one applicant and as a wife by another is one of the
+    /// two persons, not both. An unknown relation or surname does not
+    /// tell two seekers apart.
+    pub fn may_seek_the_same_person(&self, other: &Seeker) -> bool {
+        if self.relation == Relation::Other || other.relation == Relation::Other {
+            return true;
+        }
+        if self.relation != other.relation || self.relation == Relation::Spouse {
+            return false;
+        }
+        match (self.relation, self.surname, other.surname) {
+            (Relation::Child, _, _) => true,
+            (_, Some(a), Some(b)) => a == b,
+            _ => true,
+        }
+    }
+}
+
 /// A place as compared: old provinces, old-county ids, stems.
 #[derive(Debug, Clone, Default)]
 pub struct Place {

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::block::{self, Index};
 use crate::compare::{self, LEVELS, Vector};
-use crate::features::{PerFeatures, ReqFeatures};
+use crate::features::{PerFeatures, ReqFeatures, Seeker};
 use crate::model::{self, Model};
 
 /// Fields a sibling shares with the sought person: surname, father,
@@ -136,6 +136,25 @@ pub struct Outcome {
     pub model: Model,
     /// Counts.
     pub stats: Stats,
+    /// (request, person) pairs weakened because another applicant's
+    /// request claims the person ([`ClaimedElsewhere`]).
+    pub contested: HashMap<(u32, u32), ClaimedElsewhere>,
+}
+
+/// Another request claims the person, in a way the two could not both be
+/// right about: the same applicant's (an applicant seeks each relative
+/// once), or another applicant's
+/// ([`crate::features::Seeker::may_seek_the_same_person`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClaimedElsewhere {
+    /// The other request's number.
+    pub by: u32,
+    /// Whether the other request is the same applicant's.
+    pub same_applicant: bool,
+    /// Its probability that the person is its match.
+    pub claim: f64,
+    /// What the pair's probability lost, in bits of odds.
+    pub bits: f64,
 }
 
 /// splitmix64: a tiny deterministic generator for sampling pairs.
@@ -239,6 +258,16 @@ impl TermFreq {
             adj += (model.u[0][3] / tf).log2().clamp(-4.0, 4.0);
         }
         adj
+    }
+}
+
+impl compare::NamesInUse for TermFreq {
+    fn bearers(&self, given_key: &str) -> Option<u32> {
+        // As for the adjustments: too short a list says nothing.
+        if self.total < 1_000 {
+            return None;
+        }
+        Some(self.given.get(given_key).copied().unwrap_or(0))
     }
 }
 
@@ -494,7 +523,7 @@ impl<'p> PersonSide<'p> {
             .index
             .candidates_within(&keys, opts.max_block, CANDIDATE_BUDGET);
         compare::Comparer::warm(persons, &cands);
-        let mut comparer = compare::Comparer::new(r);
+        let mut comparer = compare::Comparer::on_list(r, &self.tf);
         let mut list: Vec<Scored> = cands
             .iter()
             .map(|&pi| {
@@ -686,7 +715,7 @@ impl<'s, 'p> Training<'s, 'p> {
         let index = &self.side.index;
         let opts = &self.opts;
         for &(_, p) in self.random_pairs_of(ri) {
-            let v = compare::compare(r, &persons[p as usize]);
+            let v = compare::compare_in(r, &persons[p as usize], &self.side.tf);
             for (f, &l) in v.iter().enumerate() {
                 if let Some(c) = acc.random_levels[f].get_mut(usize::from(l)) {
                     *c += 1;
@@ -715,7 +744,7 @@ impl<'s, 'p> Training<'s, 'p> {
         let keys = block::request_keys(r);
         let cands = index.candidates_within(&keys, opts.max_block, CANDIDATE_BUDGET);
         compare::Comparer::warm(persons, &cands);
-        let mut comparer = compare::Comparer::new(r);
+        let mut comparer = compare::Comparer::on_list(r, &self.side.tf);
         let compared: Vec<(u32, Vector)> = cands
             .into_iter()
             .map(|pi| (pi, comparer.compare(&persons[pi as usize])))
@@ -798,7 +827,7 @@ impl<'s, 'p> Training<'s, 'p> {
             model::default_kin_model()
         };
         // Siblings share the family's evidence: a related-non-match class.
-        let family = |v: &Vector| v[2] == 4 || v[7] >= 4;
+        let family = |v: &Vector| v[2] == 4 || v[7] == 4 || v[7] == 5;
         if trainable {
             // Given names are gendered: among strangers, sex given the
             // given-name level (see model::Dependence).
@@ -822,9 +851,9 @@ impl<'s, 'p> Training<'s, 'p> {
             );
             // Relatives level 5 is one a sibling cannot show (see
             // compare::compare_relatives): a sibling lists the applicant under
-            // another relation (level 3).
+            // another relation.
             if let Some(f) = model.family.as_mut() {
-                f.move_level(7, 5, 3);
+                f.move_level(7, 5, usize::from(compare::RELATIVES_OTHER_RELATION));
             }
         }
         // The related share must be per pair over all persons, like the prior
@@ -884,13 +913,14 @@ impl Scores {
 
 /// Turns per-request scores into probabilities and assignments: the
 /// per-pair prior from all requests' sums, candidates competing within a
-/// request, and one applicant's requests going to different persons.
-/// `applicants` holds an applicant number per request (`None`: unknown).
+/// request, claims across applicants ([`claims_across_applicants`]), and one
+/// applicant's requests going to different persons. `seekers` holds each
+/// request's applicant (number, relation sought, surname).
 pub fn conclude(
     side: SideSize,
     mut model: Model,
     scores: Scores,
-    applicants: &[Option<u32>],
+    seekers: &[Seeker],
     opts: &Options,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Outcome {
@@ -922,6 +952,7 @@ pub fn conclude(
             s.prob = (s.weight - denom_log).exp2();
         }
     }
+    let contested = claims_across_applicants(&mut ranked, log_sums, log_o, seekers);
 
     // Assign: best candidate per request; one applicant's requests go to
     // different persons (the better-scored request keeps the person).
@@ -934,9 +965,9 @@ pub fn conclude(
     if opts.distinct_per_applicant {
         // Groups are disjoint, so the order they are settled in changes nothing.
         let mut groups: HashMap<u32, Vec<usize>> = HashMap::new();
-        for (i, a) in applicants.iter().enumerate() {
+        for (i, a) in seekers.iter().map(|s| s.applicant).enumerate() {
             if let Some(a) = a {
-                groups.entry(*a).or_default().push(i);
+                groups.entry(a).or_default().push(i);
             }
         }
         let mut keys: Vec<u32> = groups.keys().copied().collect();
@@ -991,7 +1022,110 @@ pub fn conclude(
         assigned,
         model,
         stats,
+        contested,
     }
+}
+
+/// The smallest claim [`claims_across_applicants`] weighs.
+const MIN_CLAIM: f64 = 1e-3;
+
+/// One person is seldom the match of two applicants' requests, unless the
+/// applicants are relatives asking for the same relative (two sisters for
+/// their brother; [`Seeker::may_seek_the_same_person`]), and never of two
+/// requests of one applicant (who seeks each relative once). So when
+/// another request j claims person p with probability P_j(p), and the two
+/// could not both be seeking p, request i's Bayes factor for
+/// p is weighed by 1 − P_j(p) (the chance that p is not j's), the strongest
+/// such claim counting, and i's other candidates and "no match" share what
+/// p loses: P'_i(p) = o·BF_i(p)·(1 − Q_p) / (1 + o·Σ_k BF_i(k)·(1 − Q_k)).
+/// Every request is weighed against the others' probabilities before this
+/// step, so the order of requests changes nothing; a request nobody
+/// contests keeps its probabilities bit for bit.
+fn claims_across_applicants(
+    ranked: &mut [Vec<Scored>],
+    log_sums: &[f64],
+    log_o: f64,
+    seekers: &[Seeker],
+) -> HashMap<(u32, u32), ClaimedElsewhere> {
+    // Each kept candidate's claim, (person, request, P, log2(1 − P)),
+    // sorted by person; a claim below 1/1000 could not move a probability
+    // by a thousandth and is left out (it keeps the table small).
+    let mut claims: Vec<(u32, u32, f64, f64)> = Vec::new();
+    for (ri, (list, &ls)) in ranked.iter().zip(log_sums).enumerate() {
+        if !ls.is_finite() {
+            continue;
+        }
+        let l = log_o + ls;
+        for s in list.iter().filter(|s| s.prob >= MIN_CLAIM) {
+            // 1 − P = (1 + o·Σ − o·BF) / (1 + o·Σ), in logs so that a claim
+            // of 1 − 2^-60 still weighs as much as it says.
+            let rest = (l.exp2() - s.weight.exp2()).max(0.0);
+            let log_not = (1.0 + rest).log2() - model::log2_1p_exp2(l);
+            claims.push((s.person, ri as u32, s.prob, log_not));
+        }
+    }
+    claims.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    let claims_on = |person: u32| {
+        let from = claims.partition_point(|c| c.0 < person);
+        let to = claims.partition_point(|c| c.0 <= person);
+        &claims[from..to]
+    };
+    let mut contested = HashMap::new();
+    for (ri, (list, &ls)) in ranked.iter_mut().zip(log_sums).enumerate() {
+        if !ls.is_finite() {
+            continue;
+        }
+        let me = seekers.get(ri).copied();
+        let mut lost = vec![0.0f64; list.len()];
+        for (k, s) in list.iter().enumerate() {
+            for &(_, rj, claim, log_not) in claims_on(s.person) {
+                let other = seekers.get(rj as usize).copied();
+                let same_applicant = matches!((me, other),
+                    (Some(a), Some(b)) if a.applicant.is_some() && a.applicant == b.applicant);
+                let apart = same_applicant
+                    || matches!((me, other), (Some(a), Some(b)) if !a.may_seek_the_same_person(&b));
+                if rj as usize != ri && apart && log_not < lost[k] {
+                    lost[k] = log_not;
+                    contested.insert(
+                        (ri as u32, s.person),
+                        ClaimedElsewhere {
+                            by: rj,
+                            same_applicant,
+                            claim,
+                            bits: log_not,
+                        },
+                    );
+                }
+            }
+        }
+        if lost.iter().all(|&b| b == 0.0) {
+            continue;
+        }
+        // The denominator 1 + o·Σ BF·(1 − Q), scaled by 2^-top.
+        let l = log_o + ls;
+        let top = list.iter().map(|s| s.weight).fold(l.max(0.0), f64::max);
+        let kept: f64 = list.iter().map(|s| (s.weight - top).exp2()).sum();
+        let rest = ((l - top).exp2() - kept).max(0.0);
+        let weighed: f64 = list
+            .iter()
+            .zip(&lost)
+            .map(|(s, b)| (s.weight + b - top).exp2())
+            .sum();
+        let denom_log = top + ((-top).exp2() + rest + weighed).log2();
+        let log_odds = |p: f64| (p / (1.0 - p)).log2();
+        for (s, b) in list.iter_mut().zip(&lost) {
+            let before = s.prob;
+            s.weight += b;
+            s.prob = (s.weight - denom_log).exp2();
+            if *b < 0.0
+                && let Some(c) = contested.get_mut(&(ri as u32, s.person))
+            {
+                c.bits = log_odds(s.prob) - log_odds(before);
+            }
+        }
+        list.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.person.cmp(&b.person)));
+    }
+    contested
 }
 
 /// Numbers each distinct non-empty applicant id (for [`conclude`]).
@@ -1053,8 +1187,12 @@ pub fn run(
         done += part.len();
         report(Stage::Score, done, requests.len());
     }
-    let applicants = number_applicants(applicants.iter().copied());
-    conclude(side.size(), model, scores, &applicants, opts, progress)
+    let seekers: Vec<Seeker> = number_applicants(applicants.iter().copied())
+        .into_iter()
+        .zip(requests)
+        .map(|(a, r)| Seeker::new(a, r.relation, &r.applicant))
+        .collect();
+    conclude(side.size(), model, scores, &seekers, opts, progress)
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use crate::batch::{self, BatchOptions, Prediction};
 use crate::csvin::{self, Encoding};
 use crate::error::{KinError, Result, RowIssue};
 use crate::explain;
-use crate::features::{PerFeatures, PersonInterner, ReqFeatures};
+use crate::features::{PerFeatures, PersonInterner, ReqFeatures, Seeker};
 use crate::linker::{self, PersonSide, Progress, Scored, Scores, Stage, Stats, Training};
 use crate::model::Model;
 use crate::records::{self, Parsed, Person, RecordStream, Request};
@@ -310,6 +310,7 @@ pub fn run(
     let mut encodings = Vec::new();
     let mut request_ids = IdList::default();
     let mut families = records::Families::default();
+    let mut seekers: Vec<Seeker> = Vec::new();
     {
         for (i, src) in requests.iter().enumerate() {
             let enc = csvin::sniff(src.reader()?, &src.label)?;
@@ -322,6 +323,8 @@ pub fn run(
                         notes.extend(note);
                         request_ids.push(&r.id);
                         families.push(&r);
+                        let a = families.applicants.last().copied().flatten();
+                        seekers.push(Seeker::of(a, &r));
                     }
                     Parsed::Bad(b) => bad.push(b),
                 }
@@ -462,16 +465,7 @@ pub fn run(
             explanation,
         })
     };
-    let conclude = |model| {
-        linker::conclude(
-            size,
-            model,
-            scores,
-            &families.applicants,
-            &opts.linker,
-            progress,
-        )
-    };
+    let conclude = |model| linker::conclude(size, model, scores, &seekers, &opts.linker, progress);
     if !opts.explain {
         // The North's features and index are done with: freed before the
         // assignment, whose memory then reuses theirs instead of adding to
@@ -504,7 +498,11 @@ pub fn run(
         batch::predictions_of(&out, ri, opts, |s, assigned| {
             let rf = rf.get_or_insert_with(|| ReqFeatures::new(&r));
             let p = s.person as usize;
-            let e = explain::explain(&r, rf, &kept_persons[p], &pf[p], &out.model, &side.tf);
+            let mut e = explain::explain(&r, rf, &kept_persons[p], &pf[p], &out.model, &side.tf);
+            if let Some(c) = out.contested.get(&(ri as u32, s.person)) {
+                let j = c.by as usize;
+                explain::add_claim_elsewhere(&mut e, request_ids.get(j), seekers[j].relation, c);
+            }
             if res.is_ok() {
                 res = emit(ri, s, assigned, Some(e));
             }

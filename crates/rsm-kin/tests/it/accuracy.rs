@@ -1,6 +1,9 @@
-//! Model rules of the second accuracy round, each on a small literal
-//! example: the relationship word fixes the sought person's sex, and a same
-//! given name does not count the sex agreement a second time.
+//! Model rules of the accuracy rounds, each on a small literal example:
+//! the relationship word fixes the sought person's sex, a same given name
+//! does not count the sex agreement a second time (round 2); two given names
+//! one letter apart that are both names in use are not a slip, a person
+//! another request claims is weighed by that claim, and the applicant listed
+//! under another relation is a relative, not the one sought (round 3).
 
 use rsm_kin::compare::{self, Field, LEVELS, Vector};
 use rsm_kin::csvin::BadRowPolicy;
@@ -134,11 +137,14 @@ S8,A4,정대식,1930-01-01,정영자,F,1935,sister,,평안남도,,,,2001-01-01
     assert_eq!(lent(7), None);
 
     // Matched: the sister is found through her father, and the explanation
-    // says where his name came from.
+    // says where his name came from. (Her brother is on the list too: on a
+    // list without him his request, the same applicant's, would claim her
+    // — a two-person list makes every claim certain.)
     let north = format!(
         "{NORTH_HEAD}\
 N1,김영희,F,1929-04-01,solar,김철호,평안북도,위원군,,평안북도,
 N2,김영희,F,1929-06-11,solar,김상호,평안북도,위원군,,평안북도,
+N3,김영수,M,1926-02-01,solar,김철호,평안북도,위원군,,평안북도,
 "
     );
     let p = records::load_persons(north.as_bytes(), "north", BadRowPolicy::Refuse).unwrap();
@@ -174,5 +180,207 @@ N2,김영희,F,1929-06-11,solar,김상호,평안북도,위원군,,평안북도,
             .iter()
             .filter_map(|p| p.explanation.as_ref())
             .all(|e| !e.summary.contains("other requests"))
+    );
+}
+
+/// Given names counted on a North list (by phonetic key).
+struct CountedNames(std::collections::HashMap<String, u32>);
+
+impl CountedNames {
+    fn of(givens: &[&str]) -> Self {
+        let mut m = std::collections::HashMap::new();
+        for g in givens {
+            *m.entry(rsm_kin::hangul::phonetic_key(g)).or_default() += 1;
+        }
+        Self(m)
+    }
+}
+
+impl compare::NamesInUse for CountedNames {
+    fn bearers(&self, given_key: &str) -> Option<u32> {
+        Some(self.0.get(given_key).copied().unwrap_or(0))
+    }
+}
+
+#[test]
+fn one_letter_apart_between_two_names_in_use_is_not_a_slip() {
+    let g = Field::Given as usize;
+    // A sister sought as 정옥숙; the list holds her sister 정옥순, and both
+    // 옥숙 and 옥순 are names other persons on the list bear: as likely two
+    // sisters as a mistyped letter.
+    let list = CountedNames::of(&["옥숙", "옥순", "옥순", "경규", "영철"]);
+    let (r, p) = pair(
+        "S1,A1,정덕일,1918-01-01,정옥숙,F,1930,sister,정재성,황해도,벽성,,,2001-01-01",
+        "N1,정옥순,F,1930-03-21,solar,정재성,황해남도,벽성군,,황해남도,",
+    );
+    assert_eq!(
+        compare::compare(&r, &p)[g],
+        3,
+        "without a list: nearly the same"
+    );
+    assert_eq!(
+        compare::compare_in(&r, &p, &list)[g],
+        compare::GIVEN_BOTH_IN_USE
+    );
+    // 김경규 on the North list as 김겅규: nobody else is called 겅규, a slip.
+    let (r, p) = pair(
+        "S2,A2,김향희,1933-01-01,김경규,M,1934,brother,김종수,황해도,안악,,,2001-01-01",
+        "N2,김겅규,M,1935-04-06,solar,김종수,황해도,안악군,,황해남도,",
+    );
+    assert_eq!(compare::compare_in(&r, &p, &list)[g], 3);
+    // The request's spelling is the slip (겅규 sought, 경규 on the list).
+    let (r, p) = pair(
+        "S3,A2,김향희,1933-01-01,김겅규,M,1934,brother,김종수,황해도,안악,,,2001-01-01",
+        "N3,김경규,M,1935-04-06,solar,김종수,황해도,안악군,,황해남도,",
+    );
+    assert_eq!(compare::compare_in(&r, &p, &list)[g], 3);
+    // The comparer used for scoring says the same.
+    let mut c = compare::Comparer::on_list(&r, &list);
+    assert_eq!(c.compare(&p)[g], 3);
+    // An exact name is untouched.
+    let (r, p) = pair(
+        "S4,A3,김태근,1917-01-01,김영철,M,1949,child,김태근,평안남도,평양시,,,2001-01-01",
+        "N4,김영철,M,1949-03-21,solar,,평양시,중구역,,평양시,",
+    );
+    assert_eq!(compare::compare_in(&r, &p, &list)[g], 5);
+    assert_eq!(
+        Field::Given.level_label(compare::GIVEN_BOTH_IN_USE),
+        "given name one letter apart, both spellings names in use"
+    );
+}
+
+/// Scores of each request for each person (runners-up included), with the
+/// explanations.
+fn run_lists(
+    south_rows: &str,
+    north_rows: &str,
+) -> Vec<(String, String, f64, rsm_kin::explain::Explanation)> {
+    let south = format!("{SOUTH_HEAD}{south_rows}");
+    let north = format!("{NORTH_HEAD}{north_rows}");
+    let r = records::load_requests(south.as_bytes(), "south", BadRowPolicy::Refuse).unwrap();
+    let p = records::load_persons(north.as_bytes(), "north", BadRowPolicy::Refuse).unwrap();
+    let mut opts = rsm_kin::batch::BatchOptions {
+        explain: true,
+        include_runners_up: true,
+        ..Default::default()
+    };
+    opts.linker.threshold = 1e-9;
+    let out =
+        rsm_kin::batch::run_records(&r.records, &p.records, Vec::new(), &opts, &|_| {}).unwrap();
+    out.predictions
+        .into_iter()
+        .map(|x| (x.request_id, x.person_id, x.score, x.explanation.unwrap()))
+        .collect()
+}
+
+fn score_of(
+    preds: &[(String, String, f64, rsm_kin::explain::Explanation)],
+    request: &str,
+    person: &str,
+) -> (f64, String) {
+    preds
+        .iter()
+        .find(|p| p.0 == request && p.1 == person)
+        .map(|p| (p.2, p.3.summary.clone()))
+        .unwrap_or_else(|| panic!("{request} → {person} not predicted: {preds:?}"))
+}
+
+#[test]
+fn a_person_another_request_claims_is_weakened_unless_both_may_seek_them() {
+    const NORTH: &str = "\
+N1,리영녀,F,1933-04-18,solar,리학중,황해남도,연안군,신촌리,황해남도,
+N2,김철수,M,1950-01-01,solar,김영남,평안북도,신의주시,,평안북도,
+";
+    // 심만석 seeks his wife 이영녀 (1933, 황해도); 이용현 seeks his sister
+    // 이영녀 (1934, 연백 신촌리), and 리영녀 of 신촌리 fits her better. One
+    // woman is not both one applicant's sister and a stranger's wife.
+    let wife = "S1,A1,심만석,1929-05-08,이영녀,F,1933,spouse,,황해도,,문산,,2005-03-18\n";
+    let sister = "S2,A2,이용현,1915-04-18,이영녀,F,1934,sister,이학중,황해도,연백군,도촌,신촌리,2006-11-14\n";
+    let alone = run_lists(wife, NORTH);
+    let both = run_lists(&format!("{wife}{sister}"), NORTH);
+    let (p_alone, _) = score_of(&alone, "S1", "N1");
+    let (p_both, text) = score_of(&both, "S1", "N1");
+    let (p_sister, _) = score_of(&both, "S2", "N1");
+    assert!(p_sister > p_both, "{p_sister} {p_both}");
+    assert!(p_both < p_alone / 2.0, "{p_alone} → {p_both}");
+    assert!(
+        text.contains("another applicant's request S2 seeks this person as a brother or sister"),
+        "{text}"
+    );
+
+    // Two sisters seeking their brother 김인수 may both be right: neither
+    // weakens the other.
+    const NORTH2: &str = "\
+N1,김인수,M,1926-05-02,solar,김억만,평안북도,위원군,,평안북도,
+N2,김철수,M,1950-01-01,solar,김영남,평안북도,신의주시,,평안북도,
+";
+    let one = "S1,A1,김성순,1924-03-01,김인수,M,1926,brother,,평안북도,위원,,,2001-01-01\n";
+    let other =
+        "S2,A2,김현숙,1928-01-01,김인수,M,1926,brother,김억만,평안북도,위원군,,,2003-01-01\n";
+    let alone = run_lists(one, NORTH2);
+    let both = run_lists(&format!("{one}{other}"), NORTH2);
+    let (p_alone, _) = score_of(&alone, "S1", "N1");
+    let (p_both, text) = score_of(&both, "S1", "N1");
+    assert_eq!(p_alone, p_both);
+    assert!(!text.contains("another applicant"), "{text}");
+
+    // One applicant seeks two sisters, 정금이 (1938) and 정금옥 (1936); the
+    // list holds 정금옥: she is one of the two, not both.
+    const NORTH3: &str = "\
+N1,정금옥,F,1936-09-04,solar,정점동,평안북도,신의주시,동산리,평안북도,
+N2,김철수,M,1950-01-01,solar,김영남,평안북도,신의주시,,평안북도,
+";
+    let younger =
+        "S1,A1,정재석,1943-01-01,정금이,F,1938,sister,정점동,평안북도,신의주,,,2001-01-01\n";
+    let elder =
+        "S2,A1,정재석,1943-01-01,정금옥,F,1936,sister,정점동,평안북도,신의주,,,2001-01-01\n";
+    let alone = run_lists(younger, NORTH3);
+    let both = run_lists(&format!("{younger}{elder}"), NORTH3);
+    let (p_alone, _) = score_of(&alone, "S1", "N1");
+    let (p_both, text) = score_of(&both, "S1", "N1");
+    assert!(p_both < p_alone / 2.0, "{p_alone} → {p_both}");
+    assert!(
+        text.contains("the applicant's own request S2 seeks this person as a brother or sister"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_applicant_listed_under_another_relation_is_a_relative_not_the_one_sought() {
+    let r = Field::Relatives as usize;
+    // 김경복 seeks his sister; 김명숙 on the list names a cousin 김경복 in the
+    // South (and 량순숙 a cousin 량호석 for 양석호, the syllables swapped): a
+    // cousin of the applicant, not his sister.
+    let (q, p) = pair(
+        "S1,A1,김경복,1924-01-01,,F,1937,sister,,함경남도,북청군,,,2001-01-01",
+        "N1,김명숙,F,1937-05-18,solar,,함경남도,덕성군,,함경남도,cousin:김경복",
+    );
+    assert_eq!(
+        compare::compare(&q, &p)[r],
+        compare::RELATIVES_OTHER_RELATION
+    );
+    let (q, p) = pair(
+        "S2,A2,양석호,1921-01-01,양경숙,F,1922,sister,,경기도,개풍군,,,2001-01-01",
+        "N2,량순숙,F,1922-06-25,solar,량병길,황해북도,개풍,,황해북도,cousin:량호석",
+    );
+    assert_eq!(
+        compare::compare(&q, &p)[r],
+        compare::RELATIVES_OTHER_RELATION
+    );
+    // Listed as her brother: the stated relation (4).
+    let (q, p) = pair(
+        "S3,A1,김경복,1924-01-01,,F,1937,sister,,함경남도,북청군,,,2001-01-01",
+        "N3,김명숙,F,1937-05-18,solar,,함경남도,덕성군,,함경남도,cousin:김철수;brother:김경복",
+    );
+    assert_eq!(compare::compare(&q, &p)[r], 4);
+    // Both listings: the stated relation wins.
+    let (q, p) = pair(
+        "S4,A1,김경복,1924-01-01,,F,1937,sister,,함경남도,북청군,,,2001-01-01",
+        "N4,김명숙,F,1937-05-18,solar,,함경남도,덕성군,,함경남도,cousin:김경복;brother:김경복",
+    );
+    assert_eq!(compare::compare(&q, &p)[r], 4);
+    assert_eq!(
+        Field::Relatives.level_label(compare::RELATIVES_OTHER_RELATION),
+        "applicant listed among relatives in the South under another relation: a relative, not the one sought"
     );
 }
