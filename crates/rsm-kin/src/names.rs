@@ -111,6 +111,11 @@ pub fn is_pet_name(given: &str) -> bool {
 /// True when `short` is the childhood form "X이" of a two-syllable
 /// `full` name starting with X (숙이 for 숙자, 옥이 for 옥순, 예이 for 예녀).
 pub fn is_first_syllable_form(short: &str, full: &str) -> bool {
+    // Most pairs end here: the short form ends in 이 (a byte test; the
+    // pairs compared per candidate call this up to 30 times).
+    if !short.ends_with('이') {
+        return false;
+    }
     let mut s = short.chars();
     let mut f = full.chars();
     match (s.next(), s.next(), s.next(), f.next(), f.next(), f.next()) {
