@@ -143,7 +143,7 @@ fn surname_keys(n: &Name) -> Vec<Tagged> {
             let t = format!("s:{}", hangul::phonetic_key(&p.surname));
             push_new(&mut out, Tagged::Text(t));
         } else {
-            for &c in &p.classes {
+            for &c in p.classes {
                 push_new(&mut out, Tagged::Num("c:", c));
             }
         }

@@ -609,7 +609,7 @@ impl<'a> Comparer<'a> {
     /// other (the parsed names lie scattered over the heap, and a miss per
     /// pointer was most of the comparison's time). Changes nothing.
     pub fn warm(persons: &[PerFeatures], candidates: &[u32]) {
-        let first = |s: &String| u64::from(s.as_bytes().first().copied().unwrap_or(0));
+        let first = |s: &str| u64::from(s.as_bytes().first().copied().unwrap_or(0));
         let mut acc = 0u64;
         for &pi in candidates {
             let p = &persons[pi as usize];
@@ -740,7 +740,7 @@ mod tests {
             sex: None,
             years: None,
             place: std::sync::Arc::new(Place::default()),
-            relatives: vec![(relation.into(), std::sync::Arc::new(parse(name)))],
+            relatives: vec![(relation.into(), std::sync::Arc::new(parse(name)))].into(),
         }
     }
 

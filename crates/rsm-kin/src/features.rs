@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use crate::calendar;
 use crate::gazetteer::{self, Gazetteer, ProvinceSet};
 use crate::hangul;
-use crate::names::{self, Name};
+use crate::names::{self, Name, Text};
 use crate::records::{Person, Request, Sex};
 
 /// The sought person's relation to the applicant.
@@ -86,25 +86,24 @@ impl Relation {
     }
 }
 
-/// A place as compared: old provinces, old-county ids, stems.
+/// A place as compared: old provinces, old-county ids, stems. Its texts
+/// are inline and its county ids the gazetteer's own (no allocation).
 #[derive(Debug, Clone, Default)]
 pub struct Place {
     /// Old provinces it may lie in.
     pub provinces: ProvinceSet,
-    /// County as written (cleaned).
-    pub county_text: String,
     /// County stem in South spelling (Hangul) or phonetic key (Latin).
-    pub county_stem: String,
+    pub county_stem: Text,
     /// Old counties it may descend from.
-    pub county_ids: Vec<u16>,
+    pub county_ids: &'static [u16],
     /// Village (리/동) stem, South spelling or phonetic key.
-    pub village: String,
+    pub village: Text,
 }
 
-fn village_stem(s: &str) -> String {
+fn village_stem(s: &str) -> Text {
     let c = hangul::clean(s);
     if c.is_empty() {
-        return String::new();
+        return Text::default();
     }
     if hangul::has_hangul(&c) {
         // A township and village may share the field ("유곡 백석"): keep the last word.
@@ -114,7 +113,7 @@ fn village_stem(s: &str) -> String {
             .or_else(|| last.strip_suffix('동'))
             .filter(|x| !x.is_empty())
             .unwrap_or(last);
-        hangul::to_south(t)
+        hangul::to_south(t).into()
     } else {
         let lower = c.to_lowercase();
         let last = lower
@@ -128,7 +127,7 @@ fn village_stem(s: &str) -> String {
             .or_else(|| last.strip_suffix("ri"))
             .or_else(|| last.strip_suffix("-dong"))
             .unwrap_or(&last);
-        hangul::phonetic_key(t)
+        hangul::phonetic_key(t).into()
     }
 }
 
@@ -138,22 +137,21 @@ impl Place {
         let g = Gazetteer::get();
         let county_text = hangul::clean(county);
         let county_stem = if county_text.is_empty() {
-            String::new()
+            Text::default()
         } else if hangul::has_hangul(&county_text) {
-            gazetteer::county_stem(&county_text)
+            gazetteer::county_stem(&county_text).into()
         } else {
-            gazetteer::latin_place_key(&county_text)
+            gazetteer::latin_place_key(&county_text).into()
         };
-        let county_ids = g.counties(&county_text).to_vec();
+        let county_ids = g.counties(&county_text);
         let mut provinces = g.provinces(province);
         if provinces == 0 {
-            for id in &county_ids {
+            for id in county_ids {
                 provinces |= g.county_province(*id);
             }
         }
         Self {
             provinces,
-            county_text,
             county_stem,
             county_ids,
             village: village_stem(village),
@@ -213,7 +211,7 @@ pub struct PerFeatures {
     /// Birthplace.
     pub place: Arc<Place>,
     /// Relatives in the South: relation label and name.
-    pub relatives: Vec<(String, Arc<Name>)>,
+    pub relatives: Box<[(Text, Arc<Name>)]>,
 }
 
 /// The sex a relationship word names (brother, 어머니 …), if it names one.
@@ -278,7 +276,7 @@ impl PerFeatures {
             relatives: p
                 .relatives
                 .iter()
-                .map(|(r, n)| (r.clone(), Arc::new(names::parse(n))))
+                .map(|(r, n)| (Text::from(r), Arc::new(names::parse(n))))
                 .collect(),
         }
     }
@@ -361,7 +359,7 @@ impl PersonInterner {
                 relatives: p
                     .relatives
                     .iter()
-                    .map(|(r, n)| (r.clone(), Arc::clone(&self.names[n.as_str()])))
+                    .map(|(r, n)| (Text::from(r), Arc::clone(&self.names[n.as_str()])))
                     .collect(),
             })
             .collect()

@@ -164,8 +164,8 @@ impl SplitMix {
 /// Term-frequency tables of the person side.
 #[derive(Debug, Default)]
 pub struct TermFreq {
-    given: HashMap<String, u32>,
-    father: HashMap<String, u32>,
+    given: HashMap<crate::names::Text, u32>,
+    father: HashMap<crate::names::Text, u32>,
     surname: HashMap<u16, u32>,
     total: u32,
     /// Persons with a known father's name (the father table's total).
