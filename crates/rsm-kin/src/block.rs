@@ -503,8 +503,11 @@ impl Index {
     /// (`bound_of`, cheap: no hashing). The (key, person) entries are
     /// written in parallel into one vector sized by the bounds (slots a
     /// person leaves unused hold a filler that sorts last), sorted, and
-    /// compacted into vectors of exactly their size. An entry takes 12
-    /// bytes (the key's halves and the person) instead of a padded 16.
+    /// compacted: an entry takes 12 bytes (the key's halves and the
+    /// person, three `u32`s) instead of a padded 16, and the blocks'
+    /// persons are written over the sorted entries themselves, so the
+    /// build's transient peak is the entries plus the distinct keys, not
+    /// the entries plus the whole index.
     pub fn build_bounded(
         n: usize,
         bound_of: impl Fn(usize) -> usize + Sync,
@@ -523,9 +526,12 @@ impl Index {
             .into_par_iter()
             .map(|c| range(c).map(&bound_of).sum())
             .collect();
-        let mut entries: Vec<Entry> = vec![FILLER; counts.iter().sum()];
+        // The entries, three u32s each, in one flat vector (it becomes the
+        // persons' vector below).
+        let mut flat: Vec<u32> = vec![u32::MAX; 3 * counts.iter().sum::<usize>()];
+        let (entries, _) = flat.as_chunks_mut::<3>();
         let mut parts: Vec<(usize, &mut [Entry])> = Vec::with_capacity(slices);
-        let mut rest: &mut [Entry] = &mut entries;
+        let mut rest: &mut [Entry] = entries;
         for (c, &k) in counts.iter().enumerate() {
             let (head, tail) = rest.split_at_mut(k);
             parts.push((c, head));
@@ -546,7 +552,8 @@ impl Index {
             }
         });
         entries.par_sort_unstable();
-        entries.truncate(entries.partition_point(|e| *e < FILLER));
+        let used = entries.partition_point(|e| *e < FILLER);
+        let entries = &entries[..used];
         let key_of = |e: &Entry| (u64::from(e[0]) << 32) | u64::from(e[1]);
         let distinct = if entries.is_empty() {
             0
@@ -556,23 +563,30 @@ impl Index {
                 .filter(|w| key_of(&w[0]) != key_of(&w[1]))
                 .count()
         };
+        let mut keys: Vec<u64> = Vec::with_capacity(distinct);
+        let mut offsets: Vec<u32> = Vec::with_capacity(distinct + 1);
+        // Entry j is read (from flat[3j..3j + 3]) before its person is
+        // written to flat[j], and j ≤ 3j: each write lands on an entry
+        // already read.
+        for j in 0..used {
+            let e = [flat[3 * j], flat[3 * j + 1], flat[3 * j + 2]];
+            let k = key_of(&e);
+            if keys.last() != Some(&k) {
+                keys.push(k);
+                offsets.push(j as u32);
+            }
+            flat[j] = e[2];
+        }
+        offsets.push(used as u32);
+        flat.truncate(used);
+        flat.shrink_to_fit();
         let mut out = Self {
-            keys: Vec::with_capacity(distinct),
-            offsets: Vec::with_capacity(distinct + 1),
-            persons: Vec::with_capacity(entries.len()),
+            keys,
+            offsets,
+            persons: flat,
             table: Vec::new(),
             position_bits: 0,
         };
-        for e in &entries {
-            let k = key_of(e);
-            if out.keys.last() != Some(&k) {
-                out.keys.push(k);
-                out.offsets.push(out.persons.len() as u32);
-            }
-            out.persons.push(e[2]);
-        }
-        out.offsets.push(out.persons.len() as u32);
-        drop(entries);
         let n_keys = out.keys.len();
         let size = (n_keys + n_keys / 4).next_power_of_two().max(16);
         out.position_bits = (u32::BITS - (n_keys as u32).leading_zeros()).max(1);
