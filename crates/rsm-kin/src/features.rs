@@ -101,7 +101,7 @@ pub struct Place {
 }
 
 fn village_stem(s: &str) -> Text {
-    let c = hangul::clean(s);
+    let c = hangul::clean_cow(s);
     if c.is_empty() {
         return Text::default();
     }
@@ -113,7 +113,7 @@ fn village_stem(s: &str) -> Text {
             .or_else(|| last.strip_suffix('동'))
             .filter(|x| !x.is_empty())
             .unwrap_or(last);
-        hangul::to_south(t).into()
+        hangul::to_south_text(t)
     } else {
         let lower = c.to_lowercase();
         let last = lower
@@ -127,7 +127,7 @@ fn village_stem(s: &str) -> Text {
             .or_else(|| last.strip_suffix("ri"))
             .or_else(|| last.strip_suffix("-dong"))
             .unwrap_or(&last);
-        hangul::phonetic_key(t).into()
+        hangul::phonetic_key_text(t)
     }
 }
 
@@ -135,15 +135,20 @@ impl Place {
     /// Prepares a place from its parts.
     pub fn new(province: &str, county: &str, village: &str) -> Self {
         let g = Gazetteer::get();
-        let county_text = hangul::clean(county);
-        let county_stem = if county_text.is_empty() {
-            Text::default()
+        let county_text = hangul::clean_cow(county);
+        // The stem (or key) is what the gazetteer looks up: made once
+        // (the same ids as `g.counties(&county_text)`).
+        let (county_stem, county_ids): (Text, &'static [u16]) = if county_text.is_empty() {
+            (Text::default(), &[])
         } else if hangul::has_hangul(&county_text) {
-            gazetteer::county_stem(&county_text).into()
+            let stem = gazetteer::county_stem_text(&county_text);
+            let ids = g.counties_of_stem(&stem);
+            (stem, ids)
         } else {
-            gazetteer::latin_place_key(&county_text).into()
+            let key = gazetteer::latin_place_key(&county_text);
+            let ids = g.counties_of_key(&key);
+            (key.into(), ids)
         };
-        let county_ids = g.counties(&county_text);
         let mut provinces = g.provinces(province);
         if provinces == 0 {
             for id in county_ids {

@@ -111,7 +111,7 @@ const CHILDHOOD: &str = include_str!("../data/childhood_names.txt");
 /// True when the given name is a traditional childhood name (개똥이,
 /// 막동이, 간난이 …) that says nothing about the formal name.
 pub fn is_pet_name(given: &str) -> bool {
-    use std::collections::HashSet;
+    use rustc_hash::FxHashSet as HashSet;
     use std::sync::OnceLock;
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
     SET.get_or_init(|| {
@@ -127,12 +127,19 @@ pub fn is_pet_name(given: &str) -> bool {
 /// True when `short` is the childhood form "X이" of a two-syllable
 /// `full` name starting with X (숙이 for 숙자, 옥이 for 옥순, 예이 for 예녀).
 pub fn is_first_syllable_form(short: &str, full: &str) -> bool {
-    let mut s = short.chars();
-    let mut f = full.chars();
-    match (s.next(), s.next(), s.next(), f.next(), f.next(), f.next()) {
-        (Some(s0), Some('이'), None, Some(f0), Some(f1), None) => s0 == f0 && f1 != '이',
-        _ => false,
+    // Most names do not end in 이: one comparison of the last bytes.
+    let Some(first) = short.strip_suffix('이') else {
+        return false;
+    };
+    let mut one = first.chars();
+    if one.next().is_none() || one.next().is_some() {
+        return false; // `short` is not two characters
     }
+    let Some(rest) = full.strip_prefix(first) else {
+        return false;
+    };
+    let mut second = rest.chars();
+    matches!((second.next(), second.next()), (Some(f1), None) if f1 != '이')
 }
 
 /// Childhood-name forms of a Hangul given name (South spelling):
@@ -175,39 +182,43 @@ pub fn childhood_variants(given: &str) -> Forms {
 
 fn hangul_parses(text: &str) -> Parses {
     let t = Surnames::get();
-    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    let compact = compact
-        .strip_suffix("씨")
-        .filter(|s| s.chars().count() == 1 || t.is_compound(s))
-        .map_or(compact.clone(), str::to_string);
-    let chars: Vec<char> = compact.chars().collect();
+    let text_of = |cs: &[char]| -> Text { cs.iter().copied().collect() };
+    // The name without its spaces, on the stack.
+    let mut chars: SmallVec<[char; 16]> = text.chars().filter(|c| !c.is_whitespace()).collect();
+    // "김씨": the 씨 goes when a surname (one syllable, or a compound)
+    // stands before it.
+    if let Some((&'씨', head)) = chars.split_last()
+        && (head.len() == 1 || t.is_compound(&text_of(head)))
+    {
+        chars.pop();
+    }
     if chars.is_empty() {
         return Parses::new();
     }
     // A spaced name "남궁 민" says where the surname ends.
     let split_at = if let Some((s, _)) = text.split_once(' ') {
         s.chars().count()
-    } else if chars.len() >= 3 && t.is_compound(&chars[..2].iter().collect::<String>()) {
+    } else if chars.len() >= 3 && t.is_compound(&text_of(&chars[..2])) {
         2
     } else {
         1
     };
     let split_at = split_at.min(chars.len());
-    let surname: Text = chars[..split_at].iter().copied().collect();
-    let given_raw: Text = chars[split_at..].iter().copied().collect();
-    let given = Text::from(hangul::to_south(&given_raw));
+    let surname = text_of(&chars[..split_at]);
+    let given_raw = text_of(&chars[split_at..]);
+    let given = hangul::to_south_text(&given_raw);
     let variants = childhood_variants(&given);
     smallvec::smallvec![NameParse {
         script: Script::Hangul,
         variant_keys: variants
             .iter()
-            .map(|v| Text::from(hangul::phonetic_key(v)))
+            .map(|v| hangul::phonetic_key_text(v))
             .collect(),
         pet: is_pet_name(&given),
-        surname_key: hangul::phonetic_key(&surname).into(),
+        surname_key: hangul::phonetic_key_text(&surname),
         classes: t.of_hangul(&surname),
         surname,
-        given_key: hangul::phonetic_key(&given).into(),
+        given_key: hangul::phonetic_key_text(&given),
         given_raw,
         given,
         variants,
@@ -223,17 +234,17 @@ fn latin_parse(surname: &str, given_words: &[&str]) -> NameParse {
         && let Some(last) = given_words.last()
         && last.eq_ignore_ascii_case("i")
     {
-        let k = hangul::phonetic_key(&given_words[..given_words.len() - 1].concat());
-        variants.push(k.into());
+        let k = hangul::phonetic_key_text(&given_words[..given_words.len() - 1].concat());
+        variants.push(k);
     }
     NameParse {
         script: Script::Latin,
         variant_keys: variants.clone(),
         pet: false,
-        surname_key: hangul::phonetic_key(surname).into(),
+        surname_key: hangul::phonetic_key_text(surname),
         surname: surname.into(),
         classes: t.of_latin(surname),
-        given_key: hangul::phonetic_key(&given_raw).into(),
+        given_key: hangul::phonetic_key_text(&given_raw),
         given: given_raw.clone(),
         given_raw,
         variants,
@@ -306,7 +317,7 @@ fn latin_parses(text: &str) -> Parses {
 
 /// Parses a name in Hangul or romanised text.
 pub fn parse(text: &str) -> Name {
-    let clean = hangul::clean(text);
+    let clean = hangul::clean_cow(text);
     let parses = if clean.is_empty() {
         Parses::new()
     } else if hangul::has_hangul(&clean) {
@@ -338,6 +349,46 @@ mod tests {
         assert!(n.surname_only());
         assert_eq!(n.parses[0].surname, "김");
         assert!(parse("  ").is_empty());
+    }
+
+    #[test]
+    fn first_syllable_forms() {
+        assert!(is_first_syllable_form("숙이", "숙자"));
+        assert!(is_first_syllable_form("a이", "ab"));
+        assert!(!is_first_syllable_form("숙이", "숙이"));
+        assert!(!is_first_syllable_form("숙이", "숙"));
+        assert!(!is_first_syllable_form("숙이", "숙자자"));
+        assert!(!is_first_syllable_form("이", "이자"));
+        assert!(!is_first_syllable_form("숙숙이", "숙숙자"));
+        assert!(!is_first_syllable_form("순이", "숙자"));
+        assert!(!is_first_syllable_form("숙희", "숙자"));
+        assert!(!is_first_syllable_form("", ""));
+        // The char-by-char definition, on every short string of a small
+        // alphabet.
+        let reference = |short: &str, full: &str| {
+            let mut s = short.chars();
+            let mut f = full.chars();
+            match (s.next(), s.next(), s.next(), f.next(), f.next(), f.next()) {
+                (Some(s0), Some('이'), None, Some(f0), Some(f1), None) => s0 == f0 && f1 != '이',
+                _ => false,
+            }
+        };
+        let alphabet = ['숙', '이', '자', 'a', '희'];
+        let mut words = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> = words
+                .iter()
+                .flat_map(|w| alphabet.iter().map(move |c| format!("{w}{c}")))
+                .collect();
+            words.extend(longer);
+        }
+        words.sort();
+        words.dedup();
+        for a in &words {
+            for b in &words {
+                assert_eq!(is_first_syllable_form(a, b), reference(a, b), "{a} {b}");
+            }
+        }
     }
 
     #[test]
