@@ -66,6 +66,9 @@ pub fn clean(s: &str) -> String {
 /// [`clean`] without a copy when the text is clean already (the usual
 /// case: NFC, single spaces between words, none at the ends).
 pub fn clean_cow(s: &str) -> std::borrow::Cow<'_, str> {
+    if is_plain_and_clean(s) {
+        return std::borrow::Cow::Borrowed(s);
+    }
     // Most text is NFC already (precomposed syllables, ASCII): the quick
     // check answers "yes" without building a normalised copy.
     let nfc: std::borrow::Cow<'_, str> =
@@ -85,6 +88,39 @@ pub fn clean_cow(s: &str) -> std::borrow::Cow<'_, str> {
         out.push_str(w);
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// True when `s` is made of ASCII and precomposed Hangul syllables only
+/// (so it is NFC: neither composes with what follows it) and its words are
+/// joined as [`clean`] joins them. One pass over the bytes, for names.
+fn is_plain_and_clean(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut prev_space = true;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c < 0x80 {
+            let space = c.is_ascii_whitespace() || c == 0x0b;
+            if space && (c != b' ' || prev_space) {
+                return false;
+            }
+            prev_space = space;
+            i += 1;
+        } else if (0xEA..=0xED).contains(&c) && i + 2 < b.len() {
+            // A three-byte sequence: a syllable (가 U+AC00 ..= 힣 U+D7A3)?
+            let code = (u32::from(c & 0x0F) << 12)
+                | (u32::from(b[i + 1] & 0x3F) << 6)
+                | u32::from(b[i + 2] & 0x3F);
+            if !(S_BASE..S_BASE + S_COUNT).contains(&code) {
+                return false;
+            }
+            prev_space = false;
+            i += 3;
+        } else {
+            return false;
+        }
+    }
+    !prev_space || b.is_empty()
 }
 
 /// True when the words of `s` are already joined as [`clean`] joins them:
@@ -234,15 +270,21 @@ fn push_romanized(out: &mut String, c: char) {
 /// A romanised word as bytes, on the stack for a name.
 type LatinBytes = smallvec::SmallVec<[u8; 64]>;
 
-/// [`push_romanized`] into bytes.
+/// [`push_romanized`] into bytes (a byte at a time: the pieces are one to
+/// three letters).
 fn push_romanized_bytes(out: &mut LatinBytes, c: char) {
+    let mut push = |piece: &str| {
+        for &b in piece.as_bytes() {
+            out.push(b);
+        }
+    };
     match Syllable::of(c) {
         Some(sy) => {
-            out.extend_from_slice(RR_INITIAL[sy.initial as usize].as_bytes());
-            out.extend_from_slice(RR_VOWEL[sy.vowel as usize].as_bytes());
-            out.extend_from_slice(RR_FINAL[sy.fin as usize].as_bytes());
+            push(RR_INITIAL[sy.initial as usize]);
+            push(RR_VOWEL[sy.vowel as usize]);
+            push(RR_FINAL[sy.fin as usize]);
         }
-        None => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+        None => push(c.encode_utf8(&mut [0; 4])),
     }
 }
 
@@ -587,6 +629,13 @@ mod tests {
             "\u{1100}\u{1161}",
             "Kim Young-su",
             "e\u{301}",
+            "김\u{b}영수",
+            "김영수\n",
+            "a\u{85}b",
+            "ㄱ",
+            "힣 가",
+            "\u{d7a4}",
+            "가\u{11a8}",
         ] {
             let c = clean_cow(s);
             assert_eq!(c, reference(s), "{s:?}");
