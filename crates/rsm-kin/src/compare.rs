@@ -171,7 +171,7 @@ fn compare_surname(a: &NameParse, b: &NameParse) -> (u8, SurnameHow) {
     if a.script == b.script && a.surname.eq_ignore_ascii_case(&b.surname) {
         return (3, SurnameHow::SameText);
     }
-    if let Some(c) = surname::shared(&a.classes, &b.classes) {
+    if let Some(c) = surname::shared(a.classes, b.classes) {
         return (3, SurnameHow::SameClass(c));
     }
     let close = if a.script == Script::Hangul && b.script == Script::Hangul {
