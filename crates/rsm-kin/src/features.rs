@@ -236,10 +236,11 @@ impl ReqFeatures {
     /// Prepares a request.
     pub fn new(r: &Request) -> Self {
         let relation = Relation::parse(&r.relationship);
+        let applicant = names::parse(&r.applicant_name);
         let mut father = names::parse(&r.father_name);
         let mut father_is_applicant = false;
         if father.is_empty() && relation == Relation::Child {
-            father = names::parse(&r.applicant_name);
+            father = applicant.clone();
             father_is_applicant = !father.is_empty();
         }
         let mut name = names::parse(&r.name);
@@ -257,7 +258,7 @@ impl ReqFeatures {
             name,
             father,
             father_is_applicant,
-            applicant: names::parse(&r.applicant_name),
+            applicant,
             applicant_year: r.applicant_birth.map(|d| d.year),
             sex: sex_of_relation(&r.relationship).or(r.sex),
             year: r.birth_year,
