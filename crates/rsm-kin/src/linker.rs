@@ -164,9 +164,10 @@ impl SplitMix {
 /// Term-frequency tables of the person side.
 #[derive(Debug, Default)]
 pub struct TermFreq {
-    given: HashMap<crate::names::Text, u32>,
-    father: HashMap<crate::names::Text, u32>,
-    surname: HashMap<u16, u32>,
+    // Looked up per candidate pair, never iterated: FxHash.
+    given: rustc_hash::FxHashMap<crate::names::Text, u32>,
+    father: rustc_hash::FxHashMap<crate::names::Text, u32>,
+    surname: rustc_hash::FxHashMap<u16, u32>,
     total: u32,
     /// Persons with a known father's name (the father table's total).
     with_father: u32,
@@ -726,7 +727,7 @@ impl<'s, 'p> Training<'s, 'p> {
         // Each session's own population: all pairs sharing its fields (not
         // the candidates, which other rules shape). Pairs outside the
         // candidates are compared once for all sessions.
-        let mut extra: HashMap<u32, Vector> = HashMap::new();
+        let mut extra: rustc_hash::FxHashMap<u32, Vector> = Default::default();
         for (tb, into) in TRAINING_BLOCKS.iter().zip(acc.by_session.iter_mut()) {
             let keys = block::training_keys(r, *tb);
             for pi in index.candidates(&keys, opts.max_block) {
