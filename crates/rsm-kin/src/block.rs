@@ -5,9 +5,11 @@
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 
+use smallvec::SmallVec;
+
 use crate::features::{PerFeatures, ReqFeatures};
 use crate::hangul;
-use crate::names::Name;
+use crate::names::{Name, Text};
 
 /// Which blocking rule produced a key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -78,6 +80,11 @@ impl KeyPart for String {
         self.hash(h);
     }
 }
+impl KeyPart for Text {
+    fn feed(&self, h: &mut DefaultHasher) {
+        self.as_str().hash(h);
+    }
+}
 impl KeyPart for i32 {
     fn feed(&self, h: &mut DefaultHasher) {
         self.hash(h);
@@ -97,7 +104,7 @@ enum Tagged {
     /// A tag and a number: the text `format!("{tag}{n}")`.
     Num(&'static str, u16),
     /// Text as it is.
-    Text(String),
+    Text(Text),
 }
 
 impl KeyPart for Tagged {
@@ -119,31 +126,38 @@ impl KeyPart for Tagged {
                     .expect("ASCII tag and digits")
                     .hash(h);
             }
-            Tagged::Text(s) => s.hash(h),
+            Tagged::Text(s) => s.as_str().hash(h),
         }
     }
 }
 
 /// Adds `x` unless already there (key parts are few: a linear scan).
-fn push_new<T: PartialEq>(v: &mut Vec<T>, x: T) {
+fn push_new<A: smallvec::Array>(v: &mut SmallVec<A>, x: A::Item)
+where
+    A::Item: PartialEq,
+{
     if !v.contains(&x) {
         v.push(x);
     }
 }
 
+/// A record's few key parts of one kind, on the stack.
+type Parts<T> = SmallVec<[T; 4]>;
+
 /// Surname keys: class ids, or the South-spelled surname when unknown.
 /// Without duplicates, in no particular order (keys are sorted later).
-fn surname_keys(n: &Name) -> Vec<Tagged> {
-    let mut out = Vec::new();
+fn surname_keys(n: &Name) -> Parts<Tagged> {
+    let mut out = Parts::new();
     for p in &n.parses {
         if p.surname.is_empty() {
             continue;
         }
         if p.classes.is_empty() {
-            let t = format!("s:{}", hangul::phonetic_key(&p.surname));
+            // surname_key is the surname's phonetic key, made once per parse.
+            let t = smol_str::format_smolstr!("s:{}", p.surname_key);
             push_new(&mut out, Tagged::Text(t));
         } else {
-            for &c in &p.classes {
+            for &c in p.classes {
                 push_new(&mut out, Tagged::Num("c:", c));
             }
         }
@@ -153,8 +167,8 @@ fn surname_keys(n: &Name) -> Vec<Tagged> {
 
 /// Given-name keys (phonetic), with childhood forms; without duplicates,
 /// in no particular order.
-fn given_keys(n: &Name) -> Vec<&str> {
-    let mut out = Vec::new();
+fn given_keys(n: &Name) -> Parts<&str> {
+    let mut out = Parts::new();
     for p in &n.parses {
         if p.given_key.is_empty() {
             continue;
@@ -169,8 +183,8 @@ fn given_keys(n: &Name) -> Vec<&str> {
 
 /// First syllables (South spelling) of Hangul given names of two or more
 /// syllables, and of one-syllable childhood stems (영이 → 영).
-fn initial_syllables(n: &Name) -> Vec<char> {
-    let mut out = Vec::new();
+fn initial_syllables(n: &Name) -> Parts<char> {
+    let mut out = Parts::new();
     for p in &n.parses {
         if p.pet || p.script != crate::names::Script::Hangul {
             continue;
@@ -197,12 +211,16 @@ impl KeyPart for char {
 
 /// Surname keys of a father: his own surname when written, else the
 /// child's (a Korean takes the father's surname).
-fn father_surname_keys(father: &Name, own: &[Tagged]) -> Vec<Tagged> {
+fn father_surname_keys(father: &Name, own: &[Tagged]) -> Parts<Tagged> {
     let f = surname_keys(father);
-    if f.is_empty() { own.to_vec() } else { f }
+    if f.is_empty() {
+        own.iter().cloned().collect()
+    } else {
+        f
+    }
 }
 
-fn county_parts(place: &crate::features::Place) -> Vec<Tagged> {
+fn county_parts(place: &crate::features::Place) -> Parts<Tagged> {
     if !place.county_ids.is_empty() {
         place
             .county_ids
@@ -210,20 +228,20 @@ fn county_parts(place: &crate::features::Place) -> Vec<Tagged> {
             .map(|&i| Tagged::Num("g:", i))
             .collect()
     } else if !place.county_stem.is_empty() {
-        vec![Tagged::Text(format!(
+        smallvec::smallvec![Tagged::Text(smol_str::format_smolstr!(
             "k:{}",
-            hangul::phonetic_key(&place.county_stem)
+            hangul::phonetic_key_text(&place.county_stem)
         ))]
     } else {
-        Vec::new()
+        Parts::new()
     }
 }
 
 /// Old-province bits as key parts; 255 stands for "unknown". The index
 /// side files an unknown province under 255; the query side asks for its
 /// provinces and 255.
-fn province_bits(set: crate::gazetteer::ProvinceSet, index_side: bool) -> Vec<u16> {
-    let mut v: Vec<u16> = (0..8u16).filter(|b| set & (1 << b) != 0).collect();
+fn province_bits(set: crate::gazetteer::ProvinceSet, index_side: bool) -> SmallVec<[u16; 9]> {
+    let mut v: SmallVec<[u16; 9]> = (0..8u16).filter(|b| set & (1 << b) != 0).collect();
     if v.is_empty() == index_side {
         v.push(255);
     }
@@ -232,7 +250,7 @@ fn province_bits(set: crate::gazetteer::ProvinceSet, index_side: bool) -> Vec<u1
 
 /// Old-province bits a request asks for when a key must hold a province:
 /// its provinces and "unknown", or every province when it names none.
-fn query_province_bits(set: crate::gazetteer::ProvinceSet) -> Vec<u16> {
+fn query_province_bits(set: crate::gazetteer::ProvinceSet) -> SmallVec<[u16; 9]> {
     if set == 0 {
         (0..8u16).chain([255]).collect()
     } else {
@@ -242,7 +260,7 @@ fn query_province_bits(set: crate::gazetteer::ProvinceSet) -> Vec<u16> {
 
 /// Keys of a person (index side), sorted, without duplicates.
 pub fn person_keys(p: &PerFeatures) -> Vec<u64> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(24);
     each_person_key(p, &mut |rule, parts| out.push(key(rule, parts)));
     out.sort_unstable();
     out.dedup();
@@ -263,13 +281,14 @@ fn each_person_key(p: &PerFeatures, emit: &mut dyn FnMut(Rule, &[&dyn KeyPart]))
     let sur = surname_keys(&p.name);
     let given = given_keys(&p.name);
     let counties = county_parts(&p.place);
-    let years: Vec<i32> = p
-        .years
-        .map(|(a, b)| b.map_or(vec![a], |b| vec![a, b]))
-        .unwrap_or_default();
+    let years: Parts<i32> = match p.years {
+        Some((a, Some(b))) => smallvec::smallvec![a, b],
+        Some((a, None)) => smallvec::smallvec![a],
+        None => Parts::new(),
+    };
     let provinces = province_bits(p.place.provinces, true);
     let initials = if sur.is_empty() || years.is_empty() {
-        Vec::new()
+        Parts::new()
     } else {
         initial_syllables(&p.name)
     };
@@ -336,7 +355,7 @@ pub fn request_keys(r: &ReqFeatures) -> Vec<(Rule, u64)> {
     let sur = surname_keys(&r.name);
     let given = given_keys(&r.name);
     let counties = county_parts(&r.place);
-    let years: Vec<i32> = r
+    let years: SmallVec<[i32; 5]> = r
         .year
         .map(|y| (y - 2..=y + 2).collect())
         .unwrap_or_default();
@@ -404,7 +423,7 @@ pub fn request_keys(r: &ReqFeatures) -> Vec<(Rule, u64)> {
     }
     if given.is_empty() {
         // Name unknown or surname only: county and year must carry it.
-        let ys: Vec<i32> = r
+        let ys: SmallVec<[i32; 3]> = r
             .year
             .map(|y| (y - 1..=y + 1).collect())
             .unwrap_or_default();
@@ -503,8 +522,11 @@ impl Index {
     /// (`bound_of`, cheap: no hashing). The (key, person) entries are
     /// written in parallel into one vector sized by the bounds (slots a
     /// person leaves unused hold a filler that sorts last), sorted, and
-    /// compacted into vectors of exactly their size. An entry takes 12
-    /// bytes (the key's halves and the person) instead of a padded 16.
+    /// compacted: an entry takes 12 bytes (the key's halves and the
+    /// person, three `u32`s) instead of a padded 16, and the blocks'
+    /// persons are written over the sorted entries themselves, so the
+    /// build's transient peak is the entries plus the distinct keys, not
+    /// the entries plus the whole index.
     pub fn build_bounded(
         n: usize,
         bound_of: impl Fn(usize) -> usize + Sync,
@@ -523,9 +545,12 @@ impl Index {
             .into_par_iter()
             .map(|c| range(c).map(&bound_of).sum())
             .collect();
-        let mut entries: Vec<Entry> = vec![FILLER; counts.iter().sum()];
+        // The entries, three u32s each, in one flat vector (it becomes the
+        // persons' vector below).
+        let mut flat: Vec<u32> = vec![u32::MAX; 3 * counts.iter().sum::<usize>()];
+        let (entries, _) = flat.as_chunks_mut::<3>();
         let mut parts: Vec<(usize, &mut [Entry])> = Vec::with_capacity(slices);
-        let mut rest: &mut [Entry] = &mut entries;
+        let mut rest: &mut [Entry] = entries;
         for (c, &k) in counts.iter().enumerate() {
             let (head, tail) = rest.split_at_mut(k);
             parts.push((c, head));
@@ -546,7 +571,8 @@ impl Index {
             }
         });
         entries.par_sort_unstable();
-        entries.truncate(entries.partition_point(|e| *e < FILLER));
+        let used = entries.partition_point(|e| *e < FILLER);
+        let entries = &entries[..used];
         let key_of = |e: &Entry| (u64::from(e[0]) << 32) | u64::from(e[1]);
         let distinct = if entries.is_empty() {
             0
@@ -556,23 +582,30 @@ impl Index {
                 .filter(|w| key_of(&w[0]) != key_of(&w[1]))
                 .count()
         };
+        let mut keys: Vec<u64> = Vec::with_capacity(distinct);
+        let mut offsets: Vec<u32> = Vec::with_capacity(distinct + 1);
+        // Entry j is read (from flat[3j..3j + 3]) before its person is
+        // written to flat[j], and j ≤ 3j: each write lands on an entry
+        // already read.
+        for j in 0..used {
+            let e = [flat[3 * j], flat[3 * j + 1], flat[3 * j + 2]];
+            let k = key_of(&e);
+            if keys.last() != Some(&k) {
+                keys.push(k);
+                offsets.push(j as u32);
+            }
+            flat[j] = e[2];
+        }
+        offsets.push(used as u32);
+        flat.truncate(used);
+        flat.shrink_to_fit();
         let mut out = Self {
-            keys: Vec::with_capacity(distinct),
-            offsets: Vec::with_capacity(distinct + 1),
-            persons: Vec::with_capacity(entries.len()),
+            keys,
+            offsets,
+            persons: flat,
             table: Vec::new(),
             position_bits: 0,
         };
-        for e in &entries {
-            let k = key_of(e);
-            if out.keys.last() != Some(&k) {
-                out.keys.push(k);
-                out.offsets.push(out.persons.len() as u32);
-            }
-            out.persons.push(e[2]);
-        }
-        out.offsets.push(out.persons.len() as u32);
-        drop(entries);
         let n_keys = out.keys.len();
         let size = (n_keys + n_keys / 4).next_power_of_two().max(16);
         out.position_bits = (u32::BITS - (n_keys as u32).leading_zeros()).max(1);

@@ -190,7 +190,7 @@ fn compare_surname(a: &NameParse, b: &NameParse) -> (u8, SurnameHow) {
     if a.script == b.script && a.surname.eq_ignore_ascii_case(&b.surname) {
         return (3, SurnameHow::SameText);
     }
-    if let Some(c) = surname::shared(&a.classes, &b.classes) {
+    if let Some(c) = surname::shared(a.classes, b.classes) {
         return (3, SurnameHow::SameClass(c));
     }
     let close = if a.script == Script::Hangul && b.script == Script::Hangul {
@@ -711,7 +711,7 @@ impl<'a> Comparer<'a> {
     /// other (the parsed names lie scattered over the heap, and a miss per
     /// pointer was most of the comparison's time). Changes nothing.
     pub fn warm(persons: &[PerFeatures], candidates: &[u32]) {
-        let first = |s: &String| u64::from(s.as_bytes().first().copied().unwrap_or(0));
+        let first = |s: &str| u64::from(s.as_bytes().first().copied().unwrap_or(0));
         let mut acc = 0u64;
         for &pi in candidates {
             let p = &persons[pi as usize];
@@ -846,7 +846,7 @@ mod tests {
             sex: None,
             years: None,
             place: std::sync::Arc::new(Place::default()),
-            relatives: vec![(relation.into(), std::sync::Arc::new(parse(name)))],
+            relatives: vec![(relation.into(), std::sync::Arc::new(parse(name)))].into(),
         }
     }
 

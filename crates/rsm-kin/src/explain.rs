@@ -72,7 +72,7 @@ fn given_text(how: GivenHow, what: &str, a: &str, b: &str) -> String {
 fn parts(n: &crate::names::Name) -> (String, String) {
     n.parses
         .first()
-        .map(|p| (p.surname.clone(), p.given_raw.clone()))
+        .map(|p| (p.surname.to_string(), p.given_raw.to_string()))
         .unwrap_or_default()
 }
 

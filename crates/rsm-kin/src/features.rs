@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use crate::calendar;
 use crate::gazetteer::{self, Gazetteer, ProvinceSet};
 use crate::hangul;
-use crate::names::{self, Name};
+use crate::names::{self, Name, Text};
 use crate::records::{Person, Request, Sex};
 
 /// The sought person's relation to the applicant.
@@ -147,25 +147,24 @@ impl Seeker {
     }
 }
 
-/// A place as compared: old provinces, old-county ids, stems.
+/// A place as compared: old provinces, old-county ids, stems. Its texts
+/// are inline and its county ids the gazetteer's own (no allocation).
 #[derive(Debug, Clone, Default)]
 pub struct Place {
     /// Old provinces it may lie in.
     pub provinces: ProvinceSet,
-    /// County as written (cleaned).
-    pub county_text: String,
     /// County stem in South spelling (Hangul) or phonetic key (Latin).
-    pub county_stem: String,
+    pub county_stem: Text,
     /// Old counties it may descend from.
-    pub county_ids: Vec<u16>,
+    pub county_ids: &'static [u16],
     /// Village (리/동) stem, South spelling or phonetic key.
-    pub village: String,
+    pub village: Text,
 }
 
-fn village_stem(s: &str) -> String {
-    let c = hangul::clean(s);
+fn village_stem(s: &str) -> Text {
+    let c = hangul::clean_cow(s);
     if c.is_empty() {
-        return String::new();
+        return Text::default();
     }
     if hangul::has_hangul(&c) {
         // A township and village may share the field ("유곡 백석"): keep the last word.
@@ -175,7 +174,7 @@ fn village_stem(s: &str) -> String {
             .or_else(|| last.strip_suffix('동'))
             .filter(|x| !x.is_empty())
             .unwrap_or(last);
-        hangul::to_south(t)
+        hangul::to_south_text(t)
     } else {
         let lower = c.to_lowercase();
         let last = lower
@@ -189,7 +188,7 @@ fn village_stem(s: &str) -> String {
             .or_else(|| last.strip_suffix("ri"))
             .or_else(|| last.strip_suffix("-dong"))
             .unwrap_or(&last);
-        hangul::phonetic_key(t)
+        hangul::phonetic_key_text(t)
     }
 }
 
@@ -197,24 +196,28 @@ impl Place {
     /// Prepares a place from its parts.
     pub fn new(province: &str, county: &str, village: &str) -> Self {
         let g = Gazetteer::get();
-        let county_text = hangul::clean(county);
-        let county_stem = if county_text.is_empty() {
-            String::new()
+        let county_text = hangul::clean_cow(county);
+        // The stem (or key) is what the gazetteer looks up: made once
+        // (the same ids as `g.counties(&county_text)`).
+        let (county_stem, county_ids): (Text, &'static [u16]) = if county_text.is_empty() {
+            (Text::default(), &[])
         } else if hangul::has_hangul(&county_text) {
-            gazetteer::county_stem(&county_text)
+            let stem = gazetteer::county_stem_text(&county_text);
+            let ids = g.counties_of_stem(&stem);
+            (stem, ids)
         } else {
-            gazetteer::latin_place_key(&county_text)
+            let key = gazetteer::latin_place_key(&county_text);
+            let ids = g.counties_of_key(&key);
+            (key.into(), ids)
         };
-        let county_ids = g.counties(&county_text).to_vec();
         let mut provinces = g.provinces(province);
         if provinces == 0 {
-            for id in &county_ids {
+            for id in county_ids {
                 provinces |= g.county_province(*id);
             }
         }
         Self {
             provinces,
-            county_text,
             county_stem,
             county_ids,
             village: village_stem(village),
@@ -274,7 +277,7 @@ pub struct PerFeatures {
     /// Birthplace.
     pub place: Arc<Place>,
     /// Relatives in the South: relation label and name.
-    pub relatives: Vec<(String, Arc<Name>)>,
+    pub relatives: Box<[(Text, Arc<Name>)]>,
 }
 
 /// The sex a relationship word names (brother, 어머니 …), if it names one.
@@ -294,10 +297,11 @@ impl ReqFeatures {
     /// Prepares a request.
     pub fn new(r: &Request) -> Self {
         let relation = Relation::parse(&r.relationship);
+        let applicant = names::parse(&r.applicant_name);
         let mut father = names::parse(&r.father_name);
         let mut father_is_applicant = false;
         if father.is_empty() && relation == Relation::Child {
-            father = names::parse(&r.applicant_name);
+            father = applicant.clone();
             father_is_applicant = !father.is_empty();
         }
         let mut name = names::parse(&r.name);
@@ -315,7 +319,7 @@ impl ReqFeatures {
             name,
             father,
             father_is_applicant,
-            applicant: names::parse(&r.applicant_name),
+            applicant,
             applicant_year: r.applicant_birth.map(|d| d.year),
             sex: sex_of_relation(&r.relationship).or(r.sex),
             year: r.birth_year,
@@ -339,7 +343,7 @@ impl PerFeatures {
             relatives: p
                 .relatives
                 .iter()
-                .map(|(r, n)| (r.clone(), Arc::new(names::parse(n))))
+                .map(|(r, n)| (Text::from(r), Arc::new(names::parse(n))))
                 .collect(),
         }
     }
@@ -422,7 +426,7 @@ impl PersonInterner {
                 relatives: p
                     .relatives
                     .iter()
-                    .map(|(r, n)| (r.clone(), Arc::clone(&self.names[n.as_str()])))
+                    .map(|(r, n)| (Text::from(r), Arc::clone(&self.names[n.as_str()])))
                     .collect(),
             })
             .collect()

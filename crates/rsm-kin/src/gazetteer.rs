@@ -6,8 +6,9 @@
 //! of the northern provinces and of the parts of Gyeonggi and Gangwon north of
 //! the armistice line; townships and villages are compared by name only.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::hangul;
 
@@ -60,8 +61,18 @@ const LATIN_SUFFIXES: [&str; 14] = [
 /// A county or city name without its administrative suffix, South spelling
 /// (녕변군 → 영변, 평양부 → 평양, 진남포시 → 진남포).
 pub fn county_stem(s: &str) -> String {
-    let s = hangul::clean(s).replace(' ', "");
-    let mut t = s.as_str();
+    county_stem_text(s).into()
+}
+
+/// [`county_stem`] as inline text.
+pub fn county_stem_text(s: &str) -> smol_str::SmolStr {
+    let s = hangul::clean_cow(s);
+    let s: std::borrow::Cow<'_, str> = if s.contains(' ') {
+        s.replace(' ', "").into()
+    } else {
+        s
+    };
+    let mut t: &str = &s;
     for suf in COUNTY_SUFFIXES {
         if let Some(x) = t.strip_suffix(suf)
             && x.chars().count() >= 1
@@ -70,7 +81,7 @@ pub fn county_stem(s: &str) -> String {
             break;
         }
     }
-    hangul::to_south(t)
+    hangul::to_south_text(t)
 }
 
 /// A romanised place name without suffix words, as a phonetic key
@@ -101,8 +112,13 @@ pub fn latin_place_key(s: &str) -> String {
     hangul::phonetic_key(&joined)
 }
 
-fn province_stem(s: &str) -> String {
-    hangul::to_south(&hangul::clean(s).replace(' ', ""))
+fn province_stem(s: &str) -> smol_str::SmolStr {
+    let s = hangul::clean_cow(s);
+    if s.contains(' ') {
+        hangul::to_south_text(&s.replace(' ', ""))
+    } else {
+        hangul::to_south_text(&s)
+    }
 }
 
 fn latin_province_variants(s: &str) -> Vec<String> {
@@ -134,10 +150,10 @@ impl Gazetteer {
     fn parse(text: &str) -> Self {
         let mut g = Gazetteer {
             counties: Vec::new(),
-            by_stem: HashMap::new(),
-            by_key: HashMap::new(),
-            prov_by_stem: HashMap::new(),
-            prov_by_key: HashMap::new(),
+            by_stem: HashMap::default(),
+            by_key: HashMap::default(),
+            prov_by_stem: HashMap::default(),
+            prov_by_key: HashMap::default(),
         };
         for line in text.lines() {
             if line.starts_with('#') || line.trim().is_empty() {
@@ -151,7 +167,7 @@ impl Gazetteer {
                     };
                     for name in c[2].split(',').chain([c[1]]) {
                         let stem = province_stem(name);
-                        *g.prov_by_stem.entry(stem.clone()).or_default() |= 1 << bit;
+                        *g.prov_by_stem.entry(stem.to_string()).or_default() |= 1 << bit;
                         // Romanised keys with and without 도.
                         let mut keys = vec![hangul::phonetic_key(&stem)];
                         if let Some(x) = stem.strip_suffix('도') {
@@ -207,7 +223,7 @@ impl Gazetteer {
         }
         if hangul::has_hangul(s) {
             let st = province_stem(s);
-            if let Some(p) = self.prov_by_stem.get(&st) {
+            if let Some(p) = self.prov_by_stem.get(st.as_str()) {
                 return *p;
             }
             return st
@@ -230,12 +246,20 @@ impl Gazetteer {
             return &[];
         }
         if hangul::has_hangul(s) {
-            self.by_stem.get(&county_stem(s)).map_or(&[], Vec::as_slice)
+            self.counties_of_stem(&county_stem_text(s))
         } else {
-            self.by_key
-                .get(&latin_place_key(s))
-                .map_or(&[], Vec::as_slice)
+            self.counties_of_key(&latin_place_key(s))
         }
+    }
+
+    /// Old counties of a county stem ([`county_stem`] of a Hangul name).
+    pub fn counties_of_stem(&self, stem: &str) -> &[u16] {
+        self.by_stem.get(stem).map_or(&[], Vec::as_slice)
+    }
+
+    /// Old counties of a romanised county's key ([`latin_place_key`]).
+    pub fn counties_of_key(&self, key: &str) -> &[u16] {
+        self.by_key.get(key).map_or(&[], Vec::as_slice)
     }
 
     /// The old county record.

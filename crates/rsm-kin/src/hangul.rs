@@ -60,6 +60,15 @@ pub fn has_hangul(s: &str) -> bool {
 /// NFC-normalises, trims, and collapses runs of white space to one space.
 /// Conjoining jamo sequences (ᄀ ᅡ) become precomposed syllables (가).
 pub fn clean(s: &str) -> String {
+    clean_cow(s).into_owned()
+}
+
+/// [`clean`] without a copy when the text is clean already (the usual
+/// case: NFC, single spaces between words, none at the ends).
+pub fn clean_cow(s: &str) -> std::borrow::Cow<'_, str> {
+    if is_plain_and_clean(s) {
+        return std::borrow::Cow::Borrowed(s);
+    }
     // Most text is NFC already (precomposed syllables, ASCII): the quick
     // check answers "yes" without building a normalised copy.
     let nfc: std::borrow::Cow<'_, str> =
@@ -68,6 +77,9 @@ pub fn clean(s: &str) -> String {
         } else {
             std::borrow::Cow::Owned(s.nfc().collect())
         };
+    if is_spaced_cleanly(&nfc) {
+        return nfc;
+    }
     let mut out = String::with_capacity(nfc.len());
     for w in nfc.split_whitespace() {
         if !out.is_empty() {
@@ -75,7 +87,57 @@ pub fn clean(s: &str) -> String {
         }
         out.push_str(w);
     }
-    out
+    std::borrow::Cow::Owned(out)
+}
+
+/// True when `s` is made of ASCII and precomposed Hangul syllables only
+/// (so it is NFC: neither composes with what follows it) and its words are
+/// joined as [`clean`] joins them. One pass over the bytes, for names.
+fn is_plain_and_clean(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut prev_space = true;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c < 0x80 {
+            let space = c.is_ascii_whitespace() || c == 0x0b;
+            if space && (c != b' ' || prev_space) {
+                return false;
+            }
+            prev_space = space;
+            i += 1;
+        } else if (0xEA..=0xED).contains(&c) && i + 2 < b.len() {
+            // A three-byte sequence: a syllable (가 U+AC00 ..= 힣 U+D7A3)?
+            let code = (u32::from(c & 0x0F) << 12)
+                | (u32::from(b[i + 1] & 0x3F) << 6)
+                | u32::from(b[i + 2] & 0x3F);
+            if !(S_BASE..S_BASE + S_COUNT).contains(&code) {
+                return false;
+            }
+            prev_space = false;
+            i += 3;
+        } else {
+            return false;
+        }
+    }
+    !prev_space || b.is_empty()
+}
+
+/// True when the words of `s` are already joined as [`clean`] joins them:
+/// no white space at the ends, and only single plain spaces between words.
+fn is_spaced_cleanly(s: &str) -> bool {
+    let mut prev_space = true; // at the start, a space would be leading
+    for c in s.chars() {
+        if c.is_whitespace() {
+            if c != ' ' || prev_space {
+                return false;
+            }
+            prev_space = true;
+        } else {
+            prev_space = false;
+        }
+    }
+    !prev_space || s.is_empty()
 }
 
 /// Decomposes syllables into conjoining jamo (NFD for Hangul); other
@@ -120,6 +182,17 @@ pub fn to_south(word: &str) -> String {
         }
         None => String::new(),
     }
+}
+
+/// [`to_south`] as inline text (no allocation for a name or a place).
+pub fn to_south_text(word: &str) -> smol_str::SmolStr {
+    let mut chars = word.chars();
+    let mut out = smol_str::SmolStrBuilder::new();
+    if let Some(first) = chars.next() {
+        out.push(south_initial_syllable(first));
+        out.push_str(chars.as_str());
+    }
+    out.finish()
 }
 
 /// The North spellings a South-spelled word may have (the rule run
@@ -194,16 +267,44 @@ fn push_romanized(out: &mut String, c: char) {
     }
 }
 
+/// A romanised word as bytes, on the stack for a name.
+type LatinBytes = smallvec::SmallVec<[u8; 64]>;
+
+/// [`push_romanized`] into bytes (a byte at a time: the pieces are one to
+/// three letters).
+fn push_romanized_bytes(out: &mut LatinBytes, c: char) {
+    let mut push = |piece: &str| {
+        for &b in piece.as_bytes() {
+            out.push(b);
+        }
+    };
+    match Syllable::of(c) {
+        Some(sy) => {
+            push(RR_INITIAL[sy.initial as usize]);
+            push(RR_VOWEL[sy.vowel as usize]);
+            push(RR_FINAL[sy.fin as usize]);
+        }
+        None => push(c.encode_utf8(&mut [0; 4])),
+    }
+}
+
 /// Folds Latin letters with diacritics used by McCune–Reischauer
 /// (ŏ ŭ) and strips apostrophes, hyphens and spaces; lower case.
-fn fold_latin(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+fn fold_latin(s: &str, out: &mut LatinBytes) {
+    if s.is_ascii() {
+        // NFD leaves ASCII as it is.
+        out.extend(
+            s.bytes()
+                .filter(u8::is_ascii_alphabetic)
+                .map(|b| b.to_ascii_lowercase()),
+        );
+        return;
+    }
     for c in s.nfd() {
         if c.is_ascii_alphabetic() {
-            out.push(c.to_ascii_lowercase());
+            out.push(c.to_ascii_lowercase() as u8);
         }
     }
-    out
 }
 
 /// A phonetic key that is the same for the usual romanisations of one
@@ -214,24 +315,29 @@ fn fold_latin(s: &str) -> String {
 ///
 /// Hangul input is romanised first (after the South initial-sound rule).
 pub fn phonetic_key(s: &str) -> String {
-    let latin = if has_hangul(s) {
+    phonetic_key_text(s).into()
+}
+
+/// [`phonetic_key`] as inline text: made without allocating for a name
+/// or a place.
+pub fn phonetic_key_text(s: &str) -> smol_str::SmolStr {
+    let mut latin = LatinBytes::new();
+    if has_hangul(s) {
         // romanize(to_south(compact)) without the intermediate strings:
         // the initial-sound rule on the first kept character.
-        let cleaned = clean(s);
+        let cleaned = clean_cow(s);
         let mut compact = cleaned
             .chars()
             .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '\'' | '.' | ','));
-        let mut out = String::with_capacity(cleaned.len() * 3);
         if let Some(first) = compact.next() {
-            push_romanized(&mut out, south_initial_syllable(first));
+            push_romanized_bytes(&mut latin, south_initial_syllable(first));
         }
         for c in compact {
-            push_romanized(&mut out, c);
+            push_romanized_bytes(&mut latin, c);
         }
-        out
     } else {
-        fold_latin(s)
-    };
+        fold_latin(s, &mut latin);
+    }
     key_of_latin(&latin)
 }
 
@@ -239,13 +345,17 @@ fn is_vowel(c: u8) -> bool {
     matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y' | b'w')
 }
 
-fn key_of_latin(s: &str) -> String {
-    let s: std::borrow::Cow<'_, str> = s
-        .strip_prefix("rh")
-        .map_or(std::borrow::Cow::Borrowed(s), |r| format!("r{r}").into());
-    let b = s.as_bytes();
+fn key_of_latin(b: &[u8]) -> smol_str::SmolStr {
+    // "rh" reads as "r" (Rhee = Ree).
+    let without_h: LatinBytes;
+    let b = if let Some(rest) = b.strip_prefix(b"rh") {
+        without_h = std::iter::once(b'r').chain(rest.iter().copied()).collect();
+        &without_h[..]
+    } else {
+        b
+    };
     let mut i = 0;
-    let mut out: Vec<u8> = Vec::with_capacity(b.len());
+    let mut out: smallvec::SmallVec<[u8; 32]> = smallvec::SmallVec::new();
     // The initial-sound rule on romanised text: ry/ly/ny/ri/li/ni/lee drop the
     // consonant, r/l before other vowels become n.
     if b.len() >= 2 && matches!(b[0], b'r' | b'l' | b'n') {
@@ -293,7 +403,8 @@ fn key_of_latin(s: &str) -> String {
         }
         i += step;
     }
-    String::from_utf8(out).unwrap_or_default()
+    // Only the ASCII symbols above were pushed.
+    smol_str::SmolStr::new(std::str::from_utf8(&out).unwrap_or_default())
 }
 
 /// Jaro–Winkler similarity of two strings, by characters.
@@ -496,6 +607,56 @@ pub fn jamo_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clean_copies_only_what_needs_cleaning() {
+        // The definition: NFC, then the words joined by single spaces.
+        let reference = |s: &str| -> String {
+            let nfc: String = s.nfc().collect();
+            nfc.split_whitespace().collect::<Vec<_>>().join(" ")
+        };
+        for s in [
+            "",
+            " ",
+            "김영수",
+            "김 영수",
+            " 김영수",
+            "김영수 ",
+            "김  영수",
+            "김\t영수",
+            "김\u{a0}영수",
+            "김\u{3000}영수",
+            "\u{1100}\u{1161}",
+            "Kim Young-su",
+            "e\u{301}",
+            "김\u{b}영수",
+            "김영수\n",
+            "a\u{85}b",
+            "ㄱ",
+            "힣 가",
+            "\u{d7a4}",
+            "가\u{11a8}",
+        ] {
+            let c = clean_cow(s);
+            assert_eq!(c, reference(s), "{s:?}");
+            assert_eq!(
+                matches!(c, std::borrow::Cow::Borrowed(_)),
+                reference(s) == s,
+                "{s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn phonetic_keys_of_romanisations() {
+        assert_eq!(phonetic_key("Rhee"), phonetic_key("Ree"));
+        assert_eq!(phonetic_key("Rhee"), phonetic_key("이"));
+        assert_eq!(phonetic_key("Chŏng"), phonetic_key("Chong"));
+        assert_eq!(phonetic_key_text("김 영수"), phonetic_key("김영수"));
+        assert_eq!(phonetic_key(""), "");
+        assert_eq!(to_south_text("룡진"), "용진");
+        assert_eq!(to_south_text(""), "");
+    }
 
     #[test]
     fn syllable_round_trip() {

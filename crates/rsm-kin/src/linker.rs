@@ -129,7 +129,7 @@ pub struct Stats {
 pub struct Outcome {
     /// Per request: best candidates, best first (after assignment the
     /// first is the assigned one, if any).
-    pub ranked: Vec<Vec<Scored>>,
+    pub ranked: Ranked,
     /// Assigned person per request.
     pub assigned: Vec<Option<Scored>>,
     /// The trained model.
@@ -183,9 +183,10 @@ impl SplitMix {
 /// Term-frequency tables of the person side.
 #[derive(Debug, Default)]
 pub struct TermFreq {
-    given: HashMap<String, u32>,
-    father: HashMap<String, u32>,
-    surname: HashMap<u16, u32>,
+    // Looked up per candidate pair, never iterated: FxHash.
+    given: rustc_hash::FxHashMap<crate::names::Text, u32>,
+    father: rustc_hash::FxHashMap<crate::names::Text, u32>,
+    surname: rustc_hash::FxHashMap<u16, u32>,
     total: u32,
     /// Persons with a known father's name (the father table's total).
     with_father: u32,
@@ -755,7 +756,7 @@ impl<'s, 'p> Training<'s, 'p> {
         // Each session's own population: all pairs sharing its fields (not
         // the candidates, which other rules shape). Pairs outside the
         // candidates are compared once for all sessions.
-        let mut extra: HashMap<u32, Vector> = HashMap::new();
+        let mut extra: rustc_hash::FxHashMap<u32, Vector> = Default::default();
         for (tb, into) in TRAINING_BLOCKS.iter().zip(acc.by_session.iter_mut()) {
             let keys = block::training_keys(r, *tb);
             for pi in index.candidates(&keys, opts.max_block) {
@@ -888,7 +889,7 @@ pub struct Scores {
     /// log2 Σ of each request's candidates' Bayes factors.
     pub log_sums: Vec<f64>,
     /// Each request's best candidates.
-    pub ranked: Vec<Vec<Scored>>,
+    pub ranked: Ranked,
     /// Candidate pairs compared.
     pub candidate_pairs: u64,
 }
@@ -898,7 +899,7 @@ impl Scores {
     pub fn new(n: usize) -> Self {
         Self {
             log_sums: vec![f64::NEG_INFINITY; n],
-            ranked: vec![Vec::new(); n],
+            ranked: Ranked::new(n),
             candidate_pairs: 0,
         }
     }
@@ -907,7 +908,97 @@ impl Scores {
     pub fn put(&mut self, ri: usize, s: RequestScore) {
         self.candidate_pairs += s.candidates;
         self.log_sums[ri] = s.log_sum;
-        self.ranked[ri] = s.ranked;
+        self.ranked.set(ri, &s.ranked);
+    }
+}
+
+/// Each request's best candidates (a few each), held in one vector with a
+/// span per request instead of a vector per request: no allocation per
+/// request, and 24 bytes less each. Reads like a `Vec<Vec<Scored>>`:
+/// `ranked[ri]` is request `ri`'s slice, [`Ranked::iter`] and
+/// [`Ranked::iter_mut`] go over the requests in order.
+#[derive(Debug, Clone, Default)]
+pub struct Ranked {
+    /// Per request: the start of its candidates in `all`, and their number.
+    spans: Vec<(u32, u32)>,
+    all: Vec<Scored>,
+}
+
+impl Ranked {
+    /// `n` requests with no candidates yet.
+    pub fn new(n: usize) -> Self {
+        Self {
+            spans: vec![(0, 0); n],
+            all: Vec::new(),
+        }
+    }
+
+    /// Sets request `ri`'s candidates (once per request: a second call
+    /// leaves the first list's room unused).
+    pub fn set(&mut self, ri: usize, list: &[Scored]) {
+        if self.all.capacity() == 0 {
+            // Most requests keep a full list: room for three each at once
+            // rather than doubling past it.
+            self.all.reserve_exact(3 * self.spans.len());
+        }
+        let start = u32::try_from(self.all.len()).expect("fewer than 2^32 kept candidates");
+        self.all.extend_from_slice(list);
+        self.spans[ri] = (start, list.len() as u32);
+    }
+
+    /// Number of requests.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// True when there are no requests.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// The requests' candidate lists, in request order.
+    pub fn iter(&self) -> impl Iterator<Item = &[Scored]> {
+        self.spans
+            .iter()
+            .map(|&(a, n)| &self.all[a as usize..(a + n) as usize])
+    }
+
+    /// The requests' candidate lists, mutable, in request order.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut [Scored]> {
+        // The spans are disjoint: cut `all` at their starts in storage
+        // order, then hand the pieces out in request order.
+        let mut by_start: Vec<usize> = (0..self.spans.len()).collect();
+        by_start.sort_by_key(|&ri| self.spans[ri]);
+        let mut pieces: Vec<Option<&mut [Scored]>> = Vec::new();
+        pieces.resize_with(self.spans.len(), || None);
+        let mut rest: &mut [Scored] = &mut self.all;
+        let mut at = 0usize;
+        for ri in by_start {
+            let (a, n) = self.spans[ri];
+            let (a, n) = (a as usize, n as usize);
+            if n == 0 {
+                pieces[ri] = Some(&mut []);
+                continue;
+            }
+            let tail = std::mem::take(&mut rest);
+            let (_, tail) = tail.split_at_mut(a - at);
+            let (piece, tail) = tail.split_at_mut(n);
+            pieces[ri] = Some(piece);
+            rest = tail;
+            at = a + n;
+        }
+        pieces
+            .into_iter()
+            .map(|p| p.expect("every request has a span"))
+    }
+}
+
+impl std::ops::Index<usize> for Ranked {
+    type Output = [Scored];
+
+    fn index(&self, ri: usize) -> &[Scored] {
+        let (a, n) = self.spans[ri];
+        &self.all[a as usize..(a + n) as usize]
     }
 }
 
@@ -1042,7 +1133,7 @@ const MIN_CLAIM: f64 = 1e-3;
 /// step, so the order of requests changes nothing; a request nobody
 /// contests keeps its probabilities bit for bit.
 fn claims_across_applicants(
-    ranked: &mut [Vec<Scored>],
+    ranked: &mut Ranked,
     log_sums: &[f64],
     log_o: f64,
     seekers: &[Seeker],
@@ -1198,6 +1289,43 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ranked_reads_like_a_list_per_request_whatever_the_order_set() {
+        let scored = |person: u32| Scored {
+            person,
+            weight: f64::from(person),
+            prob: 0.0,
+            vector: [0; compare::FIELDS],
+        };
+        let lists: Vec<Vec<Scored>> = vec![
+            vec![scored(1), scored(2)],
+            vec![],
+            vec![scored(3)],
+            vec![scored(4), scored(5), scored(6)],
+        ];
+        // Set out of request order, as the whole-list run does.
+        let mut ranked = Ranked::new(lists.len());
+        for ri in [2, 0, 3, 1] {
+            ranked.set(ri, &lists[ri]);
+        }
+        let persons = |l: &[Scored]| l.iter().map(|s| s.person).collect::<Vec<_>>();
+        for (ri, l) in lists.iter().enumerate() {
+            assert_eq!(persons(&ranked[ri]), persons(l));
+        }
+        let got: Vec<Vec<u32>> = ranked.iter().map(persons).collect();
+        let want: Vec<Vec<u32>> = lists.iter().map(|l| persons(l)).collect();
+        assert_eq!(got, want);
+        for (ri, l) in ranked.iter_mut().enumerate() {
+            for s in l.iter_mut() {
+                s.prob = ri as f64;
+            }
+        }
+        for ri in 0..lists.len() {
+            assert!(ranked[ri].iter().all(|s| s.prob == ri as f64));
+        }
+        assert_eq!(ranked.len(), 4);
+    }
 
     #[test]
     fn tabled_weights_are_the_models_to_the_bit() {

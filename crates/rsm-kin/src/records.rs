@@ -258,7 +258,9 @@ impl RequestColumns {
 /// first given on a tie. Applicants are numbered by the caller.
 #[derive(Debug, Default)]
 pub struct FamilyFathers {
-    names: std::collections::HashMap<u32, Vec<(String, u32)>>,
+    /// Per applicant, the fathers' names said and how often (one name,
+    /// inline, in the usual case).
+    names: std::collections::HashMap<u32, smallvec::SmallVec<[(crate::names::Text, u32); 1]>>,
 }
 
 impl FamilyFathers {
@@ -281,7 +283,7 @@ impl FamilyFathers {
         let votes = self.names.entry(a).or_default();
         match votes.iter_mut().find(|(n, _)| n == said) {
             Some((_, c)) => *c += 1,
-            None => votes.push((said.to_string(), 1)),
+            None => votes.push((said.into(), 1)),
         }
     }
 
@@ -292,7 +294,7 @@ impl FamilyFathers {
             return None;
         }
         let votes = self.names.get(&applicant?)?;
-        let mut best: Option<&(String, u32)> = None;
+        let mut best: Option<&(crate::names::Text, u32)> = None;
         for v in votes {
             if best.is_none_or(|b| v.1 > b.1) {
                 best = Some(v);

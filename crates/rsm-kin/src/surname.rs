@@ -4,8 +4,9 @@
 //! romanised surname maps to the set of classes it may stand for (유 may be
 //! 柳, 劉 or 兪; 류 is only 柳).
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::hangul;
 
@@ -41,8 +42,8 @@ fn add(map: &mut HashMap<String, Vec<ClassId>>, key: String, id: ClassId) {
 impl Surnames {
     fn parse(text: &str) -> Self {
         let mut classes = Vec::new();
-        let mut by_hangul = HashMap::new();
-        let mut by_latin = HashMap::new();
+        let mut by_hangul = HashMap::default();
+        let mut by_latin = HashMap::default();
         for line in text.lines() {
             if line.starts_with('#') || line.trim().is_empty() {
                 continue;

@@ -83,8 +83,8 @@ fn romanisation_in_and_out() {
 
 #[test]
 fn childhood_names() {
-    assert!(childhood_variants("순이").contains(&"순희".to_string()));
-    assert!(childhood_variants("복이").contains(&"복".to_string()));
+    assert!(childhood_variants("순이").contains(&"순희".into()));
+    assert!(childhood_variants("복이").contains(&"복".into()));
     assert_eq!(compare_names(&parse("김숙이"), &parse("김숙자")).given, 4);
     assert_eq!(compare_names(&parse("박영이"), &parse("박영숙")).given, 4);
     assert!(is_pet_name("개똥이"));
