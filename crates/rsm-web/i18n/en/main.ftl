@@ -268,6 +268,16 @@ rule-not-negative = Enter a value that is not negative.
 rule-at-most-kib = Give at most { $size } KiB.
 rule-at-least-chars = Enter at least { $count } characters.
 rule-chars-between = Enter { $min }–{ $max } characters.
+rule-within-session = Choose a time within the session.
+rule-working-group = Choose one of the working groups.
+rule-year-any = Enter a year such as 2026.
+rule-run-number = Choose a run by its number.
+rule-wrong-password = This is not the account's password.
+rule-paid-not-future = A disbursement is money already paid: its date cannot be after today.
+rule-rate-source = Name where the rate comes from (at most 200 characters).
+rule-reversal-reason = Say why the flow is reversed: 1 to { $count } characters, no control characters.
+rule-year-before = Enter a year before { $year }.
+rule-datetime = Enter a date and time.
 
 ## Energy: the gas network and its plan
 nav-energy = Energy

@@ -268,6 +268,16 @@ rule-not-negative = 負でない値を入力してください。
 rule-at-most-kib = { $size } KiB 以下で提出してください。
 rule-at-least-chars = { $count } 文字以上入力してください。
 rule-chars-between = { $min }～{ $max } 文字で入力してください。
+rule-within-session = 会期内の時刻を選択してください。
+rule-working-group = 作業部会のいずれかを選択してください。
+rule-year-any = 年を入力してください（例：2026）。
+rule-run-number = 実行番号で実行を選択してください。
+rule-wrong-password = アカウントのパスワードではありません。
+rule-paid-not-future = 支出は支払済みの資金のため、日付を本日より後にすることはできません。
+rule-rate-source = 換算率の出典を記入してください（200 文字以内）。
+rule-reversal-reason = フローを取り消す理由を 1～{ $count } 文字で記入してください（制御文字は不可）。
+rule-year-before = { $year } より前の年を入力してください。
+rule-datetime = 日時を入力してください。
 
 ## Energy: the gas network and its plan
 nav-energy = エネルギー

@@ -268,6 +268,16 @@ rule-not-negative = 음수가 아닌 값을 입력하십시오.
 rule-at-most-kib = { $size } KiB 이하로 제출하십시오.
 rule-at-least-chars = { $count }자 이상 입력하십시오.
 rule-chars-between = { $min }–{ $max }자로 입력하십시오.
+rule-within-session = 회의 시간 안의 시각을 선택하십시오.
+rule-working-group = 실무그룹 중 하나를 선택하십시오.
+rule-year-any = 연도를 입력하십시오(예: 2026).
+rule-run-number = 실행 번호로 실행을 선택하십시오.
+rule-wrong-password = 계정의 비밀번호가 아닙니다.
+rule-paid-not-future = 지출은 이미 지급된 금액이므로 날짜가 오늘 이후일 수 없습니다.
+rule-rate-source = 환율의 출처를 밝히십시오(200자 이내).
+rule-reversal-reason = 흐름을 취소하는 이유를 1–{ $count }자로 쓰십시오(제어 문자 제외).
+rule-year-before = { $year }년 이전의 연도를 입력하십시오.
+rule-datetime = 날짜와 시각을 입력하십시오.
 
 ## 에너지: 가스망과 계획
 nav-energy = 에너지

@@ -268,6 +268,16 @@ rule-not-negative = 请输入非负值。
 rule-at-most-kib = 请提交不超过 { $size } KiB 的内容。
 rule-at-least-chars = 请至少输入 { $count } 个字符。
 rule-chars-between = 请输入 { $min }–{ $max } 个字符。
+rule-within-session = 请选择会期内的时间。
+rule-working-group = 请选择一个工作组。
+rule-year-any = 请输入年份，例如 2026。
+rule-run-number = 请按编号选择一次运行。
+rule-wrong-password = 这不是该账户的密码。
+rule-paid-not-future = 支出是已付款项：其日期不能晚于今天。
+rule-rate-source = 请注明汇率来源（最多 200 个字符）。
+rule-reversal-reason = 请说明撤销该笔资金流的理由：1 至 { $count } 个字符，不含控制字符。
+rule-year-before = 请输入 { $year } 年之前的年份。
+rule-datetime = 请输入日期和时间。
 
 ## 能源：天然气管网及其规划
 nav-energy = 能源

@@ -146,7 +146,7 @@ pub fn when(at: Timestamp, tz: &TimeZone) -> String {
 /// language; `None` keeps the API's English text.
 pub fn rule_key(rule: &str) -> Option<&'static str> {
     // Most specific first: the first needle found in the rule wins.
-    const RULES: [(&str, &str); 24] = [
+    const RULES: [(&str, &str); 31] = [
         ("basis must name", "rule-basis"),
         ("may not rewrite past answers", "rule-retroactive"),
         ("recorded in date order", "rule-out-of-order"),
@@ -171,6 +171,13 @@ pub fn rule_key(rule: &str) -> Option<&'static str> {
         ("must be between 1 and 3650", "rule-expiry"),
         ("must be an IANA time zone", "rule-time-zone"),
         ("already exists", "rule-exists"),
+        ("must fall within the session", "rule-within-session"),
+        ("must be the id of a working group", "rule-working-group"),
+        ("must be a year such as", "rule-year-any"),
+        ("must be a run number", "rule-run-number"),
+        ("is not the account's password", "rule-wrong-password"),
+        ("its date cannot be after today", "rule-paid-not-future"),
+        ("must name where the rate comes from", "rule-rate-source"),
     ];
     RULES
         .iter()
@@ -244,6 +251,22 @@ pub fn rule_shape(rule: &str) -> Option<(&'static str, Vec<(&'static str, String
         if let Some((min, max)) = range {
             return Some(("rule-chars-between", vec![("min", min), ("max", max)]));
         }
+    }
+    if let Some(n) = rule
+        .strip_prefix("must say why the flow is reversed: 1 to ")
+        .and_then(|r| r.strip_suffix(" characters, no control characters"))
+        .filter(|n| n.parse::<u64>().is_ok())
+    {
+        return Some(("rule-reversal-reason", vec![("count", n.to_owned())]));
+    }
+    if let Some(n) = rule
+        .strip_prefix("must be a year before ")
+        .filter(|n| n.parse::<i32>().is_ok())
+    {
+        return Some(("rule-year-before", vec![("year", n.to_owned())]));
+    }
+    if rule == "must be a date and time" {
+        return Some(("rule-datetime", vec![]));
     }
     if rule == "must be a whole number" || rule == "must be a number" {
         return Some(("rule-whole-number", vec![]));
@@ -373,6 +396,14 @@ mod tests {
             shape("must be an RFC 3339 instant such as 2026-04-20T09:00:00+09:00"),
             Some(("rule-instant", vec![]))
         );
+        assert_eq!(
+            shape("must say why the flow is reversed: 1 to 500 characters, no control characters"),
+            Some(("rule-reversal-reason", vec!["500".into()]))
+        );
+        assert_eq!(
+            shape("must be a year before 2100"),
+            Some(("rule-year-before", vec!["2100".into()]))
+        );
         // A rule with more after the shape is not cut short.
         assert_eq!(shape("must be a date YYYY-MM-DD after the opening"), None);
         // Prose is left to the API's English text rather than cut into a wrong list.
@@ -395,6 +426,33 @@ mod tests {
             Lang::from_code("ru").t_args(key, &args),
             "Введите год от 1990 до 2100."
         );
+    }
+
+    #[test]
+    fn prose_rules_of_the_pages_are_translated() {
+        for (rule, key) in [
+            ("must fall within the session", "rule-within-session"),
+            ("must be the id of a working group", "rule-working-group"),
+            ("must be a year such as 2026", "rule-year-any"),
+            ("is not the account's password", "rule-wrong-password"),
+            (
+                "a disbursement is money paid: its date cannot be after today (2026-11-28)",
+                "rule-paid-not-future",
+            ),
+            (
+                "must name where the rate comes from (at most 200 characters)",
+                "rule-rate-source",
+            ),
+        ] {
+            assert_eq!(rule_key(rule), Some(key), "{rule}");
+            for lang in ["ko", "ja", "zh", "ru"] {
+                assert_ne!(
+                    Lang::from_code(lang).t(key),
+                    Lang::from_code("en").t(key),
+                    "{lang} {key}"
+                );
+            }
+        }
     }
 
     #[test]
