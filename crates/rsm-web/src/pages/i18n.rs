@@ -217,31 +217,53 @@ pub fn rule_shape(rule: &str) -> Option<(&'static str, Vec<(&'static str, String
     if rule.starts_with("must be an e-mail address") {
         return Some(("rule-email", vec![]));
     }
-    if rule == "must be standard base64" {
-        return Some(("rule-base64", vec![]));
+    // Rules without values.
+    const PLAIN: [(&str, &str); 5] = [
+        ("must be standard base64", "rule-base64"),
+        ("must be 64 hex digits", "rule-hex64"),
+        ("must be a JSON object", "rule-json-object"),
+        ("must not be negative", "rule-not-negative"),
+        ("must be a date and time", "rule-datetime"),
+    ];
+    if let Some((_, key)) = PLAIN.iter().find(|(text, _)| rule == *text) {
+        return Some((key, vec![]));
     }
-    if rule == "must be 64 hex digits" {
-        return Some(("rule-hex64", vec![]));
-    }
-    if rule == "must be a JSON object" {
-        return Some(("rule-json-object", vec![]));
-    }
-    if rule == "must not be negative" {
-        return Some(("rule-not-negative", vec![]));
-    }
-    if let Some(n) = rule
-        .strip_prefix("must be at most ")
-        .and_then(|r| r.strip_suffix(" KiB"))
-        .filter(|n| n.parse::<u64>().is_ok())
-    {
-        return Some(("rule-at-most-kib", vec![("size", n.to_owned())]));
-    }
-    if let Some(n) = rule
-        .strip_prefix("must be at least ")
-        .and_then(|r| r.strip_suffix(" characters"))
-        .filter(|n| n.parse::<u64>().is_ok())
-    {
-        return Some(("rule-at-least-chars", vec![("count", n.to_owned())]));
+    // Rules with one count: (before it, after it, key, argument).
+    const COUNTED: [(&str, &str, &str, &str); 5] = [
+        ("must be at most ", " KiB", "rule-at-most-kib", "size"),
+        (
+            "must be at least ",
+            " characters",
+            "rule-at-least-chars",
+            "count",
+        ),
+        (
+            "must say why the flow is reversed: 1 to ",
+            " characters, no control characters",
+            "rule-reversal-reason",
+            "count",
+        ),
+        (
+            "must be at most ",
+            " characters",
+            "rule-at-most-chars",
+            "count",
+        ),
+        (
+            "is longer than ",
+            " characters",
+            "rule-at-most-chars",
+            "count",
+        ),
+    ];
+    for (before, after, key, arg) in COUNTED {
+        if let Some(n) = rule
+            .strip_prefix(before)
+            .and_then(|r| r.strip_suffix(after))
+            .filter(|n| n.parse::<u64>().is_ok())
+        {
+            return Some((key, vec![(arg, n.to_owned())]));
+        }
     }
     // "must be between 1 and 200 characters" and "must be 1–200 characters".
     if let Some(r) = rule.strip_suffix(" characters") {
@@ -253,20 +275,10 @@ pub fn rule_shape(rule: &str) -> Option<(&'static str, Vec<(&'static str, String
         }
     }
     if let Some(n) = rule
-        .strip_prefix("must say why the flow is reversed: 1 to ")
-        .and_then(|r| r.strip_suffix(" characters, no control characters"))
-        .filter(|n| n.parse::<u64>().is_ok())
-    {
-        return Some(("rule-reversal-reason", vec![("count", n.to_owned())]));
-    }
-    if let Some(n) = rule
         .strip_prefix("must be a year before ")
         .filter(|n| n.parse::<i32>().is_ok())
     {
         return Some(("rule-year-before", vec![("year", n.to_owned())]));
-    }
-    if rule == "must be a date and time" {
-        return Some(("rule-datetime", vec![]));
     }
     if rule == "must be a whole number" || rule == "must be a number" {
         return Some(("rule-whole-number", vec![]));
@@ -274,23 +286,8 @@ pub fn rule_shape(rule: &str) -> Option<(&'static str, Vec<(&'static str, String
     if rule.starts_with("must be a local date and time YYYY-MM-DDTHH:MM") {
         return Some(("rule-local-datetime", vec![]));
     }
-    if let Some(n) = rule
-        .strip_prefix("must be at most ")
-        .or_else(|| rule.strip_prefix("is longer than "))
-        .and_then(|r| r.strip_suffix(" characters"))
-        .filter(|n| n.parse::<u64>().is_ok())
-    {
-        return Some(("rule-at-most-chars", vec![("count", n.to_owned())]));
-    }
-    if let Some((min, max)) = rule
-        .strip_prefix("must be between ")
-        .and_then(|r| r.split_once(" and "))
-        .filter(|(a, b)| is_value(a) && is_value(b))
-    {
-        return Some((
-            "rule-between",
-            vec![("min", min.to_owned()), ("max", max.to_owned())],
-        ));
+    if let Some((min, max)) = rule.strip_prefix("must be ").and_then(between) {
+        return Some(("rule-between", vec![("min", min), ("max", max)]));
     }
     // "must be one of a, b, c" and "must be a, b or c": a closed list of literal values.
     let list = rule
