@@ -175,6 +175,18 @@ pub fn explain(
                         )
                     }
                     PlaceHow::Missing => "hometown not known on one side".into(),
+                    PlaceHow::ProvinceOnly | PlaceHow::CountyDiffer => {
+                        let link = Gazetteer::get().province_link(
+                            (&req.province, &req.county),
+                            (&per.province, &per.county),
+                        );
+                        match link {
+                            Some(why) => {
+                                format!("{}: {south} / {north} ({why})", field.level_label(level))
+                            }
+                            None => format!("{}: {south} / {north}", field.level_label(level)),
+                        }
+                    }
                     _ => format!("{}: {south} / {north}", field.level_label(level)),
                 }
             }

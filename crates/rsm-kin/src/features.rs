@@ -210,11 +210,12 @@ impl Place {
             let ids = g.counties_of_key(&key);
             (key.into(), ids)
         };
+        // The county's old province counts too: 원산, 문천 and 안변 were
+        // in 함경남도 until 1946, and a record of 강원 원산 may be sought as
+        // 함경남도.
         let mut provinces = g.provinces(province);
-        if provinces == 0 {
-            for id in county_ids {
-                provinces |= g.county_province(*id);
-            }
+        for id in county_ids {
+            provinces |= g.county_province(*id);
         }
         Self {
             provinces,

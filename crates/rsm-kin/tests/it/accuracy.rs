@@ -384,3 +384,45 @@ fn the_applicant_listed_under_another_relation_is_a_relative_not_the_one_sought(
         "applicant listed among relatives in the South under another relation: a relative, not the one sought"
     );
 }
+
+#[test]
+fn a_county_that_changed_province_still_meets_its_old_province() {
+    // 원산 lay in 함경남도 until 1946; the North records it under 강원. A
+    // request that names only the old province meets the record's county.
+    let (r, p) = pair(
+        "S1,A1,김영수,1930-01-01,김철호,M,1926,brother,,함경남도,,,,2001-01-01",
+        "N1,김철호,M,1926-05-02,solar,,강원,원산시,,강원도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[Field::Place as usize], 2);
+    // A request that names the county (안변, moved to 강원 in 1946) meets a
+    // record that gives only the province, written short.
+    let (r, p) = pair(
+        "S2,A2,리순자,1935-01-01,이영숙,F,1933,sister,,함경남도,안변군,,,2001-01-01",
+        "N2,리영숙,F,1933-02-02,solar,,강원,,,강원도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[Field::Place as usize], 2);
+    // 량강 took in part of 함경북도 as well as 함경남도; 자강 part of 함경남도.
+    let (r, p) = pair(
+        "S3,A3,박동수,1935-01-01,박동철,M,1931,brother,,함경북도,,,,2001-01-01",
+        "N3,박동철,M,1931-02-02,solar,,량강,,,량강도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[Field::Place as usize], 2);
+    // Another province stays another province.
+    let (r, p) = pair(
+        "S4,A4,최영호,1930-01-01,최철수,M,1928,brother,,평안북도,,,,2001-01-01",
+        "N4,최철수,M,1928-02-02,solar,,강원,원산시,,강원도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[Field::Place as usize], 1);
+    // The explanation says why, in a caseworker's words.
+    let g = rsm_kin::gazetteer::Gazetteer::get();
+    let why = g
+        .province_link(("함경남도", ""), ("강원", "원산시"))
+        .expect("a link");
+    assert!(why.contains("원산") && why.contains("함경남도"), "{why}");
+    let why = g
+        .province_link(("함경남도", "안변군"), ("강원", ""))
+        .expect("a link");
+    assert_eq!(why, "강원 takes in part of old 함경남도");
+    assert_eq!(g.province_link(("강원도", ""), ("강원", "")), None);
+    assert_eq!(g.province_link(("함경남도", "함흥"), ("함남", "")), None);
+}
