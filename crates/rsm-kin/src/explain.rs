@@ -65,6 +65,9 @@ fn given_text(how: GivenHow, what: &str, a: &str, b: &str) -> String {
         }
         GivenHow::Typo => format!("{what} nearly the same ({a} / {b})"),
         GivenHow::Partial => format!("{what} partly the same ({a} / {b})"),
+        GivenHow::PartOfName => {
+            format!("{what} {a} is a later syllable of {b}: a name remembered in part")
+        }
         GivenHow::Differ => format!("{what} differs ({a} / {b})"),
     }
 }

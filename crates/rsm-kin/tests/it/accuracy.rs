@@ -3,7 +3,9 @@
 //! does not count the sex agreement a second time (round 2); two given names
 //! one letter apart that are both names in use are not a slip, a person
 //! another request claims is weighed by that claim, and the applicant listed
-//! under another relation is a relative, not the one sought (round 3).
+//! under another relation is a relative, not the one sought (round 3); a
+//! county's old province, a one-syllable name remembered in part and
+//! syllables reordered through a childhood form (round 5).
 
 use rsm_kin::compare::{self, Field, LEVELS, Vector};
 use rsm_kin::csvin::BadRowPolicy;
@@ -425,4 +427,74 @@ fn a_county_that_changed_province_still_meets_its_old_province() {
     assert_eq!(why, "강원 takes in part of old 함경남도");
     assert_eq!(g.province_link(("강원도", ""), ("강원", "")), None);
     assert_eq!(g.province_link(("함경남도", "함흥"), ("함남", "")), None);
+}
+
+#[test]
+fn a_one_syllable_name_found_later_in_the_persons_is_a_name_remembered_in_part() {
+    let g = Field::Given as usize;
+    // A sister remembered as 김옥; the list holds 김순옥, same father, year
+    // and county: 옥 is her name's second syllable.
+    let (r, p) = pair(
+        "S1,A1,김태현,1922-01-01,김옥,F,1950,sister,김태현,평안북도,정주,,,2001-01-01",
+        "N1,김순옥,F,1950-04-02,solar,김태현,평안북도,정주군,,평안북도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[g], compare::GIVEN_PART_OF_NAME);
+    let mut c = compare::Comparer::new(&r);
+    assert_eq!(c.compare(&p)[g], compare::GIVEN_PART_OF_NAME);
+    // The first syllable makes a first-syllable form (순 → 순이 for 순자):
+    // "nearly the same", as before.
+    let (r, p) = pair(
+        "S2,A1,김태현,1922-01-01,김순,F,1948,sister,김태현,평안북도,정주,,,2001-01-01",
+        "N2,김순자,F,1948-04-02,solar,김태현,평안북도,정주군,,평안북도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[g], 3);
+    // Sisters sharing the generation syllable in the same place stay "partly
+    // the same", and a one-syllable name on the list's side stays "differs".
+    let (r, p) = pair(
+        "S3,A2,박석복,1945-01-01,박봉옥,F,1934,sister,박봉우,평안남도,덕천,,,2001-01-01",
+        "N3,박정옥,F,1934-08-05,lunar,박봉우,평안남도,덕천시,,평안남도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[g], 2);
+    let (r, p) = pair(
+        "S4,A2,박석복,1945-01-01,박순옥,F,1934,sister,박봉우,평안남도,덕천,,,2001-01-01",
+        "N4,박옥,F,1934-08-05,lunar,박봉우,평안남도,덕천시,,평안남도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[g], 1);
+    // The father's name compared the same way keeps its level (different).
+    let (r, p) = pair(
+        "S5,A3,전영자,1930-01-01,전철,M,1916,brother,전수,함경남도,북청,,,2001-01-01",
+        "N5,전벙철,M,1917-01-01,solar,전만수,함경남도,북청군,,함경남도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[g], compare::GIVEN_PART_OF_NAME);
+    assert_eq!(compare::compare(&r, &p)[Field::Father as usize], 1);
+    // The explanation says it in words.
+    let preds = run_lists(
+        "S1,A1,김태현,1922-01-01,김옥,F,1950,sister,김태현,평안북도,정주,,,2001-01-01\n",
+        "N1,김순옥,F,1950-04-02,solar,김태현,평안북도,정주군,,평안북도,\n",
+    );
+    let (_, summary) = score_of(&preds, "S1", "N1");
+    assert!(
+        summary.contains("given name 옥 is a later syllable of 순옥: a name remembered in part"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn the_same_syllables_reordered_count_through_a_childhood_form() {
+    // 안현식이 is the childhood form of 현식; the list's 안식현 has its
+    // syllables the other way round.
+    let (r, p) = pair(
+        "S1,A1,안순숙,1940-01-01,안현식이,M,1936,brother,,함경남도,북청,,,2001-01-01",
+        "N1,안식현,M,1936-01-01,solar,안근수,함경남도,북청군,,함경남도,sister:안순숙",
+    );
+    assert_eq!(compare::compare(&r, &p)[Field::Given as usize], 3);
+    let d = compare::compare_detail(&r, &p);
+    assert_eq!(d.name.given_how, compare::GivenHow::Typo);
+    // Without the childhood form it was "differs": 현식이 and 식현 do not
+    // have the same syllables.
+    let (r, p) = pair(
+        "S2,A1,안순숙,1940-01-01,안현식이,M,1936,brother,,함경남도,북청,,,2001-01-01",
+        "N2,안석현,M,1936-01-01,solar,안근수,함경남도,북청군,,함경남도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[Field::Given as usize], 1);
 }
