@@ -66,9 +66,9 @@ pub const GIVEN_BOTH_IN_USE: u8 = 6;
 /// Given-name level for a request whose given name is one syllable that is
 /// a syllable of the person's name other than its first (옥 sought, 순옥 on
 /// the list; 진 and 광진, 수 and 만수): a name remembered in part. Among
-/// pairs whose given names differ, this is about a fifth of the true pairs
-/// on the hard dev set and one in two hundred of the sought person's
-/// siblings: brothers and sisters share a syllable in the same place (the
+/// pairs whose given names differ, this is about one in twelve true pairs
+/// on the dev sets and one in a thousand of the sought person's siblings:
+/// brothers and sisters share a syllable in the same place (the
 /// generation syllable: 봉옥, 정옥), which is "partly the same" (level 2).
 /// The name comparison still calls it "different" (level 1, so the
 /// father's name and the relatives are compared as before); only the
