@@ -441,6 +441,13 @@ pub enum PlaceHow {
     SameCounty,
 }
 
+/// True when one side's county lies now in the current province the other
+/// side names (중화, once 평안남도, in 황해북도 since 2010; 개성 under 황해북도
+/// 2003–2019): the old provinces differ, the place does not.
+fn lies_now(a: &Place, b: &Place) -> bool {
+    a.county_now & b.province_now != 0 || b.county_now & a.province_now != 0
+}
+
 /// Compares hometowns: level 0..=5 and why.
 pub fn compare_place(a: &Place, b: &Place) -> (u8, PlaceHow) {
     if !a.county_stem.is_empty() && !b.county_stem.is_empty() {
@@ -450,7 +457,8 @@ pub fn compare_place(a: &Place, b: &Place) -> (u8, PlaceHow) {
         if let Some(id) = a.county_ids.iter().find(|x| b.county_ids.contains(x)) {
             return (4, PlaceHow::Gazetteer(*id));
         }
-        if a.provinces != 0 && b.provinces != 0 && a.provinces & b.provinces == 0 {
+        if a.provinces != 0 && b.provinces != 0 && a.provinces & b.provinces == 0 && !lies_now(a, b)
+        {
             return (1, PlaceHow::ProvinceDiffer);
         }
         return (3, PlaceHow::CountyDiffer);
@@ -458,7 +466,7 @@ pub fn compare_place(a: &Place, b: &Place) -> (u8, PlaceHow) {
     if a.provinces == 0 || b.provinces == 0 {
         return (0, PlaceHow::Missing);
     }
-    if a.provinces & b.provinces == 0 {
+    if a.provinces & b.provinces == 0 && !lies_now(a, b) {
         (1, PlaceHow::ProvinceDiffer)
     } else {
         (2, PlaceHow::ProvinceOnly)

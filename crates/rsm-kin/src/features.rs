@@ -159,6 +159,10 @@ pub struct Place {
     pub county_ids: &'static [u16],
     /// Village (리/동) stem, South spelling or phonetic key.
     pub village: Text,
+    /// The current province its province text names, if it names one.
+    pub province_now: gazetteer::CurrentSet,
+    /// The current provinces its county lies in.
+    pub county_now: gazetteer::CurrentSet,
 }
 
 fn village_stem(s: &str) -> Text {
@@ -222,6 +226,8 @@ impl Place {
             county_stem,
             county_ids,
             village: village_stem(village),
+            province_now: gazetteer::current_province(province),
+            county_now: county_ids.iter().fold(0, |acc, id| acc | g.county(*id).now),
         }
     }
 

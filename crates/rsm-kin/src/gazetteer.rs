@@ -26,6 +26,38 @@ pub const OLD_PROVINCES: [&str; 7] = [
     "함경북도",
 ];
 
+/// The current Northern provinces and provincial-level cities, each with
+/// the ways a record writes it (full name first).
+const CURRENT_PROVINCES: [&[&str]; 13] = [
+    &["황해남도", "황남"],
+    &["황해북도", "황북"],
+    &["평안남도", "평남"],
+    &["평안북도", "평북"],
+    &["함경남도", "함남"],
+    &["함경북도", "함북"],
+    &["강원도", "강원"],
+    &["자강도", "자강"],
+    &["량강도", "량강", "양강도", "양강"],
+    &["개성시", "개성"],
+    &["평양시", "평양"],
+    &["남포시", "남포"],
+    &["라선시", "라선", "나선시", "나선"],
+];
+
+/// Bit set over [`CURRENT_PROVINCES`].
+pub type CurrentSet = u16;
+
+/// The current province a province text names (full or short), as a bit
+/// of [`CurrentSet`]; 0 when it names none (an old province such as
+/// 황해도 or 경기도).
+pub fn current_province(s: &str) -> CurrentSet {
+    let t = s.trim();
+    CURRENT_PROVINCES
+        .iter()
+        .position(|names| names.contains(&t))
+        .map_or(0, |i| 1 << i)
+}
+
 /// One old county and its successors.
 #[derive(Debug, Clone)]
 pub struct OldCounty {
@@ -37,6 +69,8 @@ pub struct OldCounty {
     pub successors: Vec<String>,
     /// What happened, for explanations.
     pub note: String,
+    /// The current provinces it lies in (중화: 황해북도, since 2010).
+    pub now: CurrentSet,
 }
 
 /// The compiled gazetteer.
@@ -206,6 +240,7 @@ impl Gazetteer {
                         name,
                         successors,
                         note: c.get(5).copied().unwrap_or("").trim().to_string(),
+                        now: c[3].split(',').fold(0, |acc, p| acc | current_province(p)),
                     });
                 }
                 _ => {}
@@ -286,6 +321,18 @@ impl Gazetteer {
         let (pa, pb) = (self.provinces(a_province), self.provinces(b_province));
         if pa == 0 || pb == 0 {
             return None;
+        }
+        // A county that lies in the other side's current province now.
+        for (county, other) in [(a_county, b_province), (b_county, a_province)] {
+            let now = current_province(other);
+            if pa & pb == 0 && now != 0 {
+                for &id in self.counties(county) {
+                    let c = self.county(id);
+                    if c.now & now != 0 {
+                        return Some(format!("{} lies in {other} now: {}", c.name, c.note));
+                    }
+                }
+            }
         }
         let home = |name: &str| {
             self.prov_home

@@ -498,3 +498,31 @@ fn the_same_syllables_reordered_count_through_a_childhood_form() {
     );
     assert_eq!(compare::compare(&r, &p)[Field::Given as usize], 1);
 }
+
+#[test]
+fn a_county_that_lies_in_another_province_now_meets_it() {
+    let place = Field::Place as usize;
+    // 중화 was in 평안남도 and has been in 황해북도 since 2010; a record
+    // giving only 황북 is the same province, not another.
+    let (r, p) = pair(
+        "S1,A1,김영수,1930-01-01,김철호,M,1926,brother,,평안남도,중화군,,,2001-01-01",
+        "N1,김철호,M,1926-05-02,solar,,황북,,,황해북도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[place], 2);
+    // 개성 (경기도 before the war) was under 황해북도 2003–2019.
+    let (r, p) = pair(
+        "S2,A2,박순자,1930-01-01,박영철,M,1928,brother,,경기도,개성시,,,2001-01-01",
+        "N2,박영철,M,1928-05-02,solar,,황해북도,,,황해북도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[place], 2);
+    // Another 평안남도 county is still another province than 황해북도.
+    let (r, p) = pair(
+        "S3,A3,최영호,1930-01-01,최철수,M,1928,brother,,평안남도,덕천군,,,2001-01-01",
+        "N3,최철수,M,1928-02-02,solar,,황해북도,,,황해북도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[place], 1);
+    let why = rsm_kin::gazetteer::Gazetteer::get()
+        .province_link(("평안남도", "중화군"), ("황북", ""))
+        .expect("a link");
+    assert!(why.starts_with("중화 lies in 황북 now"), "{why}");
+}
