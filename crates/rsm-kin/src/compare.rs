@@ -160,6 +160,12 @@ pub enum SurnameHow {
     SameClass(ClassId),
     /// One jamo or letter apart.
     Typo,
+    /// Different as written, but one side is no known surname and the two
+    /// are one jamo apart in South spelling (의 for 리 = 이, 링 for 림 = 임):
+    /// likely a slip in writing a North surname. Level 1 for the surname
+    /// field; a father's name with this surname and the same given name is
+    /// "nearly the same" ([`father_level`]).
+    SouthSlip,
     /// Different.
     Differ,
 }
@@ -223,9 +229,37 @@ fn compare_surname(a: &NameParse, b: &NameParse) -> (u8, SurnameHow) {
     };
     if close {
         (2, SurnameHow::Typo)
+    } else if a.script == Script::Hangul
+        && b.script == Script::Hangul
+        && (a.classes.is_empty() || b.classes.is_empty())
+        && south_spellings_one_jamo_apart(&a.surname, &b.surname)
+    {
+        (1, SurnameHow::SouthSlip)
     } else {
         (1, SurnameHow::Differ)
     }
+}
+
+/// Two one-syllable surnames one jamo apart once both are in South
+/// spelling (the initial-sound rule on each) but not as written: 의 and 리
+/// (= 이), 링 and 임 (림).
+fn south_spellings_one_jamo_apart(a: &str, b: &str) -> bool {
+    let one = |s: &str| {
+        let mut cs = s.chars();
+        match (cs.next(), cs.next()) {
+            (Some(c), None) => Some(c),
+            _ => None,
+        }
+    };
+    let (Some(x), Some(y)) = (one(a), one(b)) else {
+        return false;
+    };
+    let (sx, sy) = (
+        hangul::south_initial_syllable(x),
+        hangul::south_initial_syllable(y),
+    );
+    (sx != x || sy != y)
+        && hangul::within_one_jamo(sx.encode_utf8(&mut [0; 4]), sy.encode_utf8(&mut [0; 4]))
 }
 
 /// Up to eight characters of a short string on the stack (names are one to
@@ -415,6 +449,9 @@ pub fn compare_names(a: &Name, b: &Name) -> NameCmp {
 
 /// Father level 0..=4 from a name comparison.
 pub fn father_level(c: &NameCmp) -> u8 {
+    if c.surname_how == SurnameHow::SouthSlip && c.given == 5 {
+        return 3;
+    }
     match (c.surname, c.given) {
         (_, 0) => 0,
         (0 | 2 | 3, 5) => 4,

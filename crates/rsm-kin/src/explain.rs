@@ -47,6 +47,9 @@ fn surname_text(how: SurnameHow, a: &str, b: &str) -> String {
             format!("surname same class {} ({a} / {b})", cl.hanja)
         }
         SurnameHow::Typo => format!("surname {a} / {b} one letter apart"),
+        SurnameHow::SouthSlip => format!(
+            "surname differs ({a} / {b}), one letter apart in South spelling: perhaps a slip"
+        ),
         SurnameHow::Differ => format!("surname differs ({a} / {b})"),
     }
 }

@@ -526,3 +526,31 @@ fn a_county_that_lies_in_another_province_now_meets_it() {
         .expect("a link");
     assert!(why.starts_with("중화 lies in 황북 now"), "{why}");
 }
+
+#[test]
+fn a_fathers_surname_slipped_in_north_spelling_is_nearly_the_same_father() {
+    let father = Field::Father as usize;
+    // A father written 의종철 on the request, 리종철 (= 이종철) on the North
+    // record: 의 is no surname, one letter from 이 once 리 is read the South
+    // way (two letters from 리 as written).
+    let (r, p) = pair(
+        "S1,A1,이영수,1930-01-01,이철호,M,1926,brother,의종철,평안남도,순천,,,2001-01-01",
+        "N1,리철호,M,1926-05-02,solar,리종철,평안남도,순천군,,평안남도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[father], 3);
+    // The sought person's own surname field is not moved by it.
+    let (r, p) = pair(
+        "S2,A2,박영수,1930-01-01,의철호,M,1926,brother,,평안남도,순천,,,2001-01-01",
+        "N2,리철호,M,1926-05-02,solar,,평안남도,순천군,,평안남도,",
+    );
+    let d = compare::compare_detail(&r, &p);
+    assert_eq!(d.vector[Field::Surname as usize], 1);
+    assert_eq!(d.name.surname_how, compare::SurnameHow::SouthSlip);
+    // Two real surnames one letter apart in South spelling stay different
+    // fathers (유 and 리 = 이).
+    let (r, p) = pair(
+        "S3,A3,유영수,1930-01-01,유철호,M,1926,brother,유종철,평안남도,순천,,,2001-01-01",
+        "N3,유철호,M,1926-05-02,solar,리종철,평안남도,순천군,,평안남도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[father], 2);
+}
