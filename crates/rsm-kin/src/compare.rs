@@ -229,9 +229,9 @@ fn compare_surname(a: &NameParse, b: &NameParse) -> (u8, SurnameHow) {
     };
     if close {
         (2, SurnameHow::Typo)
-    } else if a.script == Script::Hangul
+    } else if (a.classes.is_empty() || b.classes.is_empty())
+        && a.script == Script::Hangul
         && b.script == Script::Hangul
-        && (a.classes.is_empty() || b.classes.is_empty())
         && south_spellings_one_jamo_apart(&a.surname, &b.surname)
     {
         (1, SurnameHow::SouthSlip)
@@ -276,6 +276,12 @@ fn short_chars(s: &str) -> Option<([char; 8], usize)> {
         n += 1;
     }
     Some((buf, n))
+}
+
+/// Sum of a short string's code points: equal for two orderings of the
+/// same syllables, so unequal sums rule a reordering out without sorting.
+fn char_sum(s: &str) -> u32 {
+    s.chars().map(u32::from).sum()
 }
 
 fn same_syllables(a: &str, b: &str) -> bool {
@@ -381,12 +387,14 @@ fn compare_given(a: &NameParse, b: &NameParse) -> (u8, GivenHow) {
             })
         });
         // The same syllables in another order, a childhood form's too
-        // (현식이 → 현식 for 식현).
-        let reordered = forms_a.clone().any(|x| {
-            std::iter::once(&b.given)
-                .chain(&b.variants)
-                .any(|y| x.len() == y.len() && same_syllables(x, y))
-        });
+        // (현식이 → 현식 for 식현; only a name ending in 이 has that form).
+        let reordered = same_syllables(&a.given, &b.given)
+            || ((a.given.ends_with('이') || b.given.ends_with('이'))
+                && forms_a.clone().any(|x| {
+                    std::iter::once(&b.given).chain(&b.variants).any(|y| {
+                        x.len() == y.len() && char_sum(x) == char_sum(y) && same_syllables(x, y)
+                    })
+                }));
         if close || reordered {
             return (3, GivenHow::Typo);
         }
