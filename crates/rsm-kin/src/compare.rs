@@ -48,7 +48,7 @@ pub const ALL_FIELDS: [Field; FIELDS] = [
 ];
 
 /// Levels per field (level 0 is always "not known on one side").
-pub const LEVELS: [usize; FIELDS] = [4, 7, 5, 7, 3, 6, 3, 7, 3];
+pub const LEVELS: [usize; FIELDS] = [4, 8, 5, 7, 3, 6, 3, 7, 3];
 
 /// Relatives level for the applicant (or a near spelling) listed under a
 /// relation that contradicts the request: a sister sought, and the person
@@ -62,6 +62,20 @@ pub const RELATIVES_OTHER_RELATION: u8 = 6;
 /// nobody else bears, 겅규 for 경규). Level 3 keeps the slips. Numbered
 /// after the others so that the levels before it keep their meaning.
 pub const GIVEN_BOTH_IN_USE: u8 = 6;
+
+/// Given-name level for a request whose given name is one syllable that is
+/// a syllable of the person's name other than its first (옥 sought, 순옥 on
+/// the list; 진 and 광진, 수 and 만수): a name remembered in part. Among
+/// pairs whose given names differ, this is about one in twelve true pairs
+/// on the dev sets and one in a thousand of the sought person's siblings:
+/// brothers and sisters share a syllable in the same place (the
+/// generation syllable: 봉옥, 정옥), which is "partly the same" (level 2).
+/// The name comparison still calls it "different" (level 1, so the
+/// father's name and the relatives are compared as before); only the
+/// given-name field of the vector takes this level. A one-syllable name
+/// that is the first syllable of the other is a childhood form already
+/// (순 → 순이 for 순자).
+pub const GIVEN_PART_OF_NAME: u8 = 7;
 
 /// One level per field.
 pub type Vector = [u8; FIELDS];
@@ -96,6 +110,9 @@ impl Field {
                 "given name one letter apart, both spellings names in use"
             }
             (Field::Given, 2) => "given name partly the same",
+            (Field::Given, GIVEN_PART_OF_NAME) => {
+                "given name of one syllable that is a later syllable of the person's: remembered in part"
+            }
             (Field::Given, _) => "different given name",
             (Field::Father, 4) => "same father's name",
             (Field::Father, 3) => "father's name nearly the same",
@@ -143,6 +160,12 @@ pub enum SurnameHow {
     SameClass(ClassId),
     /// One jamo or letter apart.
     Typo,
+    /// Different as written, but one side is no known surname and the two
+    /// are one jamo apart in South spelling (의 for 리 = 이, 링 for 림 = 임):
+    /// likely a slip in writing a North surname. Level 1 for the surname
+    /// field; a father's name with this surname and the same given name is
+    /// "nearly the same" ([`father_level`]).
+    SouthSlip,
     /// Different.
     Differ,
 }
@@ -166,6 +189,10 @@ pub enum GivenHow {
     Typo,
     /// Shares a syllable.
     Partial,
+    /// Different, but the first name is one syllable that is a later
+    /// syllable of the second (옥 / 순옥): level 1 in the name comparison,
+    /// [`GIVEN_PART_OF_NAME`] in the given-name field.
+    PartOfName,
     /// Different.
     Differ,
 }
@@ -202,9 +229,37 @@ fn compare_surname(a: &NameParse, b: &NameParse) -> (u8, SurnameHow) {
     };
     if close {
         (2, SurnameHow::Typo)
+    } else if (a.classes.is_empty() || b.classes.is_empty())
+        && a.script == Script::Hangul
+        && b.script == Script::Hangul
+        && south_spellings_one_jamo_apart(&a.surname, &b.surname)
+    {
+        (1, SurnameHow::SouthSlip)
     } else {
         (1, SurnameHow::Differ)
     }
+}
+
+/// Two one-syllable surnames one jamo apart once both are in South
+/// spelling (the initial-sound rule on each) but not as written: 의 and 리
+/// (= 이), 링 and 임 (림).
+fn south_spellings_one_jamo_apart(a: &str, b: &str) -> bool {
+    let one = |s: &str| {
+        let mut cs = s.chars();
+        match (cs.next(), cs.next()) {
+            (Some(c), None) => Some(c),
+            _ => None,
+        }
+    };
+    let (Some(x), Some(y)) = (one(a), one(b)) else {
+        return false;
+    };
+    let (sx, sy) = (
+        hangul::south_initial_syllable(x),
+        hangul::south_initial_syllable(y),
+    );
+    (sx != x || sy != y)
+        && hangul::within_one_jamo(sx.encode_utf8(&mut [0; 4]), sy.encode_utf8(&mut [0; 4]))
 }
 
 /// Up to eight characters of a short string on the stack (names are one to
@@ -221,6 +276,12 @@ fn short_chars(s: &str) -> Option<([char; 8], usize)> {
         n += 1;
     }
     Some((buf, n))
+}
+
+/// Sum of a short string's code points: equal for two orderings of the
+/// same syllables, so unequal sums rule a reordering out without sorting.
+fn char_sum(s: &str) -> u32 {
+    s.chars().map(u32::from).sum()
 }
 
 fn same_syllables(a: &str, b: &str) -> bool {
@@ -264,6 +325,19 @@ fn syllable_signature(p: &NameParse) -> (u64, usize) {
         }
     }
     (mask, len.unwrap_or(0))
+}
+
+/// True when `short`'s given name is one syllable that is a syllable of
+/// `long`'s given name (or of its childhood form: 상진이 → 상진) other than
+/// the first (the first would make a childhood form: 순 → 순이 for 순자).
+fn one_syllable_within(short: &NameParse, long: &NameParse) -> bool {
+    let mut cs = short.given.chars();
+    let (Some(c), None) = (cs.next(), cs.next()) else {
+        return false;
+    };
+    std::iter::once(&long.given)
+        .chain(&long.variants)
+        .any(|y| y.chars().skip(1).any(|d| d == c))
 }
 
 /// A quick "different given name" for two Hangul names whose forms all have
@@ -312,11 +386,24 @@ fn compare_given(a: &NameParse, b: &NameParse) -> (u8, GivenHow) {
                     || names::is_first_syllable_form(y, x)
             })
         });
-        if close || same_syllables(&a.given, &b.given) {
+        // The same syllables in another order, a childhood form's too
+        // (현식이 → 현식 for 식현; only a name ending in 이 has that form).
+        let reordered = same_syllables(&a.given, &b.given)
+            || ((a.given.ends_with('이') || b.given.ends_with('이'))
+                && forms_a.clone().any(|x| {
+                    std::iter::once(&b.given).chain(&b.variants).any(|y| {
+                        x.len() == y.len() && char_sum(x) == char_sum(y) && same_syllables(x, y)
+                    })
+                }));
+        if close || reordered {
             return (3, GivenHow::Typo);
         }
         if shares_syllable(&a.given, &b.given) {
             return (2, GivenHow::Partial);
+        }
+        // The request's side comes first (compare_names(request, person)).
+        if one_syllable_within(a, b) {
+            return (1, GivenHow::PartOfName);
         }
         return (1, GivenHow::Differ);
     }
@@ -370,6 +457,9 @@ pub fn compare_names(a: &Name, b: &Name) -> NameCmp {
 
 /// Father level 0..=4 from a name comparison.
 pub fn father_level(c: &NameCmp) -> u8 {
+    if c.surname_how == SurnameHow::SouthSlip && c.given == 5 {
+        return 3;
+    }
     match (c.surname, c.given) {
         (_, 0) => 0,
         (0 | 2 | 3, 5) => 4,
@@ -396,6 +486,13 @@ pub enum PlaceHow {
     SameCounty,
 }
 
+/// True when one side's county lies now in the current province the other
+/// side names (중화, once 평안남도, in 황해북도 since 2010; 개성 under 황해북도
+/// 2003–2019): the old provinces differ, the place does not.
+fn lies_now(a: &Place, b: &Place) -> bool {
+    a.county_now & b.province_now != 0 || b.county_now & a.province_now != 0
+}
+
 /// Compares hometowns: level 0..=5 and why.
 pub fn compare_place(a: &Place, b: &Place) -> (u8, PlaceHow) {
     if !a.county_stem.is_empty() && !b.county_stem.is_empty() {
@@ -405,7 +502,8 @@ pub fn compare_place(a: &Place, b: &Place) -> (u8, PlaceHow) {
         if let Some(id) = a.county_ids.iter().find(|x| b.county_ids.contains(x)) {
             return (4, PlaceHow::Gazetteer(*id));
         }
-        if a.provinces != 0 && b.provinces != 0 && a.provinces & b.provinces == 0 {
+        if a.provinces != 0 && b.provinces != 0 && a.provinces & b.provinces == 0 && !lies_now(a, b)
+        {
             return (1, PlaceHow::ProvinceDiffer);
         }
         return (3, PlaceHow::CountyDiffer);
@@ -413,7 +511,7 @@ pub fn compare_place(a: &Place, b: &Place) -> (u8, PlaceHow) {
     if a.provinces == 0 || b.provinces == 0 {
         return (0, PlaceHow::Missing);
     }
-    if a.provinces & b.provinces == 0 {
+    if a.provinces & b.provinces == 0 && !lies_now(a, b) {
         (1, PlaceHow::ProvinceDiffer)
     } else {
         (2, PlaceHow::ProvinceOnly)
@@ -542,7 +640,8 @@ fn request_named(r: &ReqFeatures, names: &dyn NamesInUse) -> Option<bool> {
     names.bearers(key).map(|n| n >= 1)
 }
 
-/// The given-name level of the vector: the name comparison's, with level 3
+/// The given-name level of the vector: the name comparison's, with a name
+/// remembered in part on its own level ([`GIVEN_PART_OF_NAME`]) and level 3
 /// split by whether both spellings are names in use — the request's borne
 /// by someone on the list and the person's by someone besides the person.
 fn given_level(
@@ -551,6 +650,9 @@ fn given_level(
     p: &PerFeatures,
     names: &dyn NamesInUse,
 ) -> u8 {
+    if name.given_how == GivenHow::PartOfName {
+        return GIVEN_PART_OF_NAME;
+    }
     if name.given != 3 || name.given_how != GivenHow::Typo || request_named != Some(true) {
         return name.given;
     }

@@ -47,6 +47,9 @@ fn surname_text(how: SurnameHow, a: &str, b: &str) -> String {
             format!("surname same class {} ({a} / {b})", cl.hanja)
         }
         SurnameHow::Typo => format!("surname {a} / {b} one letter apart"),
+        SurnameHow::SouthSlip => format!(
+            "surname differs ({a} / {b}), one letter apart in South spelling: perhaps a slip"
+        ),
         SurnameHow::Differ => format!("surname differs ({a} / {b})"),
     }
 }
@@ -65,6 +68,9 @@ fn given_text(how: GivenHow, what: &str, a: &str, b: &str) -> String {
         }
         GivenHow::Typo => format!("{what} nearly the same ({a} / {b})"),
         GivenHow::Partial => format!("{what} partly the same ({a} / {b})"),
+        GivenHow::PartOfName => {
+            format!("{what} {a} is a later syllable of {b}: a name remembered in part")
+        }
         GivenHow::Differ => format!("{what} differs ({a} / {b})"),
     }
 }
@@ -175,6 +181,18 @@ pub fn explain(
                         )
                     }
                     PlaceHow::Missing => "hometown not known on one side".into(),
+                    PlaceHow::ProvinceOnly | PlaceHow::CountyDiffer => {
+                        let link = Gazetteer::get().province_link(
+                            (&req.province, &req.county),
+                            (&per.province, &per.county),
+                        );
+                        match link {
+                            Some(why) => {
+                                format!("{}: {south} / {north} ({why})", field.level_label(level))
+                            }
+                            None => format!("{}: {south} / {north}", field.level_label(level)),
+                        }
+                    }
                     _ => format!("{}: {south} / {north}", field.level_label(level)),
                 }
             }

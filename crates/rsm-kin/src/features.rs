@@ -159,6 +159,10 @@ pub struct Place {
     pub county_ids: &'static [u16],
     /// Village (리/동) stem, South spelling or phonetic key.
     pub village: Text,
+    /// The current province its province text names, if it names one.
+    pub province_now: gazetteer::CurrentSet,
+    /// The current provinces its county lies in.
+    pub county_now: gazetteer::CurrentSet,
 }
 
 fn village_stem(s: &str) -> Text {
@@ -210,17 +214,20 @@ impl Place {
             let ids = g.counties_of_key(&key);
             (key.into(), ids)
         };
+        // The county's old province counts too: 원산, 문천 and 안변 were
+        // in 함경남도 until 1946, and a record of 강원 원산 may be sought as
+        // 함경남도.
         let mut provinces = g.provinces(province);
-        if provinces == 0 {
-            for id in county_ids {
-                provinces |= g.county_province(*id);
-            }
+        for id in county_ids {
+            provinces |= g.county_province(*id);
         }
         Self {
             provinces,
             county_stem,
             county_ids,
             village: village_stem(village),
+            province_now: gazetteer::current_province(province),
+            county_now: county_ids.iter().fold(0, |acc, id| acc | g.county(*id).now),
         }
     }
 

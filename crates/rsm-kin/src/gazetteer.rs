@@ -26,6 +26,38 @@ pub const OLD_PROVINCES: [&str; 7] = [
     "함경북도",
 ];
 
+/// The current Northern provinces and provincial-level cities, each with
+/// the ways a record writes it (full name first).
+const CURRENT_PROVINCES: [&[&str]; 13] = [
+    &["황해남도", "황남"],
+    &["황해북도", "황북"],
+    &["평안남도", "평남"],
+    &["평안북도", "평북"],
+    &["함경남도", "함남"],
+    &["함경북도", "함북"],
+    &["강원도", "강원"],
+    &["자강도", "자강"],
+    &["량강도", "량강", "양강도", "양강"],
+    &["개성시", "개성"],
+    &["평양시", "평양"],
+    &["남포시", "남포"],
+    &["라선시", "라선", "나선시", "나선"],
+];
+
+/// Bit set over [`CURRENT_PROVINCES`].
+pub type CurrentSet = u16;
+
+/// The current province a province text names (full or short), as a bit
+/// of [`CurrentSet`]; 0 when it names none (an old province such as
+/// 황해도 or 경기도).
+pub fn current_province(s: &str) -> CurrentSet {
+    let t = s.trim();
+    CURRENT_PROVINCES
+        .iter()
+        .position(|names| names.contains(&t))
+        .map_or(0, |i| 1 << i)
+}
+
 /// One old county and its successors.
 #[derive(Debug, Clone)]
 pub struct OldCounty {
@@ -37,6 +69,8 @@ pub struct OldCounty {
     pub successors: Vec<String>,
     /// What happened, for explanations.
     pub note: String,
+    /// The current provinces it lies in (중화: 황해북도, since 2010).
+    pub now: CurrentSet,
 }
 
 /// The compiled gazetteer.
@@ -48,6 +82,9 @@ pub struct Gazetteer {
     by_key: HashMap<String, Vec<u16>>,
     prov_by_stem: HashMap<String, ProvinceSet>,
     prov_by_key: HashMap<String, ProvinceSet>,
+    /// A province name's own old province: the first `prov` line that
+    /// lists it (강원 → 강원도, though 함경남도's line lists it too).
+    prov_home: HashMap<String, ProvinceSet>,
 }
 
 const TABLE: &str = include_str!("../data/gazetteer.tsv");
@@ -154,6 +191,7 @@ impl Gazetteer {
             by_key: HashMap::default(),
             prov_by_stem: HashMap::default(),
             prov_by_key: HashMap::default(),
+            prov_home: HashMap::default(),
         };
         for line in text.lines() {
             if line.starts_with('#') || line.trim().is_empty() {
@@ -168,6 +206,7 @@ impl Gazetteer {
                     for name in c[2].split(',').chain([c[1]]) {
                         let stem = province_stem(name);
                         *g.prov_by_stem.entry(stem.to_string()).or_default() |= 1 << bit;
+                        g.prov_home.entry(stem.to_string()).or_insert(1 << bit);
                         // Romanised keys with and without 도.
                         let mut keys = vec![hangul::phonetic_key(&stem)];
                         if let Some(x) = stem.strip_suffix('도') {
@@ -201,6 +240,7 @@ impl Gazetteer {
                         name,
                         successors,
                         note: c.get(5).copied().unwrap_or("").trim().to_string(),
+                        now: c[3].split(',').fold(0, |acc, p| acc | current_province(p)),
                     });
                 }
                 _ => {}
@@ -265,6 +305,65 @@ impl Gazetteer {
     /// The old county record.
     pub fn county(&self, id: u16) -> &OldCounty {
         &self.counties[id as usize]
+    }
+
+    /// Why two hometowns whose provinces are named differently count as
+    /// one province, for explanations: a county that lay in another
+    /// province before (원산, 안변: 함경남도 until 1946), or a current
+    /// province that took in part of an old one (강원 takes in part of old
+    /// 함경남도). `None` when the named provinces are the same old one, or
+    /// do not meet.
+    pub fn province_link(
+        &self,
+        (a_province, a_county): (&str, &str),
+        (b_province, b_county): (&str, &str),
+    ) -> Option<String> {
+        let (pa, pb) = (self.provinces(a_province), self.provinces(b_province));
+        if pa == 0 || pb == 0 {
+            return None;
+        }
+        // A county that lies in the other side's current province now.
+        for (county, other) in [(a_county, b_province), (b_county, a_province)] {
+            let now = current_province(other);
+            if pa & pb == 0 && now != 0 {
+                for &id in self.counties(county) {
+                    let c = self.county(id);
+                    if c.now & now != 0 {
+                        return Some(format!("{} lies in {other} now: {}", c.name, c.note));
+                    }
+                }
+            }
+        }
+        let home = |name: &str| {
+            self.prov_home
+                .get(province_stem(name).as_str())
+                .copied()
+                .unwrap_or(0)
+        };
+        let (ha, hb) = (home(a_province), home(b_province));
+        if ha != 0 && ha == hb {
+            return None;
+        }
+        for (county, own, other) in [(a_county, ha, pb), (b_county, hb, pa)] {
+            for &id in self.counties(county) {
+                let was = self.county_province(id);
+                if was & other != 0 && was & own == 0 {
+                    let c = self.county(id);
+                    return Some(format!("{} lay in {}: {}", c.name, c.province, c.note));
+                }
+            }
+        }
+        let shared = pa & pb;
+        for (name, own) in [(b_province, hb), (a_province, ha)] {
+            if shared != 0 && own != 0 && shared & own == 0 {
+                let bit = shared.trailing_zeros() as usize;
+                return Some(format!(
+                    "{name} takes in part of old {}",
+                    OLD_PROVINCES[bit]
+                ));
+            }
+        }
+        None
     }
 
     /// Old province bits of an old county.

@@ -3,7 +3,9 @@
 //! does not count the sex agreement a second time (round 2); two given names
 //! one letter apart that are both names in use are not a slip, a person
 //! another request claims is weighed by that claim, and the applicant listed
-//! under another relation is a relative, not the one sought (round 3).
+//! under another relation is a relative, not the one sought (round 3); a
+//! county's old province, a one-syllable name remembered in part and
+//! syllables reordered through a childhood form (round 5).
 
 use rsm_kin::compare::{self, Field, LEVELS, Vector};
 use rsm_kin::csvin::BadRowPolicy;
@@ -383,4 +385,172 @@ fn the_applicant_listed_under_another_relation_is_a_relative_not_the_one_sought(
         Field::Relatives.level_label(compare::RELATIVES_OTHER_RELATION),
         "applicant listed among relatives in the South under another relation: a relative, not the one sought"
     );
+}
+
+#[test]
+fn a_county_that_changed_province_still_meets_its_old_province() {
+    // 원산 lay in 함경남도 until 1946; the North records it under 강원. A
+    // request that names only the old province meets the record's county.
+    let (r, p) = pair(
+        "S1,A1,김영수,1930-01-01,김철호,M,1926,brother,,함경남도,,,,2001-01-01",
+        "N1,김철호,M,1926-05-02,solar,,강원,원산시,,강원도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[Field::Place as usize], 2);
+    // A request that names the county (안변, moved to 강원 in 1946) meets a
+    // record that gives only the province, written short.
+    let (r, p) = pair(
+        "S2,A2,리순자,1935-01-01,이영숙,F,1933,sister,,함경남도,안변군,,,2001-01-01",
+        "N2,리영숙,F,1933-02-02,solar,,강원,,,강원도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[Field::Place as usize], 2);
+    // 량강 took in part of 함경북도 as well as 함경남도; 자강 part of 함경남도.
+    let (r, p) = pair(
+        "S3,A3,박동수,1935-01-01,박동철,M,1931,brother,,함경북도,,,,2001-01-01",
+        "N3,박동철,M,1931-02-02,solar,,량강,,,량강도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[Field::Place as usize], 2);
+    // Another province stays another province.
+    let (r, p) = pair(
+        "S4,A4,최영호,1930-01-01,최철수,M,1928,brother,,평안북도,,,,2001-01-01",
+        "N4,최철수,M,1928-02-02,solar,,강원,원산시,,강원도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[Field::Place as usize], 1);
+    // The explanation says why, in a caseworker's words.
+    let g = rsm_kin::gazetteer::Gazetteer::get();
+    let why = g
+        .province_link(("함경남도", ""), ("강원", "원산시"))
+        .expect("a link");
+    assert!(why.contains("원산") && why.contains("함경남도"), "{why}");
+    let why = g
+        .province_link(("함경남도", "안변군"), ("강원", ""))
+        .expect("a link");
+    assert_eq!(why, "강원 takes in part of old 함경남도");
+    assert_eq!(g.province_link(("강원도", ""), ("강원", "")), None);
+    assert_eq!(g.province_link(("함경남도", "함흥"), ("함남", "")), None);
+}
+
+#[test]
+fn a_one_syllable_name_found_later_in_the_persons_is_a_name_remembered_in_part() {
+    let g = Field::Given as usize;
+    // A sister remembered as 김옥; the list holds 김순옥, same father, year
+    // and county: 옥 is her name's second syllable.
+    let (r, p) = pair(
+        "S1,A1,김태현,1922-01-01,김옥,F,1950,sister,김태현,평안북도,정주,,,2001-01-01",
+        "N1,김순옥,F,1950-04-02,solar,김태현,평안북도,정주군,,평안북도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[g], compare::GIVEN_PART_OF_NAME);
+    let mut c = compare::Comparer::new(&r);
+    assert_eq!(c.compare(&p)[g], compare::GIVEN_PART_OF_NAME);
+    // The first syllable makes a first-syllable form (순 → 순이 for 순자):
+    // "nearly the same", as before.
+    let (r, p) = pair(
+        "S2,A1,김태현,1922-01-01,김순,F,1948,sister,김태현,평안북도,정주,,,2001-01-01",
+        "N2,김순자,F,1948-04-02,solar,김태현,평안북도,정주군,,평안북도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[g], 3);
+    // Sisters sharing the generation syllable in the same place stay "partly
+    // the same", and a one-syllable name on the list's side stays "differs".
+    let (r, p) = pair(
+        "S3,A2,박석복,1945-01-01,박봉옥,F,1934,sister,박봉우,평안남도,덕천,,,2001-01-01",
+        "N3,박정옥,F,1934-08-05,lunar,박봉우,평안남도,덕천시,,평안남도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[g], 2);
+    let (r, p) = pair(
+        "S4,A2,박석복,1945-01-01,박순옥,F,1934,sister,박봉우,평안남도,덕천,,,2001-01-01",
+        "N4,박옥,F,1934-08-05,lunar,박봉우,평안남도,덕천시,,평안남도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[g], 1);
+    // The father's name compared the same way keeps its level (different).
+    let (r, p) = pair(
+        "S5,A3,전영자,1930-01-01,전철,M,1916,brother,전수,함경남도,북청,,,2001-01-01",
+        "N5,전벙철,M,1917-01-01,solar,전만수,함경남도,북청군,,함경남도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[g], compare::GIVEN_PART_OF_NAME);
+    assert_eq!(compare::compare(&r, &p)[Field::Father as usize], 1);
+    // The explanation says it in words.
+    let preds = run_lists(
+        "S1,A1,김태현,1922-01-01,김옥,F,1950,sister,김태현,평안북도,정주,,,2001-01-01\n",
+        "N1,김순옥,F,1950-04-02,solar,김태현,평안북도,정주군,,평안북도,\n",
+    );
+    let (_, summary) = score_of(&preds, "S1", "N1");
+    assert!(
+        summary.contains("given name 옥 is a later syllable of 순옥: a name remembered in part"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn the_same_syllables_reordered_count_through_a_childhood_form() {
+    // 안현식이 is the childhood form of 현식; the list's 안식현 has its
+    // syllables the other way round.
+    let (r, p) = pair(
+        "S1,A1,안순숙,1940-01-01,안현식이,M,1936,brother,,함경남도,북청,,,2001-01-01",
+        "N1,안식현,M,1936-01-01,solar,안근수,함경남도,북청군,,함경남도,sister:안순숙",
+    );
+    assert_eq!(compare::compare(&r, &p)[Field::Given as usize], 3);
+    let d = compare::compare_detail(&r, &p);
+    assert_eq!(d.name.given_how, compare::GivenHow::Typo);
+    // Without the childhood form it was "differs": 현식이 and 식현 do not
+    // have the same syllables.
+    let (r, p) = pair(
+        "S2,A1,안순숙,1940-01-01,안현식이,M,1936,brother,,함경남도,북청,,,2001-01-01",
+        "N2,안석현,M,1936-01-01,solar,안근수,함경남도,북청군,,함경남도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[Field::Given as usize], 1);
+}
+
+#[test]
+fn a_county_that_lies_in_another_province_now_meets_it() {
+    let place = Field::Place as usize;
+    // 중화 was in 평안남도 and has been in 황해북도 since 2010; a record
+    // giving only 황북 is the same province, not another.
+    let (r, p) = pair(
+        "S1,A1,김영수,1930-01-01,김철호,M,1926,brother,,평안남도,중화군,,,2001-01-01",
+        "N1,김철호,M,1926-05-02,solar,,황북,,,황해북도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[place], 2);
+    // 개성 (경기도 before the war) was under 황해북도 2003–2019.
+    let (r, p) = pair(
+        "S2,A2,박순자,1930-01-01,박영철,M,1928,brother,,경기도,개성시,,,2001-01-01",
+        "N2,박영철,M,1928-05-02,solar,,황해북도,,,황해북도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[place], 2);
+    // Another 평안남도 county is still another province than 황해북도.
+    let (r, p) = pair(
+        "S3,A3,최영호,1930-01-01,최철수,M,1928,brother,,평안남도,덕천군,,,2001-01-01",
+        "N3,최철수,M,1928-02-02,solar,,황해북도,,,황해북도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[place], 1);
+    let why = rsm_kin::gazetteer::Gazetteer::get()
+        .province_link(("평안남도", "중화군"), ("황북", ""))
+        .expect("a link");
+    assert!(why.starts_with("중화 lies in 황북 now"), "{why}");
+}
+
+#[test]
+fn a_fathers_surname_slipped_in_north_spelling_is_nearly_the_same_father() {
+    let father = Field::Father as usize;
+    // A father written 의종철 on the request, 리종철 (= 이종철) on the North
+    // record: 의 is no surname, one letter from 이 once 리 is read the South
+    // way (two letters from 리 as written).
+    let (r, p) = pair(
+        "S1,A1,이영수,1930-01-01,이철호,M,1926,brother,의종철,평안남도,순천,,,2001-01-01",
+        "N1,리철호,M,1926-05-02,solar,리종철,평안남도,순천군,,평안남도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[father], 3);
+    // The sought person's own surname field is not moved by it.
+    let (r, p) = pair(
+        "S2,A2,박영수,1930-01-01,의철호,M,1926,brother,,평안남도,순천,,,2001-01-01",
+        "N2,리철호,M,1926-05-02,solar,,평안남도,순천군,,평안남도,",
+    );
+    let d = compare::compare_detail(&r, &p);
+    assert_eq!(d.vector[Field::Surname as usize], 1);
+    assert_eq!(d.name.surname_how, compare::SurnameHow::SouthSlip);
+    // Two real surnames one letter apart in South spelling stay different
+    // fathers (유 and 리 = 이).
+    let (r, p) = pair(
+        "S3,A3,유영수,1930-01-01,유철호,M,1926,brother,유종철,평안남도,순천,,,2001-01-01",
+        "N3,유철호,M,1926-05-02,solar,리종철,평안남도,순천군,,평안남도,",
+    );
+    assert_eq!(compare::compare(&r, &p)[father], 2);
 }
