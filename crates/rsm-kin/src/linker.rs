@@ -476,13 +476,18 @@ fn locality(r: &ReqFeatures) -> (u16, u16, i32) {
 impl<'p> PersonSide<'p> {
     /// Indexes the persons.
     pub fn build(persons: &'p [PerFeatures]) -> Self {
-        let index = Index::build_bounded(
+        let index = Self::index_of(persons);
+        let tf = TermFreq::for_persons(persons);
+        Self { persons, index, tf }
+    }
+
+    /// The blocking index over `persons` (what [`PersonSide::build`] holds).
+    pub fn index_of(persons: &[PerFeatures]) -> Index {
+        Index::build_bounded(
             persons.len(),
             |i| block::person_key_bound(&persons[i]),
             |i| block::person_keys(&persons[i]),
-        );
-        let tf = TermFreq::for_persons(persons);
-        Self { persons, index, tf }
+        )
     }
 
     /// Scores a batch of requests (request number, features): the results
