@@ -499,13 +499,33 @@ impl<'p> PersonSide<'p> {
         opts: &Options,
         batch: &[(usize, &ReqFeatures)],
     ) -> Vec<RequestScore> {
+        self.score_with(model, opts, batch, &mut Compared::default())
+    }
+
+    /// [`PersonSide::score`], taking from `compared` the candidates training
+    /// already compared for requests of the batch instead of comparing them
+    /// again (the same vectors: see [`Compared`]); what is taken is freed
+    /// once scored.
+    pub fn score_with(
+        &self,
+        model: &Model,
+        opts: &Options,
+        batch: &[(usize, &ReqFeatures)],
+        compared: &mut Compared,
+    ) -> Vec<RequestScore> {
         let mut order: Vec<usize> = (0..batch.len()).collect();
         // Look-alike requests together (see [`locality`]).
         order.sort_by_key(|&i| (locality(batch[i].1), batch[i].0));
         let weights = Weights::new(model);
+        let known: Vec<Option<ComparedList>> =
+            order.iter().map(|&bi| compared.take(batch[bi].0)).collect();
         let scored: Vec<RequestScore> = order
             .par_iter()
-            .map(|&bi| self.score_one(model, &weights, opts, batch[bi].1))
+            .zip(known)
+            .map(|(&bi, known)| match known {
+                Some(list) => self.score_compared(model, &weights, opts, batch[bi].1, list),
+                None => self.score_one(model, &weights, opts, batch[bi].1),
+            })
             .collect();
         let mut out: Vec<Option<RequestScore>> = vec![None; batch.len()];
         for (&bi, s) in order.iter().zip(scored) {
@@ -554,6 +574,102 @@ impl<'p> PersonSide<'p> {
             ranked: list,
         }
     }
+
+    /// [`PersonSide::score_one`] over the candidates and vectors training
+    /// compared for this request: the same candidates (one call of
+    /// [`Index::candidates_within`] with the same keys and options), the
+    /// same vectors, weighed the same way, so the same score to the bit.
+    fn score_compared(
+        &self,
+        model: &Model,
+        weights: &Weights<'_>,
+        opts: &Options,
+        r: &ReqFeatures,
+        known: ComparedList,
+    ) -> RequestScore {
+        debug_assert_eq!(
+            &*known.persons,
+            &self.index.candidates_within(
+                &block::request_keys(r),
+                opts.max_block,
+                CANDIDATE_BUDGET
+            )[..],
+            "training compared other candidates than scoring would"
+        );
+        let persons = self.persons;
+        let mut list: Vec<Scored> = known
+            .persons
+            .iter()
+            .zip(known.vectors.iter())
+            .map(|(&pi, &vector)| {
+                let p = &persons[pi as usize];
+                let weight = weights.weight_tf(&vector, self.tf.adjustment(model, r, p, &vector));
+                Scored {
+                    person: pi,
+                    weight,
+                    prob: 0.0,
+                    vector,
+                }
+            })
+            .collect();
+        let log_sum = model::log2_sum_exp2(list.iter().map(|s| s.weight));
+        list.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.person.cmp(&b.person)));
+        list.truncate(opts.keep_per_request.max(1));
+        list.shrink_to_fit(); // keep only the kept candidates in memory
+        RequestScore {
+            candidates: known.persons.len() as u64,
+            log_sum,
+            ranked: list,
+        }
+    }
+}
+
+/// One request's candidates as training compared them: the persons (in
+/// the order [`Index::candidates_within`] gives them) and their vectors.
+#[derive(Debug, Clone, Default)]
+pub struct ComparedList {
+    persons: Box<[u32]>,
+    vectors: Box<[Vector]>,
+}
+
+/// The candidates training compared for its sampled requests (about one
+/// request in ten: `em_requests` of them), kept for scoring, which then
+/// weighs them instead of comparing them again. A comparison is a pure
+/// function of the request's and the person's features (the comparer's
+/// memo only spares work), so the vectors are those scoring would
+/// compute. 13 bytes a pair (about 3.5 MB for dev-20k's 4,700 sampled
+/// requests), each request's freed as it is scored.
+#[derive(Debug, Default)]
+pub struct Compared {
+    /// By request number (sorted at the first [`Compared::take`]); `None`
+    /// once taken.
+    lists: Vec<(u32, Option<ComparedList>)>,
+    sorted: bool,
+}
+
+impl Compared {
+    /// Takes request `ri`'s list, if training compared its candidates.
+    pub fn take(&mut self, ri: usize) -> Option<ComparedList> {
+        if !self.sorted {
+            self.lists.sort_unstable_by_key(|(r, _)| *r);
+            self.sorted = true;
+        }
+        let at = self
+            .lists
+            .binary_search_by_key(&u32::try_from(ri).ok()?, |(r, _)| *r)
+            .ok()?;
+        self.lists[at].1.take()
+    }
+
+    /// Requests held.
+    pub fn len(&self) -> usize {
+        self.lists.len()
+    }
+
+    /// True when no request's candidates are held.
+    pub fn is_empty(&self) -> bool {
+        self.lists.is_empty()
+    }
 }
 
 /// Model training over requests fed in batches: u from random (request,
@@ -589,6 +705,8 @@ struct Tally {
     by_session: [HashMap<Vector, u64>; 3],
     /// Sampled requests whose father is known.
     req_f: usize,
+    /// The sampled requests' candidates and vectors, for scoring.
+    compared: Vec<(u32, Option<ComparedList>)>,
 }
 
 const _: () = {
@@ -637,6 +755,7 @@ impl Tally {
             merge_counts(into, from);
         }
         self.req_f += other.req_f;
+        self.compared.extend(other.compared);
         self
     }
 }
@@ -773,6 +892,23 @@ impl<'s, 'p> Training<'s, 'p> {
                 };
                 *into.entry(v).or_default() += 1;
             }
+        }
+        let (persons, vectors): (Vec<u32>, Vec<Vector>) = compared.into_iter().unzip();
+        acc.compared.push((
+            ri as u32,
+            Some(ComparedList {
+                persons: persons.into_boxed_slice(),
+                vectors: vectors.into_boxed_slice(),
+            }),
+        ));
+    }
+
+    /// Hands over what training compared for its sampled requests, for
+    /// [`PersonSide::score_with`] (call before [`Training::finish`]).
+    pub fn take_compared(&mut self) -> Compared {
+        Compared {
+            lists: std::mem::take(&mut self.tally.compared),
+            sorted: false,
         }
     }
 
@@ -1269,6 +1405,7 @@ pub fn run(
         .collect();
     training.add(&wanted);
     report(Stage::Train, 1, 2);
+    let mut compared = training.take_compared();
     let model = training.finish();
     report(Stage::Train, 2, 2);
     // The whole list in look-alike order, chunk by chunk.
@@ -1277,7 +1414,10 @@ pub fn run(
     let mut scores = Scores::new(requests.len());
     let mut done = 0;
     for part in order.chunks(opts.chunk.max(1)) {
-        for (&(ri, _), s) in part.iter().zip(side.score(&model, opts, part)) {
+        for (&(ri, _), s) in part
+            .iter()
+            .zip(side.score_with(&model, opts, part, &mut compared))
+        {
             scores.put(ri, s);
         }
         done += part.len();

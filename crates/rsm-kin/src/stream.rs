@@ -14,7 +14,7 @@ use crate::batch::{self, BatchOptions, Prediction};
 use crate::csvin::{self, Encoding};
 use crate::error::{KinError, Result, RowIssue};
 use crate::explain;
-use crate::features::{PerFeatures, PersonInterner, ReqFeatures, Seeker};
+use crate::features::{PerFeatures, PersonInterner, Relation, ReqFeatures, Seeker};
 use crate::linker::{self, PersonSide, Progress, Scored, Scores, Stage, Stats, Training};
 use crate::model::Model;
 use crate::records::{self, Parsed, Person, RecordStream, Request};
@@ -297,6 +297,9 @@ fn scan_requests(requests: &[Source<'_>], opts: &BatchOptions) -> Result<Scanned
     let mut request_ids = IdList::default();
     let mut families = records::Families::default();
     let mut seekers: Vec<Seeker> = Vec::new();
+    // An applicant's requests usually follow one another: their name is
+    // parsed once for them all (the seeker's surname).
+    let mut last_applicant: Option<(String, Seeker)> = None;
     for src in requests {
         let enc = csvin::sniff(src.reader()?, &src.label)?;
         encodings.push(enc);
@@ -309,7 +312,19 @@ fn scan_requests(requests: &[Source<'_>], opts: &BatchOptions) -> Result<Scanned
                     request_ids.push(&r.id);
                     families.push(&r);
                     let a = families.applicants.last().copied().flatten();
-                    seekers.push(Seeker::of(a, &r));
+                    let seeker = match &last_applicant {
+                        Some((name, s)) if *name == r.applicant_name => Seeker {
+                            applicant: a,
+                            relation: Relation::parse(&r.relationship),
+                            surname: s.surname,
+                        },
+                        _ => {
+                            let s = Seeker::of(a, &r);
+                            last_applicant = Some((r.applicant_name.clone(), s));
+                            s
+                        }
+                    };
+                    seekers.push(seeker);
                 }
                 Parsed::Bad(b) => bad.push(b),
             }
@@ -494,6 +509,7 @@ pub fn run(
         )?;
     }
     report(Stage::Train, 1, 2);
+    let mut compared = training.take_compared();
     let model = training.finish();
     report(Stage::Train, 2, 2);
 
@@ -507,7 +523,8 @@ pub fn run(
         chunk,
         |_| true,
         |batch| {
-            for (&(ri, _), s) in batch.iter().zip(side.score(&model, &opts.linker, batch)) {
+            let scored = side.score_with(&model, &opts.linker, batch, &mut compared);
+            for (&(ri, _), s) in batch.iter().zip(scored) {
                 scores.put(ri, s);
             }
             done += batch.len();
