@@ -1281,82 +1281,128 @@ fn claims_across_applicants(
 ) -> HashMap<(u32, u32), ClaimedElsewhere> {
     // Each kept candidate's claim, (person, request, P, log2(1 − P)),
     // sorted by person; a claim below 1/1000 could not move a probability
-    // by a thousandth and is left out (it keeps the table small).
-    let mut claims: Vec<(u32, u32, f64, f64)> = Vec::new();
-    for (ri, (list, &ls)) in ranked.iter().zip(log_sums).enumerate() {
-        if !ls.is_finite() {
-            continue;
-        }
-        let l = log_o + ls;
-        for s in list.iter().filter(|s| s.prob >= MIN_CLAIM) {
-            // 1 − P = (1 + o·Σ − o·BF) / (1 + o·Σ), in logs so that a claim
-            // of 1 − 2^-60 still weighs as much as it says.
-            let rest = (l.exp2() - s.weight.exp2()).max(0.0);
-            let log_not = (1.0 + rest).log2() - model::log2_1p_exp2(l);
-            claims.push((s.person, ri as u32, s.prob, log_not));
-        }
-    }
-    claims.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    // by a thousandth and is left out (it keeps the table small). Each
+    // request's claims are worked out on their own (in parallel) and
+    // gathered in request order.
+    let ranked_ref = &*ranked;
+    let mut claims: Vec<(u32, u32, f64, f64)> = (0..log_sums.len())
+        .into_par_iter()
+        .flat_map_iter(|ri| {
+            let ls = log_sums[ri];
+            let l = log_o + ls;
+            ranked_ref[ri]
+                .iter()
+                .filter(move |s| ls.is_finite() && s.prob >= MIN_CLAIM)
+                .map(move |s| {
+                    // 1 − P = (1 + o·Σ − o·BF) / (1 + o·Σ), in logs so that a
+                    // claim of 1 − 2^-60 still weighs as much as it says.
+                    let rest = (l.exp2() - s.weight.exp2()).max(0.0);
+                    let log_not = (1.0 + rest).log2() - model::log2_1p_exp2(l);
+                    (s.person, ri as u32, s.prob, log_not)
+                })
+        })
+        .collect();
+    // (person, request) pairs are distinct: any sort gives the same order.
+    claims.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
     let claims_on = |person: u32| {
         let from = claims.partition_point(|c| c.0 < person);
         let to = claims.partition_point(|c| c.0 <= person);
         &claims[from..to]
     };
+    // Each request is weighed against the others' claims as they stood
+    // before this step, so requests are settled independently (in
+    // parallel); what each contests is gathered in request order.
+    let lists: Vec<&mut [Scored]> = ranked.iter_mut().collect();
+    let found: Vec<Vec<((u32, u32), ClaimedElsewhere)>> = lists
+        .into_par_iter()
+        .zip(log_sums.par_iter())
+        .enumerate()
+        .map(|(ri, (list, &ls))| weigh_claims(ri, list, ls, log_o, seekers, &claims_on))
+        .collect();
     let mut contested = HashMap::new();
-    for (ri, (list, &ls)) in ranked.iter_mut().zip(log_sums).enumerate() {
-        if !ls.is_finite() {
-            continue;
-        }
-        let me = seekers.get(ri).copied();
-        let mut lost = vec![0.0f64; list.len()];
-        for (k, s) in list.iter().enumerate() {
-            for &(_, rj, claim, log_not) in claims_on(s.person) {
-                let other = seekers.get(rj as usize).copied();
-                let same_applicant = matches!((me, other),
-                    (Some(a), Some(b)) if a.applicant.is_some() && a.applicant == b.applicant);
-                let apart = same_applicant
-                    || matches!((me, other), (Some(a), Some(b)) if !a.may_seek_the_same_person(&b));
-                if rj as usize != ri && apart && log_not < lost[k] {
-                    lost[k] = log_not;
-                    contested.insert(
-                        (ri as u32, s.person),
-                        ClaimedElsewhere {
-                            by: rj,
-                            same_applicant,
-                            claim,
-                            bits: log_not,
-                        },
-                    );
+    for (key, c) in found.into_iter().flatten() {
+        contested.insert(key, c);
+    }
+    contested
+}
+
+/// [`claims_across_applicants`] for request `ri` (its candidates `list`,
+/// log2 Σ of their Bayes factors `ls`): weighs its candidates by the other
+/// requests' claims on them and returns the pairs contested, each with
+/// the claim that weighed most.
+fn weigh_claims<'c>(
+    ri: usize,
+    list: &mut [Scored],
+    ls: f64,
+    log_o: f64,
+    seekers: &[Seeker],
+    claims_on: &(dyn Fn(u32) -> &'c [(u32, u32, f64, f64)] + Sync),
+) -> Vec<((u32, u32), ClaimedElsewhere)> {
+    let mut contested: Vec<((u32, u32), ClaimedElsewhere)> = Vec::new();
+    if !ls.is_finite() {
+        return contested;
+    }
+    let me = seekers.get(ri).copied();
+    let mut lost = [0.0f64; 8];
+    let mut lost_more = Vec::new();
+    let lost: &mut [f64] = if list.len() <= lost.len() {
+        &mut lost[..list.len()]
+    } else {
+        lost_more.resize(list.len(), 0.0);
+        &mut lost_more
+    };
+    for (k, s) in list.iter().enumerate() {
+        for &(_, rj, claim, log_not) in claims_on(s.person) {
+            let other = seekers.get(rj as usize).copied();
+            let same_applicant = matches!((me, other),
+                (Some(a), Some(b)) if a.applicant.is_some() && a.applicant == b.applicant);
+            let apart = same_applicant
+                || matches!((me, other), (Some(a), Some(b)) if !a.may_seek_the_same_person(&b));
+            if rj as usize != ri && apart && log_not < lost[k] {
+                lost[k] = log_not;
+                let c = ClaimedElsewhere {
+                    by: rj,
+                    same_applicant,
+                    claim,
+                    bits: log_not,
+                };
+                // One entry per pair: a stronger claim replaces a weaker.
+                let key = (ri as u32, s.person);
+                match contested.iter_mut().find(|(k, _)| *k == key) {
+                    Some(e) => e.1 = c,
+                    None => contested.push((key, c)),
                 }
             }
         }
-        if lost.iter().all(|&b| b == 0.0) {
-            continue;
-        }
-        // The denominator 1 + o·Σ BF·(1 − Q), scaled by 2^-top.
-        let l = log_o + ls;
-        let top = list.iter().map(|s| s.weight).fold(l.max(0.0), f64::max);
-        let kept: f64 = list.iter().map(|s| (s.weight - top).exp2()).sum();
-        let rest = ((l - top).exp2() - kept).max(0.0);
-        let weighed: f64 = list
-            .iter()
-            .zip(&lost)
-            .map(|(s, b)| (s.weight + b - top).exp2())
-            .sum();
-        let denom_log = top + ((-top).exp2() + rest + weighed).log2();
-        let log_odds = |p: f64| (p / (1.0 - p)).log2();
-        for (s, b) in list.iter_mut().zip(&lost) {
-            let before = s.prob;
-            s.weight += b;
-            s.prob = (s.weight - denom_log).exp2();
-            if *b < 0.0
-                && let Some(c) = contested.get_mut(&(ri as u32, s.person))
-            {
-                c.bits = log_odds(s.prob) - log_odds(before);
-            }
-        }
-        list.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.person.cmp(&b.person)));
     }
+    if lost.iter().all(|&b| b == 0.0) {
+        return contested;
+    }
+    // The denominator 1 + o·Σ BF·(1 − Q), scaled by 2^-top.
+    let l = log_o + ls;
+    let top = list.iter().map(|s| s.weight).fold(l.max(0.0), f64::max);
+    let kept: f64 = list.iter().map(|s| (s.weight - top).exp2()).sum();
+    let rest = ((l - top).exp2() - kept).max(0.0);
+    let weighed: f64 = list
+        .iter()
+        .zip(lost.iter())
+        .map(|(s, b)| (s.weight + b - top).exp2())
+        .sum();
+    let denom_log = top + ((-top).exp2() + rest + weighed).log2();
+    let log_odds = |p: f64| (p / (1.0 - p)).log2();
+    for (s, b) in list.iter_mut().zip(lost.iter()) {
+        let before = s.prob;
+        s.weight += b;
+        s.prob = (s.weight - denom_log).exp2();
+        if *b < 0.0
+            && let Some((_, c)) = contested
+                .iter_mut()
+                .find(|(k, _)| *k == (ri as u32, s.person))
+        {
+            c.bits = log_odds(s.prob) - log_odds(before);
+        }
+    }
+    list.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.person.cmp(&b.person)));
     contested
 }
 
