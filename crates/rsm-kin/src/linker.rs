@@ -1195,20 +1195,23 @@ pub fn conclude(
     });
     let mut assigned: Vec<Option<Scored>> = ranked.iter().map(|l| l.first().copied()).collect();
     if opts.distinct_per_applicant {
-        // Groups are disjoint, so the order they are settled in changes nothing.
-        let mut groups: HashMap<u32, Vec<usize>> = HashMap::new();
-        for (i, a) in seekers.iter().map(|s| s.applicant).enumerate() {
-            if let Some(a) = a {
-                groups.entry(a).or_default().push(i);
-            }
-        }
-        let mut keys: Vec<u32> = groups.keys().copied().collect();
-        keys.sort_unstable();
-        for k in keys {
-            let members = &groups[&k];
-            if members.len() < 2 {
+        // Groups are disjoint, so the order they are settled in changes
+        // nothing. (applicant, request) sorted: each applicant's requests
+        // in order, applicants in order.
+        let mut by_applicant: Vec<(u32, usize)> = seekers
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.applicant.map(|a| (a, i)))
+            .collect();
+        by_applicant.sort_unstable();
+        let mut members: Vec<usize> = Vec::new();
+        for group in by_applicant.chunk_by(|x, y| x.0 == y.0) {
+            if group.len() < 2 {
                 continue;
             }
+            members.clear();
+            members.extend(group.iter().map(|&(_, ri)| ri));
+            let members = &members;
             // Greedy over all (request, candidate) options by probability.
             let mut opts_list: Vec<(f64, usize, usize)> = Vec::new();
             for &ri in members {
@@ -1304,10 +1307,19 @@ fn claims_across_applicants(
         .collect();
     // (person, request) pairs are distinct: any sort gives the same order.
     claims.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
-    let claims_on = |person: u32| {
-        let from = claims.partition_point(|c| c.0 < person);
-        let to = claims.partition_point(|c| c.0 <= person);
-        &claims[from..to]
+    // Where each person's claims start (a table by person number rather
+    // than two binary searches per candidate).
+    let claimed = claims.last().map_or(0, |c| c.0 as usize + 1);
+    let mut starts = vec![0u32; claimed + 1];
+    for c in &claims {
+        starts[c.0 as usize + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let claims_on = |person: u32| match starts.get(person as usize..person as usize + 2) {
+        Some(&[from, to]) => &claims[from as usize..to as usize],
+        _ => &[],
     };
     // Each request is weighed against the others' claims as they stood
     // before this step, so requests are settled independently (in
@@ -1319,7 +1331,7 @@ fn claims_across_applicants(
         .enumerate()
         .map(|(ri, (list, &ls))| weigh_claims(ri, list, ls, log_o, seekers, &claims_on))
         .collect();
-    let mut contested = HashMap::new();
+    let mut contested = HashMap::with_capacity(found.iter().map(Vec::len).sum());
     for (key, c) in found.into_iter().flatten() {
         contested.insert(key, c);
     }
