@@ -575,8 +575,8 @@ impl<'p> PersonSide<'p> {
         }
     }
 
-    /// [`PersonSide::score_one`] over the candidates and vectors training
-    /// compared for this request: the same candidates (one call of
+    /// [`PersonSide::score_one`] over the vectors training compared for
+    /// this request: the same candidates (one call of
     /// [`Index::candidates_within`] with the same keys and options), the
     /// same vectors, weighed the same way, so the same score to the bit.
     fn score_compared(
@@ -587,22 +587,24 @@ impl<'p> PersonSide<'p> {
         r: &ReqFeatures,
         known: ComparedList,
     ) -> RequestScore {
-        debug_assert_eq!(
-            &*known.persons,
-            &self.index.candidates_within(
-                &block::request_keys(r),
-                opts.max_block,
-                CANDIDATE_BUDGET
-            )[..],
-            "training compared other candidates than scoring would"
-        );
+        let keys = block::request_keys(r);
+        let cands = self
+            .index
+            .candidates_within(&keys, opts.max_block, CANDIDATE_BUDGET);
+        if cands.len() != known.vectors.len() {
+            debug_assert!(
+                false,
+                "training compared other candidates than scoring would"
+            );
+            return self.score_one(model, weights, opts, r);
+        }
         let persons = self.persons;
-        let mut list: Vec<Scored> = known
-            .persons
+        let mut list: Vec<Scored> = cands
             .iter()
             .zip(known.vectors.iter())
-            .map(|(&pi, &vector)| {
+            .map(|(&pi, &packed)| {
                 let p = &persons[pi as usize];
+                let vector = unpack(packed);
                 let weight = weights.weight_tf(&vector, self.tf.adjustment(model, r, p, &vector));
                 Scored {
                     person: pi,
@@ -617,19 +619,45 @@ impl<'p> PersonSide<'p> {
         list.truncate(opts.keep_per_request.max(1));
         list.shrink_to_fit(); // keep only the kept candidates in memory
         RequestScore {
-            candidates: known.persons.len() as u64,
+            candidates: cands.len() as u64,
             log_sum,
             ranked: list,
         }
     }
 }
 
-/// One request's candidates as training compared them: the persons (in
-/// the order [`Index::candidates_within`] gives them) and their vectors.
+/// Bits a level takes in a packed vector: every field has at most
+/// [`MAX_LEVELS`] = 8 levels.
+const LEVEL_BITS: u32 = 3;
+const _: () = assert!(compare::FIELDS as u32 * LEVEL_BITS <= u32::BITS);
+const _: () = assert!(MAX_LEVELS <= 1 << LEVEL_BITS);
+
+/// A vector in 27 bits, or `None` if a level does not fit its 3 bits.
+fn pack(v: &Vector) -> Option<u32> {
+    let mut bits = 0u32;
+    for (f, &l) in v.iter().enumerate() {
+        if u32::from(l) >= 1 << LEVEL_BITS {
+            return None;
+        }
+        bits |= u32::from(l) << (LEVEL_BITS * f as u32);
+    }
+    Some(bits)
+}
+
+/// The vector [`pack`] packed.
+fn unpack(bits: u32) -> Vector {
+    let mut v: Vector = [0; compare::FIELDS];
+    for (f, l) in v.iter_mut().enumerate() {
+        *l = ((bits >> (LEVEL_BITS * f as u32)) & ((1 << LEVEL_BITS) - 1)) as u8;
+    }
+    v
+}
+
+/// One request's candidates' vectors as training compared them, packed,
+/// in the order [`Index::candidates_within`] gives the candidates.
 #[derive(Debug, Clone, Default)]
 pub struct ComparedList {
-    persons: Box<[u32]>,
-    vectors: Box<[Vector]>,
+    vectors: Box<[u32]>,
 }
 
 /// The candidates training compared for its sampled requests (about one
@@ -637,8 +665,9 @@ pub struct ComparedList {
 /// weighs them instead of comparing them again. A comparison is a pure
 /// function of the request's and the person's features (the comparer's
 /// memo only spares work), so the vectors are those scoring would
-/// compute. 13 bytes a pair (about 3.5 MB for dev-20k's 4,700 sampled
-/// requests), each request's freed as it is scored.
+/// compute. 4 bytes a pair (a packed vector; the candidates are looked
+/// up again): about 1.1 MB for dev-20k's 4,700 sampled requests and their
+/// 270,000 candidates, each request's freed as it is scored.
 #[derive(Debug, Default)]
 pub struct Compared {
     /// By request number (sorted at the first [`Compared::take`]); `None`
@@ -893,14 +922,13 @@ impl<'s, 'p> Training<'s, 'p> {
                 *into.entry(v).or_default() += 1;
             }
         }
-        let (persons, vectors): (Vec<u32>, Vec<Vector>) = compared.into_iter().unzip();
-        acc.compared.push((
-            ri as u32,
-            Some(ComparedList {
-                persons: persons.into_boxed_slice(),
-                vectors: vectors.into_boxed_slice(),
-            }),
-        ));
+        // Kept for scoring, unless a level would not pack (then scoring
+        // compares again).
+        let packed: Option<Box<[u32]>> = compared.iter().map(|(_, v)| pack(v)).collect();
+        if let Some(vectors) = packed {
+            acc.compared
+                .push((ri as u32, Some(ComparedList { vectors })));
+        }
     }
 
     /// Hands over what training compared for its sampled requests, for
@@ -1528,6 +1556,24 @@ mod tests {
             assert!(ranked[ri].iter().all(|s| s.prob == ri as f64));
         }
         assert_eq!(ranked.len(), 4);
+    }
+
+    #[test]
+    fn packed_vectors_unpack_to_themselves() {
+        let mut rng = SplitMix::new(11);
+        for _ in 0..2_000 {
+            let mut v: Vector = [0; compare::FIELDS];
+            for (f, l) in v.iter_mut().enumerate() {
+                *l = rng.below(LEVELS[f]) as u8;
+            }
+            assert_eq!(pack(&v).map(unpack), Some(v));
+        }
+        // Every level at its highest, and one that does not fit.
+        let top: Vector = [7; compare::FIELDS];
+        assert_eq!(pack(&top).map(unpack), Some(top));
+        let mut wide = top;
+        wide[4] = 8;
+        assert_eq!(pack(&wide), None);
     }
 
     #[test]
