@@ -476,13 +476,18 @@ fn locality(r: &ReqFeatures) -> (u16, u16, i32) {
 impl<'p> PersonSide<'p> {
     /// Indexes the persons.
     pub fn build(persons: &'p [PerFeatures]) -> Self {
-        let index = Index::build_bounded(
+        let index = Self::index_of(persons);
+        let tf = TermFreq::for_persons(persons);
+        Self { persons, index, tf }
+    }
+
+    /// The blocking index over `persons` (what [`PersonSide::build`] holds).
+    pub fn index_of(persons: &[PerFeatures]) -> Index {
+        Index::build_bounded(
             persons.len(),
             |i| block::person_key_bound(&persons[i]),
             |i| block::person_keys(&persons[i]),
-        );
-        let tf = TermFreq::for_persons(persons);
-        Self { persons, index, tf }
+        )
     }
 
     /// Scores a batch of requests (request number, features): the results
@@ -494,13 +499,33 @@ impl<'p> PersonSide<'p> {
         opts: &Options,
         batch: &[(usize, &ReqFeatures)],
     ) -> Vec<RequestScore> {
+        self.score_with(model, opts, batch, &mut Compared::default())
+    }
+
+    /// [`PersonSide::score`], taking from `compared` the candidates training
+    /// already compared for requests of the batch instead of comparing them
+    /// again (the same vectors: see [`Compared`]); what is taken is freed
+    /// once scored.
+    pub fn score_with(
+        &self,
+        model: &Model,
+        opts: &Options,
+        batch: &[(usize, &ReqFeatures)],
+        compared: &mut Compared,
+    ) -> Vec<RequestScore> {
         let mut order: Vec<usize> = (0..batch.len()).collect();
         // Look-alike requests together (see [`locality`]).
         order.sort_by_key(|&i| (locality(batch[i].1), batch[i].0));
         let weights = Weights::new(model);
+        let known: Vec<Option<ComparedList>> =
+            order.iter().map(|&bi| compared.take(batch[bi].0)).collect();
         let scored: Vec<RequestScore> = order
             .par_iter()
-            .map(|&bi| self.score_one(model, &weights, opts, batch[bi].1))
+            .zip(known)
+            .map(|(&bi, known)| match known {
+                Some(list) => self.score_compared(model, &weights, opts, batch[bi].1, list),
+                None => self.score_one(model, &weights, opts, batch[bi].1),
+            })
             .collect();
         let mut out: Vec<Option<RequestScore>> = vec![None; batch.len()];
         for (&bi, s) in order.iter().zip(scored) {
@@ -549,6 +574,131 @@ impl<'p> PersonSide<'p> {
             ranked: list,
         }
     }
+
+    /// [`PersonSide::score_one`] over the vectors training compared for
+    /// this request: the same candidates (one call of
+    /// [`Index::candidates_within`] with the same keys and options), the
+    /// same vectors, weighed the same way, so the same score to the bit.
+    fn score_compared(
+        &self,
+        model: &Model,
+        weights: &Weights<'_>,
+        opts: &Options,
+        r: &ReqFeatures,
+        known: ComparedList,
+    ) -> RequestScore {
+        let keys = block::request_keys(r);
+        let cands = self
+            .index
+            .candidates_within(&keys, opts.max_block, CANDIDATE_BUDGET);
+        if cands.len() != known.vectors.len() {
+            debug_assert!(
+                false,
+                "training compared other candidates than scoring would"
+            );
+            return self.score_one(model, weights, opts, r);
+        }
+        let persons = self.persons;
+        let mut list: Vec<Scored> = cands
+            .iter()
+            .zip(known.vectors.iter())
+            .map(|(&pi, &packed)| {
+                let p = &persons[pi as usize];
+                let vector = unpack(packed);
+                let weight = weights.weight_tf(&vector, self.tf.adjustment(model, r, p, &vector));
+                Scored {
+                    person: pi,
+                    weight,
+                    prob: 0.0,
+                    vector,
+                }
+            })
+            .collect();
+        let log_sum = model::log2_sum_exp2(list.iter().map(|s| s.weight));
+        list.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.person.cmp(&b.person)));
+        list.truncate(opts.keep_per_request.max(1));
+        list.shrink_to_fit(); // keep only the kept candidates in memory
+        RequestScore {
+            candidates: cands.len() as u64,
+            log_sum,
+            ranked: list,
+        }
+    }
+}
+
+/// Bits a level takes in a packed vector: every field has at most
+/// [`MAX_LEVELS`] = 8 levels.
+const LEVEL_BITS: u32 = 3;
+const _: () = assert!(compare::FIELDS as u32 * LEVEL_BITS <= u32::BITS);
+const _: () = assert!(MAX_LEVELS <= 1 << LEVEL_BITS);
+
+/// A vector in 27 bits, or `None` if a level does not fit its 3 bits.
+fn pack(v: &Vector) -> Option<u32> {
+    let mut bits = 0u32;
+    for (f, &l) in v.iter().enumerate() {
+        if u32::from(l) >= 1 << LEVEL_BITS {
+            return None;
+        }
+        bits |= u32::from(l) << (LEVEL_BITS * f as u32);
+    }
+    Some(bits)
+}
+
+/// The vector [`pack`] packed.
+fn unpack(bits: u32) -> Vector {
+    let mut v: Vector = [0; compare::FIELDS];
+    for (f, l) in v.iter_mut().enumerate() {
+        *l = ((bits >> (LEVEL_BITS * f as u32)) & ((1 << LEVEL_BITS) - 1)) as u8;
+    }
+    v
+}
+
+/// One request's candidates' vectors as training compared them, packed,
+/// in the order [`Index::candidates_within`] gives the candidates.
+#[derive(Debug, Clone, Default)]
+pub struct ComparedList {
+    vectors: Box<[u32]>,
+}
+
+/// The candidates training compared for its sampled requests (about one
+/// request in ten: `em_requests` of them), kept for scoring, which then
+/// weighs them instead of comparing them again. A comparison is a pure
+/// function of the request's and the person's features (the comparer's
+/// memo only spares work), so the vectors are those scoring would
+/// compute. 4 bytes a pair (a packed vector; the candidates are looked
+/// up again): about 1.1 MB for dev-20k's 4,700 sampled requests and their
+/// 270,000 candidates, each request's freed as it is scored.
+#[derive(Debug, Default)]
+pub struct Compared {
+    /// By request number (sorted at the first [`Compared::take`]); `None`
+    /// once taken.
+    lists: Vec<(u32, Option<ComparedList>)>,
+    sorted: bool,
+}
+
+impl Compared {
+    /// Takes request `ri`'s list, if training compared its candidates.
+    pub fn take(&mut self, ri: usize) -> Option<ComparedList> {
+        if !self.sorted {
+            self.lists.sort_unstable_by_key(|(r, _)| *r);
+            self.sorted = true;
+        }
+        let at = self
+            .lists
+            .binary_search_by_key(&u32::try_from(ri).ok()?, |(r, _)| *r)
+            .ok()?;
+        self.lists[at].1.take()
+    }
+
+    /// Requests held.
+    pub fn len(&self) -> usize {
+        self.lists.len()
+    }
+
+    /// True when no request's candidates are held.
+    pub fn is_empty(&self) -> bool {
+        self.lists.is_empty()
+    }
 }
 
 /// Model training over requests fed in batches: u from random (request,
@@ -584,6 +734,8 @@ struct Tally {
     by_session: [HashMap<Vector, u64>; 3],
     /// Sampled requests whose father is known.
     req_f: usize,
+    /// The sampled requests' candidates and vectors, for scoring.
+    compared: Vec<(u32, Option<ComparedList>)>,
 }
 
 const _: () = {
@@ -632,6 +784,7 @@ impl Tally {
             merge_counts(into, from);
         }
         self.req_f += other.req_f;
+        self.compared.extend(other.compared);
         self
     }
 }
@@ -768,6 +921,22 @@ impl<'s, 'p> Training<'s, 'p> {
                 };
                 *into.entry(v).or_default() += 1;
             }
+        }
+        // Kept for scoring, unless a level would not pack (then scoring
+        // compares again).
+        let packed: Option<Box<[u32]>> = compared.iter().map(|(_, v)| pack(v)).collect();
+        if let Some(vectors) = packed {
+            acc.compared
+                .push((ri as u32, Some(ComparedList { vectors })));
+        }
+    }
+
+    /// Hands over what training compared for its sampled requests, for
+    /// [`PersonSide::score_with`] (call before [`Training::finish`]).
+    pub fn take_compared(&mut self) -> Compared {
+        Compared {
+            lists: std::mem::take(&mut self.tally.compared),
+            sorted: false,
         }
     }
 
@@ -1054,20 +1223,23 @@ pub fn conclude(
     });
     let mut assigned: Vec<Option<Scored>> = ranked.iter().map(|l| l.first().copied()).collect();
     if opts.distinct_per_applicant {
-        // Groups are disjoint, so the order they are settled in changes nothing.
-        let mut groups: HashMap<u32, Vec<usize>> = HashMap::new();
-        for (i, a) in seekers.iter().map(|s| s.applicant).enumerate() {
-            if let Some(a) = a {
-                groups.entry(a).or_default().push(i);
-            }
-        }
-        let mut keys: Vec<u32> = groups.keys().copied().collect();
-        keys.sort_unstable();
-        for k in keys {
-            let members = &groups[&k];
-            if members.len() < 2 {
+        // Groups are disjoint, so the order they are settled in changes
+        // nothing. (applicant, request) sorted: each applicant's requests
+        // in order, applicants in order.
+        let mut by_applicant: Vec<(u32, usize)> = seekers
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.applicant.map(|a| (a, i)))
+            .collect();
+        by_applicant.sort_unstable();
+        let mut members: Vec<usize> = Vec::new();
+        for group in by_applicant.chunk_by(|x, y| x.0 == y.0) {
+            if group.len() < 2 {
                 continue;
             }
+            members.clear();
+            members.extend(group.iter().map(|&(_, ri)| ri));
+            let members = &members;
             // Greedy over all (request, candidate) options by probability.
             let mut opts_list: Vec<(f64, usize, usize)> = Vec::new();
             for &ri in members {
@@ -1140,82 +1312,137 @@ fn claims_across_applicants(
 ) -> HashMap<(u32, u32), ClaimedElsewhere> {
     // Each kept candidate's claim, (person, request, P, log2(1 − P)),
     // sorted by person; a claim below 1/1000 could not move a probability
-    // by a thousandth and is left out (it keeps the table small).
-    let mut claims: Vec<(u32, u32, f64, f64)> = Vec::new();
-    for (ri, (list, &ls)) in ranked.iter().zip(log_sums).enumerate() {
-        if !ls.is_finite() {
-            continue;
-        }
-        let l = log_o + ls;
-        for s in list.iter().filter(|s| s.prob >= MIN_CLAIM) {
-            // 1 − P = (1 + o·Σ − o·BF) / (1 + o·Σ), in logs so that a claim
-            // of 1 − 2^-60 still weighs as much as it says.
-            let rest = (l.exp2() - s.weight.exp2()).max(0.0);
-            let log_not = (1.0 + rest).log2() - model::log2_1p_exp2(l);
-            claims.push((s.person, ri as u32, s.prob, log_not));
-        }
+    // by a thousandth and is left out (it keeps the table small). Each
+    // request's claims are worked out on their own (in parallel) and
+    // gathered in request order.
+    let ranked_ref = &*ranked;
+    let mut claims: Vec<(u32, u32, f64, f64)> = (0..log_sums.len())
+        .into_par_iter()
+        .flat_map_iter(|ri| {
+            let ls = log_sums[ri];
+            let l = log_o + ls;
+            ranked_ref[ri]
+                .iter()
+                .filter(move |s| ls.is_finite() && s.prob >= MIN_CLAIM)
+                .map(move |s| {
+                    // 1 − P = (1 + o·Σ − o·BF) / (1 + o·Σ), in logs so that a
+                    // claim of 1 − 2^-60 still weighs as much as it says.
+                    let rest = (l.exp2() - s.weight.exp2()).max(0.0);
+                    let log_not = (1.0 + rest).log2() - model::log2_1p_exp2(l);
+                    (s.person, ri as u32, s.prob, log_not)
+                })
+        })
+        .collect();
+    // (person, request) pairs are distinct: any sort gives the same order.
+    claims.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    // Where each person's claims start (a table by person number rather
+    // than two binary searches per candidate).
+    let claimed = claims.last().map_or(0, |c| c.0 as usize + 1);
+    let mut starts = vec![0u32; claimed + 1];
+    for c in &claims {
+        starts[c.0 as usize + 1] += 1;
     }
-    claims.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
-    let claims_on = |person: u32| {
-        let from = claims.partition_point(|c| c.0 < person);
-        let to = claims.partition_point(|c| c.0 <= person);
-        &claims[from..to]
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let claims_on = |person: u32| match starts.get(person as usize..person as usize + 2) {
+        Some(&[from, to]) => &claims[from as usize..to as usize],
+        _ => &[],
     };
-    let mut contested = HashMap::new();
-    for (ri, (list, &ls)) in ranked.iter_mut().zip(log_sums).enumerate() {
-        if !ls.is_finite() {
-            continue;
-        }
-        let me = seekers.get(ri).copied();
-        let mut lost = vec![0.0f64; list.len()];
-        for (k, s) in list.iter().enumerate() {
-            for &(_, rj, claim, log_not) in claims_on(s.person) {
-                let other = seekers.get(rj as usize).copied();
-                let same_applicant = matches!((me, other),
-                    (Some(a), Some(b)) if a.applicant.is_some() && a.applicant == b.applicant);
-                let apart = same_applicant
-                    || matches!((me, other), (Some(a), Some(b)) if !a.may_seek_the_same_person(&b));
-                if rj as usize != ri && apart && log_not < lost[k] {
-                    lost[k] = log_not;
-                    contested.insert(
-                        (ri as u32, s.person),
-                        ClaimedElsewhere {
-                            by: rj,
-                            same_applicant,
-                            claim,
-                            bits: log_not,
-                        },
-                    );
+    // Each request is weighed against the others' claims as they stood
+    // before this step, so requests are settled independently (in
+    // parallel); what each contests is gathered in request order.
+    let lists: Vec<&mut [Scored]> = ranked.iter_mut().collect();
+    let found: Vec<Vec<((u32, u32), ClaimedElsewhere)>> = lists
+        .into_par_iter()
+        .zip(log_sums.par_iter())
+        .enumerate()
+        .map(|(ri, (list, &ls))| weigh_claims(ri, list, ls, log_o, seekers, &claims_on))
+        .collect();
+    let mut contested = HashMap::with_capacity(found.iter().map(Vec::len).sum());
+    for (key, c) in found.into_iter().flatten() {
+        contested.insert(key, c);
+    }
+    contested
+}
+
+/// [`claims_across_applicants`] for request `ri` (its candidates `list`,
+/// log2 Σ of their Bayes factors `ls`): weighs its candidates by the other
+/// requests' claims on them and returns the pairs contested, each with
+/// the claim that weighed most.
+fn weigh_claims<'c>(
+    ri: usize,
+    list: &mut [Scored],
+    ls: f64,
+    log_o: f64,
+    seekers: &[Seeker],
+    claims_on: &(dyn Fn(u32) -> &'c [(u32, u32, f64, f64)] + Sync),
+) -> Vec<((u32, u32), ClaimedElsewhere)> {
+    let mut contested: Vec<((u32, u32), ClaimedElsewhere)> = Vec::new();
+    if !ls.is_finite() {
+        return contested;
+    }
+    let me = seekers.get(ri).copied();
+    let mut lost = [0.0f64; 8];
+    let mut lost_more = Vec::new();
+    let lost: &mut [f64] = if list.len() <= lost.len() {
+        &mut lost[..list.len()]
+    } else {
+        lost_more.resize(list.len(), 0.0);
+        &mut lost_more
+    };
+    for (k, s) in list.iter().enumerate() {
+        for &(_, rj, claim, log_not) in claims_on(s.person) {
+            let other = seekers.get(rj as usize).copied();
+            let same_applicant = matches!((me, other),
+                (Some(a), Some(b)) if a.applicant.is_some() && a.applicant == b.applicant);
+            let apart = same_applicant
+                || matches!((me, other), (Some(a), Some(b)) if !a.may_seek_the_same_person(&b));
+            if rj as usize != ri && apart && log_not < lost[k] {
+                lost[k] = log_not;
+                let c = ClaimedElsewhere {
+                    by: rj,
+                    same_applicant,
+                    claim,
+                    bits: log_not,
+                };
+                // One entry per pair: a stronger claim replaces a weaker.
+                let key = (ri as u32, s.person);
+                match contested.iter_mut().find(|(k, _)| *k == key) {
+                    Some(e) => e.1 = c,
+                    None => contested.push((key, c)),
                 }
             }
         }
-        if lost.iter().all(|&b| b == 0.0) {
-            continue;
-        }
-        // The denominator 1 + o·Σ BF·(1 − Q), scaled by 2^-top.
-        let l = log_o + ls;
-        let top = list.iter().map(|s| s.weight).fold(l.max(0.0), f64::max);
-        let kept: f64 = list.iter().map(|s| (s.weight - top).exp2()).sum();
-        let rest = ((l - top).exp2() - kept).max(0.0);
-        let weighed: f64 = list
-            .iter()
-            .zip(&lost)
-            .map(|(s, b)| (s.weight + b - top).exp2())
-            .sum();
-        let denom_log = top + ((-top).exp2() + rest + weighed).log2();
-        let log_odds = |p: f64| (p / (1.0 - p)).log2();
-        for (s, b) in list.iter_mut().zip(&lost) {
-            let before = s.prob;
-            s.weight += b;
-            s.prob = (s.weight - denom_log).exp2();
-            if *b < 0.0
-                && let Some(c) = contested.get_mut(&(ri as u32, s.person))
-            {
-                c.bits = log_odds(s.prob) - log_odds(before);
-            }
-        }
-        list.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.person.cmp(&b.person)));
     }
+    if lost.iter().all(|&b| b == 0.0) {
+        return contested;
+    }
+    // The denominator 1 + o·Σ BF·(1 − Q), scaled by 2^-top.
+    let l = log_o + ls;
+    let top = list.iter().map(|s| s.weight).fold(l.max(0.0), f64::max);
+    let kept: f64 = list.iter().map(|s| (s.weight - top).exp2()).sum();
+    let rest = ((l - top).exp2() - kept).max(0.0);
+    let weighed: f64 = list
+        .iter()
+        .zip(lost.iter())
+        .map(|(s, b)| (s.weight + b - top).exp2())
+        .sum();
+    let denom_log = top + ((-top).exp2() + rest + weighed).log2();
+    let log_odds = |p: f64| (p / (1.0 - p)).log2();
+    for (s, b) in list.iter_mut().zip(lost.iter()) {
+        let before = s.prob;
+        s.weight += b;
+        s.prob = (s.weight - denom_log).exp2();
+        if *b < 0.0
+            && let Some((_, c)) = contested
+                .iter_mut()
+                .find(|(k, _)| *k == (ri as u32, s.person))
+        {
+            c.bits = log_odds(s.prob) - log_odds(before);
+        }
+    }
+    list.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.person.cmp(&b.person)));
     contested
 }
 
@@ -1264,6 +1491,7 @@ pub fn run(
         .collect();
     training.add(&wanted);
     report(Stage::Train, 1, 2);
+    let mut compared = training.take_compared();
     let model = training.finish();
     report(Stage::Train, 2, 2);
     // The whole list in look-alike order, chunk by chunk.
@@ -1272,7 +1500,10 @@ pub fn run(
     let mut scores = Scores::new(requests.len());
     let mut done = 0;
     for part in order.chunks(opts.chunk.max(1)) {
-        for (&(ri, _), s) in part.iter().zip(side.score(&model, opts, part)) {
+        for (&(ri, _), s) in part
+            .iter()
+            .zip(side.score_with(&model, opts, part, &mut compared))
+        {
             scores.put(ri, s);
         }
         done += part.len();
@@ -1325,6 +1556,24 @@ mod tests {
             assert!(ranked[ri].iter().all(|s| s.prob == ri as f64));
         }
         assert_eq!(ranked.len(), 4);
+    }
+
+    #[test]
+    fn packed_vectors_unpack_to_themselves() {
+        let mut rng = SplitMix::new(11);
+        for _ in 0..2_000 {
+            let mut v: Vector = [0; compare::FIELDS];
+            for (f, l) in v.iter_mut().enumerate() {
+                *l = rng.below(LEVELS[f]) as u8;
+            }
+            assert_eq!(pack(&v).map(unpack), Some(v));
+        }
+        // Every level at its highest, and one that does not fit.
+        let top: Vector = [7; compare::FIELDS];
+        assert_eq!(pack(&top).map(unpack), Some(top));
+        let mut wide = top;
+        wide[4] = 8;
+        assert_eq!(pack(&wide), None);
     }
 
     #[test]

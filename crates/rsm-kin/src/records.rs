@@ -260,7 +260,8 @@ impl RequestColumns {
 pub struct FamilyFathers {
     /// Per applicant, the fathers' names said and how often (one name,
     /// inline, in the usual case).
-    names: std::collections::HashMap<u32, smallvec::SmallVec<[(crate::names::Text, u32); 1]>>,
+    // Looked up per request, never iterated: FxHash.
+    names: rustc_hash::FxHashMap<u32, smallvec::SmallVec<[(crate::names::Text, u32); 1]>>,
 }
 
 impl FamilyFathers {
@@ -330,7 +331,8 @@ pub struct Families {
     /// Per request (in the order pushed), its applicant's number.
     pub applicants: Vec<Option<u32>>,
     fathers: FamilyFathers,
-    numbers: std::collections::HashMap<String, u32>,
+    // Looked up per request, never iterated: FxHash.
+    numbers: rustc_hash::FxHashMap<String, u32>,
 }
 
 impl Families {
@@ -347,8 +349,14 @@ impl Families {
     /// Reads the next request.
     pub fn push(&mut self, r: &Request) {
         let a = (!r.applicant_id.is_empty()).then(|| {
+            // An applicant's later requests find their number without
+            // copying the id.
+            if let Some(&a) = self.numbers.get(r.applicant_id.as_str()) {
+                return a;
+            }
             let next = self.numbers.len() as u32;
-            *self.numbers.entry(r.applicant_id.clone()).or_insert(next)
+            self.numbers.insert(r.applicant_id.clone(), next);
+            next
         });
         self.fathers.observe(a, r);
         self.applicants.push(a);

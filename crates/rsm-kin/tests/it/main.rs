@@ -5,6 +5,7 @@ mod batch;
 mod link;
 mod matching;
 mod normalise;
+mod reuse;
 
 /// The shared data directory beside the project, when present.
 pub fn shared_data() -> Option<std::path::PathBuf> {
