@@ -550,29 +550,10 @@ impl<'p> PersonSide<'p> {
             .candidates_within(&keys, opts.max_block, CANDIDATE_BUDGET);
         compare::Comparer::warm(persons, &cands);
         let mut comparer = compare::Comparer::on_list(r, &self.tf);
-        let mut list: Vec<Scored> = cands
+        let vectors = cands
             .iter()
-            .map(|&pi| {
-                let p = &persons[pi as usize];
-                let vector = comparer.compare(p);
-                let weight = weights.weight_tf(&vector, self.tf.adjustment(model, r, p, &vector));
-                Scored {
-                    person: pi,
-                    weight,
-                    prob: 0.0,
-                    vector,
-                }
-            })
-            .collect();
-        let log_sum = model::log2_sum_exp2(list.iter().map(|s| s.weight));
-        list.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.person.cmp(&b.person)));
-        list.truncate(opts.keep_per_request.max(1));
-        list.shrink_to_fit(); // keep only the kept candidates in memory
-        RequestScore {
-            candidates: cands.len() as u64,
-            log_sum,
-            ranked: list,
-        }
+            .map(|&pi| (pi, comparer.compare(&persons[pi as usize])));
+        self.rank(model, weights, opts, r, vectors)
     }
 
     /// [`PersonSide::score_one`] over the vectors training compared for
@@ -598,13 +579,29 @@ impl<'p> PersonSide<'p> {
             );
             return self.score_one(model, weights, opts, r);
         }
-        let persons = self.persons;
-        let mut list: Vec<Scored> = cands
+        let vectors = cands
             .iter()
             .zip(known.vectors.iter())
-            .map(|(&pi, &packed)| {
+            .map(|(&pi, &packed)| (pi, unpack(packed)));
+        self.rank(model, weights, opts, r, vectors)
+    }
+
+    /// Weighs a request's candidates (person, vector) in candidate order
+    /// and keeps the best `opts.keep_per_request`, with the log-sum of all
+    /// their weights: the end of [`PersonSide::score_one`] and
+    /// [`PersonSide::score_compared`].
+    fn rank(
+        &self,
+        model: &Model,
+        weights: &Weights<'_>,
+        opts: &Options,
+        r: &ReqFeatures,
+        vectors: impl Iterator<Item = (u32, Vector)>,
+    ) -> RequestScore {
+        let persons = self.persons;
+        let mut list: Vec<Scored> = vectors
+            .map(|(pi, vector)| {
                 let p = &persons[pi as usize];
-                let vector = unpack(packed);
                 let weight = weights.weight_tf(&vector, self.tf.adjustment(model, r, p, &vector));
                 Scored {
                     person: pi,
@@ -614,12 +611,13 @@ impl<'p> PersonSide<'p> {
                 }
             })
             .collect();
+        let candidates = list.len() as u64;
         let log_sum = model::log2_sum_exp2(list.iter().map(|s| s.weight));
         list.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.person.cmp(&b.person)));
         list.truncate(opts.keep_per_request.max(1));
         list.shrink_to_fit(); // keep only the kept candidates in memory
         RequestScore {
-            candidates: cands.len() as u64,
+            candidates,
             log_sum,
             ranked: list,
         }
