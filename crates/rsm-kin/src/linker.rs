@@ -544,10 +544,7 @@ impl<'p> PersonSide<'p> {
         r: &ReqFeatures,
     ) -> RequestScore {
         let persons = self.persons;
-        let keys = block::request_keys(r);
-        let cands = self
-            .index
-            .candidates_within(&keys, opts.max_block, CANDIDATE_BUDGET);
+        let cands = self.candidates(r, opts);
         compare::Comparer::warm(persons, &cands);
         let mut comparer = compare::Comparer::on_list(r, &self.tf);
         let vectors = cands
@@ -556,9 +553,16 @@ impl<'p> PersonSide<'p> {
         self.rank(model, weights, opts, r, vectors)
     }
 
+    /// A request's candidates, sorted by person: the one lookup training
+    /// and scoring both make, so that they compare the same pairs.
+    fn candidates(&self, r: &ReqFeatures, opts: &Options) -> Vec<u32> {
+        let keys = block::request_keys(r);
+        self.index
+            .candidates_within(&keys, opts.max_block, CANDIDATE_BUDGET)
+    }
+
     /// [`PersonSide::score_one`] over the vectors training compared for
-    /// this request: the same candidates (one call of
-    /// [`Index::candidates_within`] with the same keys and options), the
+    /// this request: the same candidates ([`PersonSide::candidates`]), the
     /// same vectors, weighed the same way, so the same score to the bit.
     fn score_compared(
         &self,
@@ -568,10 +572,7 @@ impl<'p> PersonSide<'p> {
         r: &ReqFeatures,
         known: ComparedList,
     ) -> RequestScore {
-        let keys = block::request_keys(r);
-        let cands = self
-            .index
-            .candidates_within(&keys, opts.max_block, CANDIDATE_BUDGET);
+        let cands = self.candidates(r, opts);
         if cands.len() != known.vectors.len() {
             debug_assert!(
                 false,
@@ -893,8 +894,7 @@ impl<'s, 'p> Training<'s, 'p> {
         }
         // Candidates (sorted by person), each compared once, through one
         // comparer (names read ahead, name comparisons remembered).
-        let keys = block::request_keys(r);
-        let cands = index.candidates_within(&keys, opts.max_block, CANDIDATE_BUDGET);
+        let cands = self.side.candidates(r, opts);
         compare::Comparer::warm(persons, &cands);
         let mut comparer = compare::Comparer::on_list(r, &self.side.tf);
         let compared: Vec<(u32, Vector)> = cands
