@@ -1075,16 +1075,19 @@ impl<'s, 'p> Training<'s, 'p> {
             // hometown: the hometown's m by kind of request.
             let mut by_kind: Vec<&(u32, bool, Box<[u32]>)> = self.tally.by_kind.iter().collect();
             by_kind.sort_unstable_by_key(|(ri, _, _)| *ri);
-            let requests: Vec<(bool, Vec<Vector>)> = by_kind
-                .into_iter()
-                .map(|(_, kind, vs)| (*kind, vs.iter().map(|&b| unpack(b)).collect()))
+            let requests: Vec<(bool, &[u32])> = by_kind
+                .iter()
+                .map(|(_, kind, vs)| (*kind, &vs[..]))
                 .collect();
+            let place = compare::Field::Place as usize;
             let bits = {
                 let weights = Weights::new(&model);
                 model::hometown_by_kind(
-                    |v| weights.weight_tf(v, 0.0),
-                    compare::Field::Place as usize,
                     &requests,
+                    |&packed| {
+                        let v = unpack(packed);
+                        (usize::from(v[place]), weights.weight_tf(&v, 0.0))
+                    },
                     persons.len() as f64,
                 )
             };

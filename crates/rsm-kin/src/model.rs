@@ -49,43 +49,37 @@ const HOMETOWN_KIND_ROUNDS: usize = 10;
 /// log2 m(level | kind) − log2 m(level), for the levels 2–5 (same province,
 /// different county, gazetteer link, same county). Rounds stop when no bit
 /// moves by more than 0.001 (three or four on the dev sets).
-pub fn hometown_by_kind<const F: usize>(
-    weigh: impl Fn(&[u8; F]) -> f64,
-    field: usize,
-    requests: &[(bool, Vec<[u8; F]>)],
+pub fn hometown_by_kind<T>(
+    requests: &[(bool, &[T])],
+    weigh: impl Fn(&T) -> (usize, f64),
     persons: f64,
 ) -> [[f64; HOMETOWN_LEVELS]; 2] {
-    let weights: Vec<(bool, Vec<(usize, f64)>)> = requests
-        .iter()
-        .map(|(kind, vs)| {
-            let list = vs
-                .iter()
-                .filter(|v| usize::from(v[field]) < HOMETOWN_LEVELS)
-                .map(|v| (usize::from(v[field]), weigh(v)))
-                .collect();
-            (*kind, list)
-        })
-        .collect();
     let mut bits = [[0.0; HOMETOWN_LEVELS]; 2];
+    // The candidates are weighed again in each round rather than held
+    // weighed: no memory beyond the request's own list.
+    let weighed = |list: &[T], bits: &[f64; HOMETOWN_LEVELS]| {
+        list.iter()
+            .map(|c| weigh(c))
+            .filter(|&(l, _)| l < HOMETOWN_LEVELS)
+            .map(|(l, w)| (l, w + bits[l]))
+            .collect::<smallvec::SmallVec<[(usize, f64); 64]>>()
+    };
     for _ in 0..HOMETOWN_KIND_ROUNDS {
         let mut m = [[0.0; HOMETOWN_LEVELS]; 2];
         for kind in [false, true] {
             let k = usize::from(kind);
-            let lists: Vec<&Vec<(usize, f64)>> = weights
+            let log_sums: Vec<f64> = requests
                 .iter()
                 .filter(|(x, _)| *x == kind)
-                .map(|(_, l)| l)
-                .collect();
-            let log_sums: Vec<f64> = lists
-                .iter()
-                .map(|list| log2_sum_exp2(list.iter().map(|&(l, w)| w + bits[k][l])))
+                .map(|(_, list)| log2_sum_exp2(weighed(list, &bits[k]).iter().map(|&(_, w)| w)))
                 .collect();
             let (_, log_o) = per_pair_prior(&log_sums, persons);
-            for (list, &ls) in lists.iter().zip(&log_sums) {
+            let lists = requests.iter().filter(|(x, _)| *x == kind);
+            for ((_, list), &ls) in lists.zip(&log_sums) {
                 // P(candidate) = o·BF / (1 + o·Σ BF)
                 let denom = log2_sum_exp2([0.0, log_o + ls].into_iter());
-                for &(level, w) in list.iter() {
-                    m[k][level] += (log_o + w + bits[k][level] - denom).exp2();
+                for (level, w) in weighed(list, &bits[k]) {
+                    m[k][level] += (log_o + w - denom).exp2();
                 }
             }
         }
