@@ -1075,21 +1075,28 @@ impl<'s, 'p> Training<'s, 'p> {
             // hometown: the hometown's m by kind of request.
             let mut by_kind: Vec<&(u32, bool, Box<[u32]>)> = self.tally.by_kind.iter().collect();
             by_kind.sort_unstable_by_key(|(ri, _, _)| *ri);
-            let requests: Vec<(bool, &[u32])> = by_kind
-                .iter()
-                .map(|(_, kind, vs)| (*kind, &vs[..]))
-                .collect();
             let place = compare::Field::Place as usize;
             let bits = {
                 let weights = Weights::new(&model);
-                model::hometown_by_kind(
-                    &requests,
-                    |&packed| {
-                        let v = unpack(packed);
-                        (usize::from(v[place]), weights.weight_tf(&v, 0.0))
-                    },
-                    persons.len() as f64,
-                )
+                // Per request and hometown level, log2 Σ 2^weight.
+                let requests: Vec<(bool, [f64; model::HOMETOWN_LEVELS])> = by_kind
+                    .iter()
+                    .map(|(_, kind, vs)| {
+                        let mut by_level: [smallvec::SmallVec<[f64; 16]>; model::HOMETOWN_LEVELS] =
+                            Default::default();
+                        for &packed in vs.iter() {
+                            let v = unpack(packed);
+                            if let Some(l) = by_level.get_mut(usize::from(v[place])) {
+                                l.push(weights.weight_tf(&v, 0.0));
+                            }
+                        }
+                        (
+                            *kind,
+                            by_level.map(|l| model::log2_sum_exp2(l.iter().copied())),
+                        )
+                    })
+                    .collect();
+                model::hometown_by_kind(&requests, persons.len() as f64)
             };
             model.hometown_by_kind = Some(bits);
         }

@@ -38,48 +38,43 @@ const HOMETOWN_KIND_PSEUDO: f64 = 20.0;
 const HOMETOWN_KIND_ROUNDS: usize = 10;
 
 /// Estimates [`Model::hometown_by_kind`] without labels, from the sampled
-/// requests' candidates (`requests`: whether the sought person married in,
-/// and each candidate's vector), by EM with every other parameter fixed:
-/// each candidate is weighed (`weigh`: the model's weight, or its tables)
-/// with its kind's hometown bits so far and gets its probability of being
-/// the request's match as scoring would give it (one match at most per
-/// request, π by EM per kind over `persons` persons); these probabilities
-/// summed per hometown level give each kind's m, shrunk toward the pooled
-/// one by [`HOMETOWN_KIND_PSEUDO`] pseudo-matches; the bits are
-/// log2 m(level | kind) − log2 m(level), for the levels 2–5 (same province,
-/// different county, gazetteer link, same county). Rounds stop when no bit
-/// moves by more than 0.001 (three or four on the dev sets).
-pub fn hometown_by_kind<T>(
-    requests: &[(bool, &[T])],
-    weigh: impl Fn(&T) -> (usize, f64),
+/// requests' candidates, by EM with every other parameter fixed. Each
+/// request gives whether its sought person married in and, per hometown
+/// level, log2 Σ 2^weight over its candidates at that level (weights by the
+/// model, before this correction; −∞ for none). Each round gives every
+/// candidate its probability of being the request's match as scoring would
+/// (one match at most per request; π per kind over `persons` persons, set
+/// once from the uncorrected weights) with its kind's bits so far; these
+/// probabilities summed per hometown level give each kind's m, shrunk
+/// toward the pooled one by [`HOMETOWN_KIND_PSEUDO`] pseudo-matches; the
+/// bits are log2 m(level | kind) − log2 m(level), for the levels 2–5 (same
+/// province, different county, gazetteer link, same county). Rounds stop
+/// when no bit moves by more than 0.001 (three or four on the dev sets).
+pub fn hometown_by_kind(
+    requests: &[(bool, [f64; HOMETOWN_LEVELS])],
     persons: f64,
 ) -> [[f64; HOMETOWN_LEVELS]; 2] {
     let mut bits = [[0.0; HOMETOWN_LEVELS]; 2];
-    // The candidates are weighed again in each round rather than held
-    // weighed: no memory beyond the request's own list.
-    let weighed = |list: &[T], bits: &[f64; HOMETOWN_LEVELS]| {
-        list.iter()
-            .map(|c| weigh(c))
-            .filter(|&(l, _)| l < HOMETOWN_LEVELS)
-            .map(|(l, w)| (l, w + bits[l]))
-            .collect::<smallvec::SmallVec<[(usize, f64); 64]>>()
+    let log_sum = |levels: &[f64; HOMETOWN_LEVELS], bits: &[f64; HOMETOWN_LEVELS]| {
+        log2_sum_exp2(levels.iter().zip(bits).map(|(l, b)| l + b))
     };
+    let log_o: [f64; 2] = [false, true].map(|kind| {
+        let sums: Vec<f64> = requests
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, levels)| log_sum(levels, &[0.0; HOMETOWN_LEVELS]))
+            .collect();
+        per_pair_prior(&sums, persons).1
+    });
     for _ in 0..HOMETOWN_KIND_ROUNDS {
         let mut m = [[0.0; HOMETOWN_LEVELS]; 2];
-        for kind in [false, true] {
-            let k = usize::from(kind);
-            let log_sums: Vec<f64> = requests
-                .iter()
-                .filter(|(x, _)| *x == kind)
-                .map(|(_, list)| log2_sum_exp2(weighed(list, &bits[k]).iter().map(|&(_, w)| w)))
-                .collect();
-            let (_, log_o) = per_pair_prior(&log_sums, persons);
-            let lists = requests.iter().filter(|(x, _)| *x == kind);
-            for ((_, list), &ls) in lists.zip(&log_sums) {
-                // P(candidate) = o·BF / (1 + o·Σ BF)
-                let denom = log2_sum_exp2([0.0, log_o + ls].into_iter());
-                for (level, w) in weighed(list, &bits[k]) {
-                    m[k][level] += (log_o + w - denom).exp2();
+        for (kind, levels) in requests {
+            let k = usize::from(*kind);
+            // P(candidate) = o·BF / (1 + o·Σ BF), summed per level.
+            let denom = log2_sum_exp2([0.0, log_o[k] + log_sum(levels, &bits[k])].into_iter());
+            for (l, x) in levels.iter().enumerate() {
+                if *x > f64::NEG_INFINITY {
+                    m[k][l] += (log_o[k] + x + bits[k][l] - denom).exp2();
                 }
             }
         }

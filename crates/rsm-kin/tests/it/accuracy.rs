@@ -600,9 +600,18 @@ fn a_mother_or_wife_born_in_another_county_is_weighed_as_such() {
         requests.push((true, vec![matched(home), stranger]));
     }
     let mut m = model::default_kin_model();
-    let requests: Vec<(bool, &[Vector])> = requests.iter().map(|(k, vs)| (*k, &vs[..])).collect();
-    let bits =
-        model::hometown_by_kind(&requests, |v| (usize::from(v[place]), m.weight(v)), 5_000.0);
+    let requests: Vec<(bool, [f64; model::HOMETOWN_LEVELS])> = requests
+        .iter()
+        .map(|(kind, vs)| {
+            let mut levels = [f64::NEG_INFINITY; model::HOMETOWN_LEVELS];
+            for v in vs {
+                let l = &mut levels[usize::from(v[place])];
+                *l = model::log2_sum_exp2([*l, m.weight(v)].into_iter());
+            }
+            (*kind, levels)
+        })
+        .collect();
+    let bits = model::hometown_by_kind(&requests, 5_000.0);
     // Different county: pooled 0.1 of the matches, 0.05 of the others',
     // 0.4 of the married-in ones' (shrunk by 20 pseudo-matches).
     assert!(bits[1][3] > 1.5 && bits[0][3] < -0.5, "{bits:?}");
