@@ -96,6 +96,22 @@ impl Field {
         }
     }
 
+    /// What the hometown's level means when the sought person is a woman
+    /// who married into the family (a mother, a wife): the request's
+    /// hometown is her husband's family's, her birthplace her own parents'
+    /// (see [`crate::model::Model::hometown_by_kind`]).
+    pub fn married_in_label(self, level: u8) -> Option<&'static str> {
+        match (self, level) {
+            (Field::Place, 3) => Some(
+                "a mother or wife was born in her own parents' place: a different county is common",
+            ),
+            (Field::Place, 2..=5) => Some(
+                "weighed for a mother or wife, whose birthplace is often not the family's hometown",
+            ),
+            _ => None,
+        }
+    }
+
     /// What a level means, for a person to read.
     pub fn level_label(self, level: u8) -> &'static str {
         match (self, level) {

@@ -95,9 +95,15 @@ pub fn explain(
     let (rs, rg) = parts(&rf.name);
     let (ps, pg) = parts(&pf.name);
     let mut evidence = Vec::new();
+    let married_in = rf.married_in();
+    let place_field = compare::Field::Place as usize;
+    let hometown_bits = model.hometown_bits(married_in, d.vector[place_field]);
     for (f, field) in ALL_FIELDS.iter().enumerate() {
         let level = d.vector[f];
-        let weight = model.field_weight(f, level);
+        let mut weight = model.field_weight(f, level);
+        if f == place_field {
+            weight += hometown_bits;
+        }
         let text = match field {
             compare::Field::Surname => {
                 let t = surname_text(d.name.surname_how, &rs, &ps);
@@ -224,6 +230,12 @@ pub fn explain(
                 format!("{} ({})", field.level_label(level), req.relationship)
             }
         };
+        let text = match field.married_in_label(level) {
+            Some(note) if married_in && f == place_field && hometown_bits.abs() > 1e-9 => {
+                format!("{text} ({note})")
+            }
+            _ => text,
+        };
         evidence.push(Evidence {
             field: field.name(),
             level,
@@ -233,7 +245,7 @@ pub fn explain(
     }
     let adj = tf.adjustment(model, rf, pf, &d.vector);
     let dep = model.dependence_bits(&d.vector);
-    let fam = model.family_adjustment_tf(&d.vector, adj + dep);
+    let fam = model.family_adjustment_tfm(&d.vector, adj + dep, hometown_bits);
     if dep.abs() > 1e-9 {
         evidence.push(Evidence {
             field: "sex_given_name",

@@ -267,6 +267,17 @@ pub struct ReqFeatures {
     pub surname_from_father: bool,
 }
 
+impl ReqFeatures {
+    /// Whether the sought person is a woman who married into the family: a
+    /// mother, or a wife. A Korean wife moved to her husband's village; the
+    /// hometown on the request is the family's, her birthplace is her own
+    /// parents' — often another township or county. (A sought husband, father
+    /// or sister was born where the family lived.)
+    pub fn married_in(&self) -> bool {
+        self.sex == Some(Sex::F) && matches!(self.relation, Relation::Parent | Relation::Spouse)
+    }
+}
+
 /// A North person ready for comparison. Names and places are shared
 /// ([`Arc`]) between persons who have the same text: a list of a million
 /// persons holds far fewer distinct names, and each is parsed once (see

@@ -354,6 +354,7 @@ pub fn link(
         iterations: 0,
         family: None,
         dependence: None,
+        hometown_by_kind: None,
     };
     // Prior: share π of left records with a match, by EM over the sums.
     let weights: Vec<(usize, Vec<(u32, f64)>)> = pairs

@@ -409,8 +409,13 @@ impl<'m> Weights<'m> {
 
     /// [`Model::weight_tf`].
     pub fn weight_tf(&self, v: &Vector, tf_bits: f64) -> f64 {
+        self.weight_tf_m(v, tf_bits, 0.0)
+    }
+
+    /// [`Model::weight_tf_m`].
+    pub fn weight_tf_m(&self, v: &Vector, tf_bits: f64, m_bits: f64) -> f64 {
         let Some(t) = &self.tables else {
-            return self.model.weight_tf(v, tf_bits);
+            return self.model.weight_tf_m(v, tf_bits, m_bits);
         };
         let level = |table: &[[f64; MAX_LEVELS]; compare::FIELDS], f: usize, l: u8| {
             table[f].get(usize::from(l)).copied().unwrap_or(0.0)
@@ -440,7 +445,12 @@ impl<'m> Weights<'m> {
                     .map(|(f, &l)| level(&t.log_u, f, l))
                     .sum::<f64>()
                     - bits;
-                let lf: f64 = v.iter().enumerate().map(|(f, &l)| level(log_f, f, l)).sum();
+                let lf: f64 = v
+                    .iter()
+                    .enumerate()
+                    .map(|(f, &l)| level(log_f, f, l))
+                    .sum::<f64>()
+                    + m_bits;
                 let a = log_unrelated + lu;
                 let b = log_share + lf;
                 let mx = a.max(b);
@@ -448,10 +458,10 @@ impl<'m> Weights<'m> {
                 (lu - mix).min(0.0)
             }
         };
-        let w = independent + bits + family;
+        let w = independent + m_bits + bits + family;
         debug_assert_eq!(
             w.to_bits(),
-            self.model.weight_tf(v, tf_bits).to_bits(),
+            self.model.weight_tf_m(v, tf_bits, m_bits).to_bits(),
             "table weight differs from Model::weight_tf for {v:?}"
         );
         w
@@ -600,10 +610,15 @@ impl<'p> PersonSide<'p> {
         vectors: impl Iterator<Item = (u32, Vector)>,
     ) -> RequestScore {
         let persons = self.persons;
+        let married_in = r.married_in();
         let mut list: Vec<Scored> = vectors
             .map(|(pi, vector)| {
                 let p = &persons[pi as usize];
-                let weight = weights.weight_tf(&vector, self.tf.adjustment(model, r, p, &vector));
+                let weight = weights.weight_tf_m(
+                    &vector,
+                    self.tf.adjustment(model, r, p, &vector),
+                    model.hometown_bits(married_in, vector[compare::Field::Place as usize]),
+                );
                 Scored {
                     person: pi,
                     weight,
@@ -728,6 +743,10 @@ struct Tally {
     random_given_sex: [[u64; MAX_LEVELS]; MAX_LEVELS],
     /// Patterns of the sampled requests' candidates.
     patterns: HashMap<Vector, u64>,
+    /// Each sampled request's number, whether its sought person married
+    /// into the family ([`ReqFeatures::married_in`]) and its candidates'
+    /// packed vectors, for [`model::hometown_by_kind`].
+    by_kind: Vec<(u32, bool, Box<[u32]>)>,
     /// Patterns of each session's own population (see
     /// [`block::training_keys`]).
     by_session: [HashMap<Vector, u64>; 3],
@@ -779,6 +798,7 @@ impl Tally {
             }
         }
         merge_counts(&mut self.patterns, other.patterns);
+        self.by_kind.extend(other.by_kind);
         for (into, from) in self.by_session.iter_mut().zip(other.by_session) {
             merge_counts(into, from);
         }
@@ -923,6 +943,10 @@ impl<'s, 'p> Training<'s, 'p> {
         // Kept for scoring, unless a level would not pack (then scoring
         // compares again).
         let packed: Option<Box<[u32]>> = compared.iter().map(|(_, v)| pack(v)).collect();
+        if let Some(vectors) = &packed {
+            acc.by_kind
+                .push((ri as u32, r.married_in(), vectors.clone()));
+        }
         if let Some(vectors) = packed {
             acc.compared
                 .push((ri as u32, Some(ComparedList { vectors })));
@@ -1045,6 +1069,36 @@ impl<'s, 'p> Training<'s, 'p> {
         };
         if let Some(f) = model.family.as_mut() {
             f.share = (relatives / persons.len().max(1) as f64).clamp(1e-12, 0.5);
+        }
+        if trainable {
+            // A mother's or wife's birthplace is often not the family's
+            // hometown: the hometown's m by kind of request.
+            let mut by_kind: Vec<&(u32, bool, Box<[u32]>)> = self.tally.by_kind.iter().collect();
+            by_kind.sort_unstable_by_key(|(ri, _, _)| *ri);
+            let place = compare::Field::Place as usize;
+            let bits = {
+                let weights = Weights::new(&model);
+                // Per request and hometown level, log2 Σ 2^weight.
+                let requests: Vec<(bool, [f64; model::HOMETOWN_LEVELS])> = by_kind
+                    .iter()
+                    .map(|(_, kind, vs)| {
+                        let mut by_level: [smallvec::SmallVec<[f64; 16]>; model::HOMETOWN_LEVELS] =
+                            Default::default();
+                        for &packed in vs.iter() {
+                            let v = unpack(packed);
+                            if let Some(l) = by_level.get_mut(usize::from(v[place])) {
+                                l.push(weights.weight_tf(&v, 0.0));
+                            }
+                        }
+                        (
+                            *kind,
+                            by_level.map(|l| model::log2_sum_exp2(l.iter().copied())),
+                        )
+                    })
+                    .collect();
+                model::hometown_by_kind(&requests, persons.len() as f64)
+            };
+            model.hometown_by_kind = Some(bits);
         }
         model
     }

@@ -5,7 +5,8 @@
 //! another request claims is weighed by that claim, and the applicant listed
 //! under another relation is a relative, not the one sought (round 3); a
 //! county's old province, a one-syllable name remembered in part and
-//! syllables reordered through a childhood form (round 5).
+//! syllables reordered through a childhood form (round 5); a mother's or
+//! wife's hometown weighed as a woman who married in (round 6).
 
 use rsm_kin::compare::{self, Field, LEVELS, Vector};
 use rsm_kin::csvin::BadRowPolicy;
@@ -553,4 +554,73 @@ fn a_fathers_surname_slipped_in_north_spelling_is_nearly_the_same_father() {
         "N3,유철호,M,1926-05-02,solar,리종철,평안남도,순천군,,평안남도,",
     );
     assert_eq!(compare::compare(&r, &p)[father], 2);
+}
+
+#[test]
+fn a_mother_or_wife_born_in_another_county_is_weighed_as_such() {
+    let place = Field::Place as usize;
+    // 김동호 seeks his mother 이순희 and his wife 박옥분; the family's
+    // hometown is 평안남도 순천, the women were born in 개천 and 안주.
+    let (mother, p) = pair(
+        "S1,A1,김동호,1930-01-01,이순희,F,1905,mother,,평안남도,순천,,,2001-01-01",
+        "N1,리순희,F,1905-03-02,solar,리만석,평안남도,개천군,,평안남도,",
+    );
+    assert!(mother.married_in());
+    assert_eq!(compare::compare(&mother, &p)[place], 3);
+    let (wife, _) = pair(
+        "S2,A1,김동호,1930-01-01,박옥분,F,1931,spouse,,평안남도,순천,,,2001-01-01",
+        "N2,박옥분,F,1931-03-02,solar,,평안남도,안주군,,평안남도,",
+    );
+    assert!(wife.married_in());
+    // A sister, a father and a husband were born where the family lived.
+    for row in [
+        "S3,A1,김동호,1930-01-01,김순희,F,1932,sister,,평안남도,순천,,,2001-01-01",
+        "S4,A1,김동호,1930-01-01,김철수,M,1900,father,,평안남도,순천,,,2001-01-01",
+        "S5,A2,박옥분,1931-01-01,김동호,M,1930,spouse,,평안남도,순천,,,2001-01-01",
+    ] {
+        let (r, _) = pair(
+            row,
+            "N9,김철수,M,1900-01-01,solar,,평안남도,순천군,,평안남도,",
+        );
+        assert!(!r.married_in(), "{row}");
+    }
+
+    // Sampled requests, each with its match and a stranger: among the
+    // others the match is nearly always of the same county; among requests
+    // for a mother or wife four in ten were born in another county.
+    let matched = |home: u8| -> Vector { [3, 5, 0, 6, 2, home, 0, 0, 0] };
+    let stranger: Vector = [1, 1, 0, 1, 1, 1, 0, 0, 0];
+    let mut requests: Vec<(bool, Vec<Vector>)> = Vec::new();
+    for i in 0..400 {
+        let home = if i % 20 == 0 { 3 } else { 5 };
+        requests.push((false, vec![matched(home), stranger]));
+    }
+    for i in 0..100 {
+        let home = if i % 5 < 2 { 3 } else { 5 };
+        requests.push((true, vec![matched(home), stranger]));
+    }
+    let mut m = model::default_kin_model();
+    let requests: Vec<(bool, [f64; model::HOMETOWN_LEVELS])> = requests
+        .iter()
+        .map(|(kind, vs)| {
+            let mut levels = [f64::NEG_INFINITY; model::HOMETOWN_LEVELS];
+            for v in vs {
+                let l = &mut levels[usize::from(v[place])];
+                *l = model::log2_sum_exp2([*l, m.weight(v)].into_iter());
+            }
+            (*kind, levels)
+        })
+        .collect();
+    let bits = model::hometown_by_kind(&requests, 5_000.0);
+    // Different county: pooled 0.1 of the matches, 0.05 of the others',
+    // 0.4 of the married-in ones' (shrunk by 20 pseudo-matches).
+    assert!(bits[1][3] > 1.5 && bits[0][3] < -0.5, "{bits:?}");
+    assert!(bits[1][5] < 0.0 && bits[0][5] > 0.0, "{bits:?}");
+    // Unknown and another province are left alone.
+    assert_eq!((bits[1][0], bits[1][1]), (0.0, 0.0));
+    m.hometown_by_kind = Some(bits);
+    let v = compare::compare(&mother, &p);
+    let as_mother = m.weight_tf_m(&v, 0.0, m.hometown_bits(true, v[place]));
+    let as_sister = m.weight_tf_m(&v, 0.0, m.hometown_bits(false, v[place]));
+    assert!(as_mother - as_sister > 2.0, "{as_mother} {as_sister}");
 }

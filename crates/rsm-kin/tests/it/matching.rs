@@ -105,6 +105,7 @@ fn two_field_model(share: f64) -> Model {
             share,
         }),
         dependence: None,
+        hometown_by_kind: None,
     }
 }
 
