@@ -284,8 +284,14 @@ pub struct PerFeatures {
     /// Birthplace.
     pub place: Arc<Place>,
     /// Relatives in the South: relation label and name.
-    pub relatives: Box<[(Text, Arc<Name>)]>,
+    pub relatives: Relatives,
 }
+
+/// A person's relatives in the South (relation label, name): the first
+/// held in the person's own record (most persons list none or one, and
+/// every comparison reads them: a separate allocation was one more cache
+/// miss per candidate), more on the heap.
+pub type Relatives = smallvec::SmallVec<[(Text, Arc<Name>); 1]>;
 
 /// The sex a relationship word names (brother, 어머니 …), if it names one.
 /// It outranks the request's sex column: a box ticked wrong on a form is a
