@@ -98,9 +98,10 @@ pub enum Script {
 ///
 /// Laid out hot first (`repr(C)`): what every comparison reads — script,
 /// childhood-name flag, the syllable signature, surname, given name,
-/// surname classes, the given name's key — lies in the first 104 bytes;
-/// the texts only some comparisons read (as written, variants and their
-/// keys, the surname's key) come after.
+/// surname classes — lies in the first 80 bytes, the variants (read when
+/// two given names share a syllable) right after them; the texts fewer
+/// comparisons read (the given name's key, as written, the variants' keys,
+/// the surname's key) come last.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[repr(C)]
 pub struct NameParse {
@@ -120,13 +121,13 @@ pub struct NameParse {
     pub given: Text,
     /// Surname classes it may stand for (empty when unknown).
     pub classes: &'static [ClassId],
+    /// Childhood/alias forms of the given name (South spelling, Hangul;
+    /// phonetic keys for Latin), not including `given` itself.
+    pub variants: Forms,
     /// Phonetic key of the given name (script-independent).
     pub given_key: Text,
     /// Given name as written, without separators (Hangul, or lower-case Latin).
     pub given_raw: Text,
-    /// Childhood/alias forms of the given name (South spelling, Hangul;
-    /// phonetic keys for Latin), not including `given` itself.
-    pub variants: Forms,
     /// Phonetic keys of the variants.
     pub variant_keys: Forms,
     /// Phonetic key of the surname.
@@ -539,10 +540,10 @@ mod tests {
             offset_of!(NameParse, surname) + size_of::<Text>(),
             offset_of!(NameParse, given) + size_of::<Text>(),
             offset_of!(NameParse, classes) + size_of::<&[ClassId]>(),
-            offset_of!(NameParse, given_key) + size_of::<Text>(),
         ] {
-            assert!(end <= 104, "{end}");
+            assert!(end <= 80, "{end}");
         }
+        assert_eq!(offset_of!(NameParse, variants), 80);
     }
 
     #[test]
