@@ -555,7 +555,7 @@ fn relatives_with(
 }
 
 fn year_level(r: &ReqFeatures, p: &PerFeatures) -> u8 {
-    match (r.year, p.years) {
+    match (r.year, p.years()) {
         (Some(y), Some(ys)) => match crate::calendar::year_gap(y, ys) {
             0 => 6,
             1 => 5,
@@ -569,7 +569,7 @@ fn year_level(r: &ReqFeatures, p: &PerFeatures) -> u8 {
 }
 
 fn age_fit_level(r: &ReqFeatures, p: &PerFeatures) -> u8 {
-    match (r.applicant_year, p.years, r.relation.age_gap_range()) {
+    match (r.applicant_year, p.years(), r.relation.age_gap_range()) {
         (Some(a), Some((y, _)), Some((lo, hi))) => {
             let gap = y - a;
             if (lo..=hi).contains(&gap) { 2 } else { 1 }
@@ -1011,15 +1011,59 @@ mod tests {
         memo.give_back();
     }
 
-    fn person_listing(relation: &str, name: &str) -> PerFeatures {
-        PerFeatures {
-            name: std::sync::Arc::new(parse("김순희")),
-            father: std::sync::Arc::new(parse("")),
-            sex: None,
-            years: None,
-            place: std::sync::Arc::new(Place::default()),
-            relatives: vec![(relation.into(), std::sync::Arc::new(parse(name)))].into(),
+    #[test]
+    fn a_person_is_one_cache_line_and_keeps_its_years() {
+        use crate::features::Relatives;
+        assert_eq!(std::mem::size_of::<PerFeatures>(), 64);
+        assert_eq!(std::mem::align_of::<PerFeatures>(), 64);
+        assert_eq!(std::mem::size_of::<Relatives>(), 32);
+        for years in [
+            None,
+            Some((1936, None)),
+            Some((1937, Some(1936))),
+            Some((1950, Some(1951))),
+            Some((0, None)),
+        ] {
+            let p = PerFeatures::from_parts(
+                Arc::new(parse("김순희")),
+                Arc::new(parse("")),
+                None,
+                years,
+                Arc::new(Place::default()),
+                Relatives::new(),
+            );
+            assert_eq!(p.years(), years);
         }
+        // A lunar birth early in the solar year: both years, as the
+        // calendar gives them.
+        let birth = crate::calendar::Date::new(1936, 12, 20).expect("a date");
+        let years = crate::calendar::candidate_years(birth, crate::calendar::CalendarKind::Lunar);
+        assert_eq!(years.1, Some(1936));
+        let p = PerFeatures::new(&crate::records::Person {
+            id: "N1".into(),
+            name: "김순희".into(),
+            sex: None,
+            birth: Some(birth),
+            calendar: crate::calendar::CalendarKind::Lunar,
+            father_name: String::new(),
+            province: String::new(),
+            county: String::new(),
+            village: String::new(),
+            residence: String::new(),
+            relatives: Vec::new(),
+        });
+        assert_eq!(p.years(), Some(years));
+    }
+
+    fn person_listing(relation: &str, name: &str) -> PerFeatures {
+        PerFeatures::from_parts(
+            std::sync::Arc::new(parse("김순희")),
+            std::sync::Arc::new(parse("")),
+            None,
+            None,
+            std::sync::Arc::new(Place::default()),
+            vec![(relation.into(), std::sync::Arc::new(parse(name)))].into(),
+        )
     }
 
     #[test]

@@ -23,44 +23,50 @@ pub type Forms = SmallVec<[Text; 2]>;
 /// finding the first reading reads the cache line of its hot fields and no
 /// other (a `SmallVec` kept its length after the inline reading, 256 bytes
 /// further: one more cache miss per name compared).
+pub type Parses = Few<NameParse>;
+
+/// None, one held inline, or several on the heap; read as a slice. For
+/// lists that are mostly of one item (a name's readings, a person's
+/// relatives): no allocation for one, and no length word beside it — the
+/// variant lies in a niche of the item, so the enum is the item's size.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[expect(
+#[allow(
     clippy::large_enum_variant,
-    reason = "the one reading is held inline on purpose: a Hangul name is one allocation"
+    reason = "the one item is held inline on purpose: no allocation of its own"
 )]
-pub enum Parses {
-    /// No reading: the name is empty.
+pub enum Few<T> {
+    /// Nothing.
     #[default]
     None,
-    /// One reading (every Hangul name).
-    One(NameParse),
-    /// Several readings (a romanised name read surname first and last).
-    Many(Box<[NameParse]>),
+    /// One item.
+    One(T),
+    /// Several items.
+    Many(Box<[T]>),
 }
 
-impl Parses {
-    /// No reading.
+impl<T> Few<T> {
+    /// Nothing.
     pub fn new() -> Self {
         Self::None
     }
 
-    /// Adds a reading after the others.
-    pub fn push(&mut self, p: NameParse) {
+    /// Adds an item after the others.
+    pub fn push(&mut self, item: T) {
         *self = match std::mem::take(self) {
-            Self::None => Self::One(p),
-            Self::One(a) => Self::Many(vec![a, p].into_boxed_slice()),
+            Self::None => Self::One(item),
+            Self::One(a) => Self::Many(vec![a, item].into_boxed_slice()),
             Self::Many(b) => {
                 let mut v = b.into_vec();
-                v.push(p);
+                v.push(item);
                 Self::Many(v.into_boxed_slice())
             }
         };
     }
 }
 
-impl std::ops::Deref for Parses {
-    type Target = [NameParse];
-    fn deref(&self) -> &[NameParse] {
+impl<T> std::ops::Deref for Few<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
         match self {
             Self::None => &[],
             Self::One(p) => std::slice::from_ref(p),
@@ -69,17 +75,42 @@ impl std::ops::Deref for Parses {
     }
 }
 
-impl<'a> IntoIterator for &'a Parses {
-    type Item = &'a NameParse;
-    type IntoIter = std::slice::Iter<'a, NameParse>;
+impl<'a, T> IntoIterator for &'a Few<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
     fn into_iter(self) -> Self::IntoIter {
         self.iter()
     }
 }
 
-impl From<NameParse> for Parses {
-    fn from(p: NameParse) -> Self {
-        Self::One(p)
+impl<T> From<T> for Few<T> {
+    fn from(item: T) -> Self {
+        Self::One(item)
+    }
+}
+
+impl<T> From<Vec<T>> for Few<T> {
+    fn from(mut items: Vec<T>) -> Self {
+        match items.len() {
+            0 => Self::None,
+            1 => Self::One(items.pop().expect("one item")),
+            _ => Self::Many(items.into_boxed_slice()),
+        }
+    }
+}
+
+impl<T> FromIterator<T> for Few<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let mut it = iter.into_iter();
+        let Some(first) = it.next() else {
+            return Self::None;
+        };
+        let Some(second) = it.next() else {
+            return Self::One(first);
+        };
+        let mut v = vec![first, second];
+        v.extend(it);
+        Self::Many(v.into_boxed_slice())
     }
 }
 
@@ -544,6 +575,24 @@ mod tests {
             assert!(end <= 80, "{end}");
         }
         assert_eq!(offset_of!(NameParse, variants), 80);
+    }
+
+    #[test]
+    fn few_holds_what_a_vector_would() {
+        for n in 0..5u32 {
+            let items: Vec<u32> = (0..n).collect();
+            let collected: Few<u32> = items.iter().copied().collect();
+            let converted = Few::from(items.clone());
+            let mut pushed = Few::new();
+            for &i in &items {
+                pushed.push(i);
+            }
+            for few in [&collected, &converted, &pushed] {
+                assert_eq!(&few[..], &items[..]);
+                assert_eq!(few.iter().count(), items.len());
+            }
+            assert_eq!(matches!(collected, Few::One(_)), n == 1);
+        }
     }
 
     #[test]
