@@ -281,7 +281,7 @@ fn each_person_key(p: &PerFeatures, emit: &mut dyn FnMut(Rule, &[&dyn KeyPart]))
     let sur = surname_keys(&p.name);
     let given = given_keys(&p.name);
     let counties = county_parts(&p.place);
-    let years: Parts<i32> = match p.years {
+    let years: Parts<i32> = match p.years() {
         Some((a, Some(b))) => smallvec::smallvec![a, b],
         Some((a, None)) => smallvec::smallvec![a],
         None => Parts::new(),

@@ -323,26 +323,6 @@ fn shares_syllable(a: &str, b: &str) -> bool {
         || (b.chars().nth(1).is_some() && a.contains(b))
 }
 
-/// The syllables of a Hangul given name and its variants as a 64-bit set,
-/// and their common length in characters (0 when the forms differ in length).
-fn syllable_signature(p: &NameParse) -> (u64, usize) {
-    let mut mask = 0u64;
-    let mut len = None;
-    for form in std::iter::once(&p.given).chain(&p.variants) {
-        let mut n = 0;
-        for c in form.chars() {
-            mask |= 1u64 << ((u32::from(c).wrapping_mul(0x9E37_79B1)) >> 26);
-            n += 1;
-        }
-        match len {
-            None => len = Some(n),
-            Some(l) if l != n => return (mask, 0),
-            Some(_) => {}
-        }
-    }
-    (mask, len.unwrap_or(0))
-}
-
 /// True when `short`'s given name is one syllable that is a syllable of
 /// `long`'s given name (or of its childhood form: 상진이 → 상진) other than
 /// the first (the first would make a childhood form: 순 → 순이 for 순자).
@@ -362,8 +342,9 @@ fn one_syllable_within(short: &NameParse, long: &NameParse) -> bool {
 /// syllable all need a common syllable, so the full comparison would say
 /// "differs" too. Most candidate pairs end here.
 fn clearly_different(a: &NameParse, b: &NameParse) -> bool {
-    let (ma, la) = syllable_signature(a);
-    let (mb, lb) = syllable_signature(b);
+    // Made once per reading (NameParse::signature): no variant is read.
+    let (ma, la) = a.signature();
+    let (mb, lb) = b.signature();
     ma & mb == 0 && la >= 2 && la == lb
 }
 
@@ -590,7 +571,7 @@ fn relatives_with(
 }
 
 fn year_level(r: &ReqFeatures, p: &PerFeatures) -> u8 {
-    match (r.year, p.years) {
+    match (r.year, p.years()) {
         (Some(y), Some(ys)) => match crate::calendar::year_gap(y, ys) {
             0 => 6,
             1 => 5,
@@ -604,7 +585,7 @@ fn year_level(r: &ReqFeatures, p: &PerFeatures) -> u8 {
 }
 
 fn age_fit_level(r: &ReqFeatures, p: &PerFeatures) -> u8 {
-    match (r.applicant_year, p.years, r.relation.age_gap_range()) {
+    match (r.applicant_year, p.years(), r.relation.age_gap_range()) {
         (Some(a), Some((y, _)), Some((lo, hi))) => {
             let gap = y - a;
             if (lo..=hi).contains(&gap) { 2 } else { 1 }
@@ -756,9 +737,20 @@ fn detail_with(
 /// persons share their parsed names ([`crate::features::PersonInterner`]),
 /// and the candidates of one request often share a name, a father's name
 /// or a relative. A small direct-mapped table keyed by the shared name's
-/// address; a collision only means comparing again.
+/// address; a collision only means comparing again. A slot counts only
+/// when it carries the table's current stamp: a new request bumps the
+/// stamp instead of clearing the slots, and the tables are kept per thread
+/// ([`MEMO_POOL`]) rather than allocated per request.
 struct NameMemo {
-    slots: Vec<(usize, NameCmp)>,
+    stamp: u32,
+    slots: Box<[MemoSlot]>,
+}
+
+#[derive(Clone, Copy)]
+struct MemoSlot {
+    key: usize,
+    stamp: u32,
+    cmp: NameCmp,
 }
 
 const MEMO_SLOTS: usize = 256;
@@ -770,11 +762,40 @@ const NO_CMP: NameCmp = NameCmp {
     given_how: GivenHow::Missing,
 };
 
+const EMPTY_SLOT: MemoSlot = MemoSlot {
+    key: 0,
+    stamp: 0,
+    cmp: NO_CMP,
+};
+
+thread_local! {
+    /// Name memos no comparer holds: taken by [`Comparer::on_list`], given
+    /// back when the comparer is dropped.
+    static MEMO_POOL: std::cell::RefCell<Vec<NameMemo>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 impl NameMemo {
-    fn new() -> Self {
-        Self {
-            slots: vec![(0, NO_CMP); MEMO_SLOTS],
+    /// A memo with no name remembered: one from this thread's pool,
+    /// emptied by a new stamp, or a new one.
+    fn take() -> Self {
+        let mut memo = MEMO_POOL
+            .with(|pool| pool.borrow_mut().pop())
+            .unwrap_or_else(|| Self {
+                stamp: 0,
+                slots: vec![EMPTY_SLOT; MEMO_SLOTS].into_boxed_slice(),
+            });
+        memo.stamp = memo.stamp.wrapping_add(1);
+        if memo.stamp == 0 {
+            // Stamps went round: old slots could carry the new stamp.
+            memo.slots.fill(EMPTY_SLOT);
+            memo.stamp = 1;
         }
+        memo
+    }
+
+    /// Gives the memo back to this thread's pool.
+    fn give_back(self) {
+        MEMO_POOL.with(|pool| pool.borrow_mut().push(self));
     }
 
     fn get(&mut self, side: &Name, person: &Arc<Name>) -> NameCmp {
@@ -782,10 +803,14 @@ impl NameMemo {
         // Fibonacci hashing: the top 8 bits of the product pick the slot.
         let slot =
             &mut self.slots[((key as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize];
-        if slot.0 != key {
-            *slot = (key, compare_names(side, person));
+        if slot.key != key || slot.stamp != self.stamp {
+            *slot = MemoSlot {
+                key,
+                stamp: self.stamp,
+                cmp: compare_names(side, person),
+            };
         }
-        slot.1
+        slot.cmp
     }
 }
 
@@ -816,9 +841,9 @@ impl<'a> Comparer<'a> {
             r,
             names_in_use,
             request_named: request_named(r, names_in_use),
-            names: NameMemo::new(),
-            fathers: NameMemo::new(),
-            applicants: NameMemo::new(),
+            names: NameMemo::take(),
+            fathers: NameMemo::take(),
+            applicants: NameMemo::take(),
             _persons: std::marker::PhantomData,
         }
     }
@@ -856,6 +881,18 @@ impl<'a> Comparer<'a> {
             applicants.get(&r.applicant, n)
         })
         .vector
+    }
+}
+
+impl Drop for Comparer<'_> {
+    fn drop(&mut self) {
+        let empty = || NameMemo {
+            stamp: 0,
+            slots: Box::default(),
+        };
+        for memo in [&mut self.names, &mut self.fathers, &mut self.applicants] {
+            std::mem::replace(memo, empty()).give_back();
+        }
     }
 }
 
@@ -955,17 +992,94 @@ mod tests {
                 assert_eq!(comparer.compare(p), compare(&r, p));
             }
         }
+        drop(comparer);
+        // The next request's comparer takes the same memos back from the
+        // thread's pool: nothing the first remembered may answer for it.
+        let other = ReqFeatures::new(&crate::records::Request {
+            name: "김순이".into(),
+            father_name: "박철호".into(),
+            father_from_family: false,
+            applicant_name: "김영수".into(),
+            relationship: "sister".into(),
+            ..Default::default()
+        });
+        for r in [&other, &r, &other] {
+            let mut comparer = Comparer::new(r);
+            for p in &pf {
+                assert_eq!(comparer.compare(p), compare(r, p));
+            }
+        }
+    }
+
+    #[test]
+    fn a_memo_whose_stamps_went_round_is_emptied() {
+        let name = Arc::new(parse("김영수"));
+        let (a, b) = (parse("김영수"), parse("박철호"));
+        let mut memo = NameMemo::take();
+        assert_eq!(memo.get(&a, &name).given, 5);
+        // The stamp about to wrap: the next taker must not read this slot.
+        memo.stamp = u32::MAX;
+        assert_eq!(memo.get(&a, &name).given, 5);
+        memo.give_back();
+        let mut memo = NameMemo::take();
+        assert_eq!(memo.stamp, 1);
+        assert_eq!(memo.get(&b, &name).given, 1);
+        memo.give_back();
+    }
+
+    #[test]
+    fn a_person_is_one_cache_line_and_keeps_its_years() {
+        use crate::features::Relatives;
+        assert_eq!(std::mem::size_of::<PerFeatures>(), 64);
+        assert_eq!(std::mem::align_of::<PerFeatures>(), 64);
+        assert_eq!(std::mem::size_of::<Relatives>(), 32);
+        for years in [
+            None,
+            Some((1936, None)),
+            Some((1937, Some(1936))),
+            Some((1950, Some(1951))),
+            Some((0, None)),
+        ] {
+            let p = PerFeatures::from_parts(
+                Arc::new(parse("김순희")),
+                Arc::new(parse("")),
+                None,
+                years,
+                Arc::new(Place::default()),
+                Relatives::new(),
+            );
+            assert_eq!(p.years(), years);
+        }
+        // A lunar birth early in the solar year: both years, as the
+        // calendar gives them.
+        let birth = crate::calendar::Date::new(1936, 12, 20).expect("a date");
+        let years = crate::calendar::candidate_years(birth, crate::calendar::CalendarKind::Lunar);
+        assert_eq!(years.1, Some(1936));
+        let p = PerFeatures::new(&crate::records::Person {
+            id: "N1".into(),
+            name: "김순희".into(),
+            sex: None,
+            birth: Some(birth),
+            calendar: crate::calendar::CalendarKind::Lunar,
+            father_name: String::new(),
+            province: String::new(),
+            county: String::new(),
+            village: String::new(),
+            residence: String::new(),
+            relatives: Vec::new(),
+        });
+        assert_eq!(p.years(), Some(years));
     }
 
     fn person_listing(relation: &str, name: &str) -> PerFeatures {
-        PerFeatures {
-            name: std::sync::Arc::new(parse("김순희")),
-            father: std::sync::Arc::new(parse("")),
-            sex: None,
-            years: None,
-            place: std::sync::Arc::new(Place::default()),
-            relatives: vec![(relation.into(), std::sync::Arc::new(parse(name)))].into(),
-        }
+        PerFeatures::from_parts(
+            std::sync::Arc::new(parse("김순희")),
+            std::sync::Arc::new(parse("")),
+            None,
+            None,
+            std::sync::Arc::new(Place::default()),
+            vec![(relation.into(), std::sync::Arc::new(parse(name)))].into(),
+        )
     }
 
     #[test]

@@ -281,22 +281,36 @@ impl ReqFeatures {
 /// A North person ready for comparison. Names and places are shared
 /// ([`Arc`]) between persons who have the same text: a list of a million
 /// persons holds far fewer distinct names, and each is parsed once (see
-/// [`PersonInterner`]).
+/// [`PersonInterner`]). A person is one cache line (64 bytes, aligned):
+/// every comparison reads all of it, and candidates are read in no order
+/// the caches could guess.
 #[derive(Debug, Clone)]
+#[repr(C, align(64))]
 pub struct PerFeatures {
     /// Name.
     pub name: Arc<Name>,
     /// Father.
     pub father: Arc<Name>,
-    /// Sex.
-    pub sex: Option<Sex>,
-    /// Solar birth year, and the lunar year when it differs.
-    pub years: Option<(i32, Option<i32>)>,
     /// Birthplace.
     pub place: Arc<Place>,
     /// Relatives in the South: relation label and name.
-    pub relatives: Box<[(Text, Arc<Name>)]>,
+    pub relatives: Relatives,
+    /// Solar birth year ([`NO_YEAR`]: birth not known).
+    solar_year: i32,
+    /// The lunar birth year minus the solar (0: the same, or a solar date).
+    lunar_gap: i16,
+    /// Sex.
+    pub sex: Option<Sex>,
 }
+
+/// [`PerFeatures`]' solar year when the birth is not known.
+const NO_YEAR: i32 = i32::MIN;
+
+/// A person's relatives in the South (relation label, name): the first
+/// held in the person's own record (most persons list none or one, and
+/// every comparison reads them: a separate allocation was one more cache
+/// miss per candidate), more on the heap.
+pub type Relatives = names::Few<(Text, Arc<Name>)>;
 
 /// The sex a relationship word names (brother, 어머니 …), if it names one.
 /// It outranks the request's sex column: a box ticked wrong on a form is a
@@ -350,20 +364,56 @@ impl ReqFeatures {
 }
 
 impl PerFeatures {
+    /// A person's features from their parts.
+    pub fn from_parts(
+        name: Arc<Name>,
+        father: Arc<Name>,
+        sex: Option<Sex>,
+        years: Option<(i32, Option<i32>)>,
+        place: Arc<Place>,
+        relatives: Relatives,
+    ) -> Self {
+        let (solar_year, lunar_gap) = match years {
+            None => (NO_YEAR, 0),
+            // A lunar date lies within a year of its solar date (the
+            // calendar table's conversion): the gap is −1 or 1.
+            Some((solar, lunar)) => (
+                solar,
+                lunar.map_or(0, |l| i16::try_from(l - solar).unwrap_or(0)),
+            ),
+        };
+        Self {
+            name,
+            father,
+            place,
+            relatives,
+            solar_year,
+            lunar_gap,
+            sex,
+        }
+    }
+
+    /// Solar birth year, and the lunar year when it differs.
+    pub fn years(&self) -> Option<(i32, Option<i32>)> {
+        (self.solar_year != NO_YEAR).then(|| {
+            let lunar = (self.lunar_gap != 0).then(|| self.solar_year + i32::from(self.lunar_gap));
+            (self.solar_year, lunar)
+        })
+    }
+
     /// Prepares a person (on its own: lists go through [`PersonInterner`]).
     pub fn new(p: &Person) -> Self {
-        Self {
-            name: Arc::new(names::parse(&p.name)),
-            father: Arc::new(names::parse(&p.father_name)),
-            sex: p.sex,
-            years: p.birth.map(|d| calendar::candidate_years(d, p.calendar)),
-            place: Arc::new(Place::new(&p.province, &p.county, &p.village)),
-            relatives: p
-                .relatives
+        Self::from_parts(
+            Arc::new(names::parse(&p.name)),
+            Arc::new(names::parse(&p.father_name)),
+            p.sex,
+            p.birth.map(|d| calendar::candidate_years(d, p.calendar)),
+            Arc::new(Place::new(&p.province, &p.county, &p.village)),
+            p.relatives
                 .iter()
                 .map(|(r, n)| (Text::from(r), Arc::new(names::parse(n))))
                 .collect(),
-        }
+        )
     }
 
     /// Prepares a list of persons: each distinct name and place is parsed
@@ -432,20 +482,21 @@ impl PersonInterner {
         }
         persons
             .iter()
-            .map(|p| PerFeatures {
-                name: Arc::clone(&self.names[p.name.as_str()]),
-                father: Arc::clone(&self.names[p.father_name.as_str()]),
-                sex: p.sex,
-                years: p.birth.map(|d| calendar::candidate_years(d, p.calendar)),
-                place: {
-                    place_key(&mut buf, p);
-                    Arc::clone(&self.places[buf.as_str()])
-                },
-                relatives: p
-                    .relatives
-                    .iter()
-                    .map(|(r, n)| (Text::from(r), Arc::clone(&self.names[n.as_str()])))
-                    .collect(),
+            .map(|p| {
+                PerFeatures::from_parts(
+                    Arc::clone(&self.names[p.name.as_str()]),
+                    Arc::clone(&self.names[p.father_name.as_str()]),
+                    p.sex,
+                    p.birth.map(|d| calendar::candidate_years(d, p.calendar)),
+                    {
+                        place_key(&mut buf, p);
+                        Arc::clone(&self.places[buf.as_str()])
+                    },
+                    p.relatives
+                        .iter()
+                        .map(|(r, n)| (Text::from(r), Arc::clone(&self.names[n.as_str()])))
+                        .collect(),
+                )
             })
             .collect()
     }

@@ -18,8 +18,101 @@ pub type Text = SmolStr;
 pub type Forms = SmallVec<[Text; 2]>;
 
 /// The readings of a name: one for Hangul (held inline), up to two for a
-/// romanised name.
-pub type Parses = SmallVec<[NameParse; 1]>;
+/// romanised name (then on the heap). Read as a slice. Which of the three
+/// it is lies in the first reading's [`Script`] byte (the enum's niche), so
+/// finding the first reading reads the cache line of its hot fields and no
+/// other (a `SmallVec` kept its length after the inline reading, 256 bytes
+/// further: one more cache miss per name compared).
+pub type Parses = Few<NameParse>;
+
+/// None, one held inline, or several on the heap; read as a slice. For
+/// lists that are mostly of one item (a name's readings, a person's
+/// relatives): no allocation for one, and no length word beside it — the
+/// variant lies in a niche of the item, so the enum is the item's size.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "the one item is held inline on purpose: no allocation of its own"
+)]
+pub enum Few<T> {
+    /// Nothing.
+    #[default]
+    None,
+    /// One item.
+    One(T),
+    /// Several items.
+    Many(Box<[T]>),
+}
+
+impl<T> Few<T> {
+    /// Nothing.
+    pub fn new() -> Self {
+        Self::None
+    }
+
+    /// Adds an item after the others.
+    pub fn push(&mut self, item: T) {
+        *self = match std::mem::take(self) {
+            Self::None => Self::One(item),
+            Self::One(a) => Self::Many(vec![a, item].into_boxed_slice()),
+            Self::Many(b) => {
+                let mut v = b.into_vec();
+                v.push(item);
+                Self::Many(v.into_boxed_slice())
+            }
+        };
+    }
+}
+
+impl<T> std::ops::Deref for Few<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        match self {
+            Self::None => &[],
+            Self::One(p) => std::slice::from_ref(p),
+            Self::Many(ps) => ps,
+        }
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Few<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<T> From<T> for Few<T> {
+    fn from(item: T) -> Self {
+        Self::One(item)
+    }
+}
+
+impl<T> From<Vec<T>> for Few<T> {
+    fn from(mut items: Vec<T>) -> Self {
+        match items.len() {
+            0 => Self::None,
+            1 => Self::One(items.pop().expect("one item")),
+            _ => Self::Many(items.into_boxed_slice()),
+        }
+    }
+}
+
+impl<T> FromIterator<T> for Few<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let mut it = iter.into_iter();
+        let Some(first) = it.next() else {
+            return Self::None;
+        };
+        let Some(second) = it.next() else {
+            return Self::One(first);
+        };
+        let mut v = vec![first, second];
+        v.extend(it);
+        Self::Many(v.into_boxed_slice())
+    }
+}
 
 /// The script a name was written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,38 +126,91 @@ pub enum Script {
 /// One reading of a name (romanised names may have two: surname first or
 /// last). Its texts are inline ([`Text`], [`Forms`]) and its classes the
 /// surname table's own: a parsed Hangul name is one allocation.
+///
+/// Laid out hot first (`repr(C)`): what every comparison reads — script,
+/// childhood-name flag, the syllable signature, surname, given name,
+/// surname classes — lies in the first 80 bytes, the variants (read when
+/// two given names share a syllable) right after them; the texts fewer
+/// comparisons read (the given name's key, as written, the variants' keys,
+/// the surname's key) come last.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[repr(C)]
 pub struct NameParse {
     /// The script.
     pub script: Script,
     /// The given name is a traditional childhood name (개똥이).
     pub pet: bool,
+    /// The common length in characters of the given name and its variants
+    /// (0 when they differ in length): with `syllables`, what
+    /// [`NameParse::signature`] says, made once.
+    forms_len: u8,
+    /// The syllables of the given name and its variants as a 64-bit set.
+    syllables: u64,
     /// Surname as written (cleaned).
     pub surname: Text,
-    /// Surname classes it may stand for (empty when unknown).
-    pub classes: &'static [ClassId],
-    /// Given name as written, without separators (Hangul, or lower-case Latin).
-    pub given_raw: Text,
     /// Given name in South spelling (Hangul), or the Latin text.
     pub given: Text,
-    /// Phonetic key of the given name (script-independent).
-    pub given_key: Text,
+    /// Surname classes it may stand for (empty when unknown).
+    pub classes: &'static [ClassId],
     /// Childhood/alias forms of the given name (South spelling, Hangul;
     /// phonetic keys for Latin), not including `given` itself.
     pub variants: Forms,
+    /// Phonetic key of the given name (script-independent).
+    pub given_key: Text,
+    /// Given name as written, without separators (Hangul, or lower-case Latin).
+    pub given_raw: Text,
     /// Phonetic keys of the variants.
     pub variant_keys: Forms,
     /// Phonetic key of the surname.
     pub surname_key: Text,
 }
 
-/// A parsed name with all its readings.
+impl NameParse {
+    /// The syllables of the given name and its variants as a 64-bit set,
+    /// and their common length in characters (0 when the forms differ in
+    /// length): made once when the reading is made ([`NameParse::signed`]).
+    pub fn signature(&self) -> (u64, usize) {
+        (self.syllables, usize::from(self.forms_len))
+    }
+
+    /// The reading with its signature made from its given name and variants.
+    fn signed(mut self) -> Self {
+        let (mask, len) = syllable_signature(&self.given, &self.variants);
+        self.syllables = mask;
+        self.forms_len = u8::try_from(len).unwrap_or(0);
+        self
+    }
+}
+
+/// The syllables of a given name and its variants as a 64-bit set, and
+/// their common length in characters (0 when the forms differ in length).
+fn syllable_signature(given: &Text, variants: &Forms) -> (u64, usize) {
+    let mut mask = 0u64;
+    let mut len = None;
+    for form in std::iter::once(given).chain(variants) {
+        let mut n = 0;
+        for c in form.chars() {
+            mask |= 1u64 << ((u32::from(c).wrapping_mul(0x9E37_79B1)) >> 26);
+            n += 1;
+        }
+        match len {
+            None => len = Some(n),
+            Some(l) if l != n => return (mask, 0),
+            Some(_) => {}
+        }
+    }
+    (mask, len.unwrap_or(0))
+}
+
+/// A parsed name with all its readings (first: comparisons read them, the
+/// text only explanations).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[repr(C)]
 pub struct Name {
-    /// Cleaned full text.
-    pub text: Text,
     /// Readings, best first. Empty when the name is empty.
     pub parses: Parses,
+    /// Cleaned full text.
+    pub text: Text,
 }
 
 impl Name {
@@ -87,15 +233,18 @@ pub fn surname_of(n: &Name) -> Name {
         if p.surname.is_empty() || parses.iter().any(|q| q.surname == p.surname) {
             continue;
         }
-        parses.push(NameParse {
-            given_raw: Text::default(),
-            given: Text::default(),
-            given_key: Text::default(),
-            variants: Forms::new(),
-            variant_keys: Forms::new(),
-            pet: false,
-            ..p.clone()
-        });
+        parses.push(
+            NameParse {
+                given_raw: Text::default(),
+                given: Text::default(),
+                given_key: Text::default(),
+                variants: Forms::new(),
+                variant_keys: Forms::new(),
+                pet: false,
+                ..p.clone()
+            }
+            .signed(),
+        );
     }
     Name {
         text: parses
@@ -208,21 +357,26 @@ fn hangul_parses(text: &str) -> Parses {
     let given_raw = text_of(&chars[split_at..]);
     let given = hangul::to_south_text(&given_raw);
     let variants = childhood_variants(&given);
-    smallvec::smallvec![NameParse {
-        script: Script::Hangul,
-        variant_keys: variants
-            .iter()
-            .map(|v| hangul::phonetic_key_text(v))
-            .collect(),
-        pet: is_pet_name(&given),
-        surname_key: hangul::phonetic_key_text(&surname),
-        classes: t.of_hangul(&surname),
-        surname,
-        given_key: hangul::phonetic_key_text(&given),
-        given_raw,
-        given,
-        variants,
-    }]
+    Parses::from(
+        NameParse {
+            script: Script::Hangul,
+            variant_keys: variants
+                .iter()
+                .map(|v| hangul::phonetic_key_text(v))
+                .collect(),
+            pet: is_pet_name(&given),
+            surname_key: hangul::phonetic_key_text(&surname),
+            classes: t.of_hangul(&surname),
+            surname,
+            given_key: hangul::phonetic_key_text(&given),
+            given_raw,
+            given,
+            variants,
+            forms_len: 0,
+            syllables: 0,
+        }
+        .signed(),
+    )
 }
 
 fn latin_parse(surname: &str, given_words: &[&str]) -> NameParse {
@@ -248,7 +402,10 @@ fn latin_parse(surname: &str, given_words: &[&str]) -> NameParse {
         given: given_raw.clone(),
         given_raw,
         variants,
+        forms_len: 0,
+        syllables: 0,
     }
+    .signed()
 }
 
 fn latin_parses(text: &str) -> Parses {
@@ -259,7 +416,7 @@ fn latin_parses(text: &str) -> Parses {
             .split(|c: char| c.is_whitespace() || c == '-')
             .filter(|w| !w.is_empty())
             .collect();
-        return smallvec::smallvec![latin_parse(sur.trim(), &words)];
+        return Parses::from(latin_parse(sur.trim(), &words));
     }
     let words: Vec<&str> = text.split_whitespace().collect();
     if words.is_empty() {
@@ -268,7 +425,9 @@ fn latin_parses(text: &str) -> Parses {
     if words.len() == 1 {
         let w = words[0];
         let parts: Vec<&str> = w.split('-').filter(|p| !p.is_empty()).collect();
-        return smallvec::smallvec![latin_parse(w, &[]), latin_parse("", &parts)];
+        let mut both = Parses::from(latin_parse(w, &[]));
+        both.push(latin_parse("", &parts));
+        return both;
     }
     let split = |w: &str| -> Vec<String> {
         w.split('-')
@@ -399,6 +558,72 @@ mod tests {
         assert!(childhood_variants("성진이").contains(&"성진".into()));
         assert!(childhood_variants("똘똘이").contains(&"똘똘".into()));
         assert!(childhood_variants("복").contains(&"복이".into()));
+    }
+
+    #[test]
+    fn a_readings_hot_fields_come_first() {
+        use std::mem::{offset_of, size_of};
+        // The readings' kind lies in a niche of the first reading: no
+        // length word after it.
+        assert_eq!(size_of::<Parses>(), size_of::<NameParse>());
+        assert_eq!(offset_of!(Name, parses), 0);
+        for end in [
+            offset_of!(NameParse, surname) + size_of::<Text>(),
+            offset_of!(NameParse, given) + size_of::<Text>(),
+            offset_of!(NameParse, classes) + size_of::<&[ClassId]>(),
+        ] {
+            assert!(end <= 80, "{end}");
+        }
+        assert_eq!(offset_of!(NameParse, variants), 80);
+    }
+
+    #[test]
+    fn few_holds_what_a_vector_would() {
+        for n in 0..5u32 {
+            let items: Vec<u32> = (0..n).collect();
+            let collected: Few<u32> = items.iter().copied().collect();
+            let converted = Few::from(items.clone());
+            let mut pushed = Few::new();
+            for &i in &items {
+                pushed.push(i);
+            }
+            for few in [&collected, &converted, &pushed] {
+                assert_eq!(&few[..], &items[..]);
+                assert_eq!(few.iter().count(), items.len());
+            }
+            assert_eq!(matches!(collected, Few::One(_)), n == 1);
+        }
+    }
+
+    #[test]
+    fn signatures_are_made_with_the_reading() {
+        for text in [
+            "김순이",
+            "리성호",
+            "김복",
+            "Won-il-i Kwak",
+            "KIM, Jaemo",
+            "김씨",
+        ] {
+            for p in parse(text)
+                .parses
+                .iter()
+                .chain(&surname_of(&parse(text)).parses)
+            {
+                assert_eq!(
+                    p.signature(),
+                    syllable_signature(&p.given, &p.variants),
+                    "{text}"
+                );
+            }
+        }
+        // 순희 and its form 순이: two characters each.
+        let p = &parse("김순희").parses[0];
+        assert_eq!(p.signature().1, 2);
+        assert_ne!(p.signature().0, 0);
+        // 복 and 복이 differ in length.
+        assert_eq!(parse("김복").parses[0].signature().1, 0);
+        assert_eq!(surname_of(&parse("김순이")).parses[0].signature(), (0, 0));
     }
 
     #[test]
