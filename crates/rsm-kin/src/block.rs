@@ -122,9 +122,9 @@ impl KeyPart for Tagged {
                     *b = b'0' + (x % 10) as u8;
                     x /= 10;
                 }
-                std::str::from_utf8(&buf[..end])
-                    .expect("ASCII tag and digits")
-                    .hash(h);
+                // `str::hash` is the bytes and a 0xff terminator.
+                h.write(&buf[..end]);
+                h.write_u8(0xff);
             }
             Tagged::Text(s) => s.as_str().hash(h),
         }
@@ -697,7 +697,8 @@ impl Index {
             }
             out.extend_from_slice(b);
         }
-        out.sort_unstable();
+        // Each block is sorted: the stable sort merges the runs.
+        out.sort();
         out.dedup();
         out
     }

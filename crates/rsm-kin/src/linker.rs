@@ -190,6 +190,35 @@ pub struct TermFreq {
     total: u32,
     /// Persons with a known father's name (the father table's total).
     with_father: u32,
+    /// Per person (in the order of the list counted): where its counts
+    /// are in the distinct-count lists, so weighing a pair reads them
+    /// by person number instead of hashing names ([`TermFreq::adjustment_of`]).
+    per_person: Vec<PersonCounts>,
+    /// The distinct counts of given names, fathers' names and surname
+    /// classes: [`TfBits`] takes one log2 per distinct count.
+    distinct: [Vec<u32>; 3],
+}
+
+/// A person's term-frequency entries: positions in [`TermFreq`]'s distinct
+/// counts (given name, father's name, surname class; [`NO_COUNT`] when the
+/// name has none) and the surname class counted.
+#[derive(Debug, Clone, Copy)]
+struct PersonCounts {
+    at: [u16; 3],
+    class: u16,
+}
+
+/// No count: the name part is empty or unknown.
+const NO_COUNT: u16 = u16::MAX;
+
+/// A model's term-frequency adjustments by distinct count, taken once per
+/// scoring pass: [`TermFreq::adjustment_of`] adds them as
+/// [`TermFreq::adjustment`] computes them, to the bit.
+#[derive(Debug)]
+pub struct TfBits {
+    /// Per kind (given name, father's name, surname class) and distinct
+    /// count: the clamped bits.
+    bits: [Vec<f64>; 3],
 }
 
 impl TermFreq {
@@ -221,7 +250,126 @@ impl TermFreq {
                 }
             }
         }
+        t.count_per_person(persons);
         t
+    }
+
+    /// Fills `per_person` and `distinct` from the tables; leaves them empty
+    /// (the hashed path) if a kind has more distinct counts than fit.
+    fn count_per_person(&mut self, persons: &[PerFeatures]) {
+        let mut distinct: [Vec<u32>; 3] = [
+            self.given.values().copied().collect(),
+            self.father.values().copied().collect(),
+            self.surname.values().copied().collect(),
+        ];
+        for d in &mut distinct {
+            d.sort_unstable();
+            d.dedup();
+            if d.len() >= usize::from(NO_COUNT) {
+                return;
+            }
+        }
+        let at = |d: &[u32], n: Option<&u32>| match n {
+            Some(n) => d.binary_search(n).map_or(NO_COUNT, |i| i as u16),
+            None => NO_COUNT,
+        };
+        self.per_person = persons
+            .iter()
+            .map(|p| {
+                let name = p.name.parses.first();
+                let given = name
+                    .filter(|x| !x.given_key.is_empty())
+                    .and_then(|x| self.given.get(&x.given_key));
+                let father = p
+                    .father
+                    .parses
+                    .first()
+                    .filter(|x| !x.given_key.is_empty())
+                    .and_then(|x| self.father.get(&x.given_key));
+                let class = name.and_then(|x| x.classes.first().copied());
+                let surname = class.and_then(|c| self.surname.get(&c));
+                PersonCounts {
+                    at: [
+                        at(&distinct[0], given),
+                        at(&distinct[1], father),
+                        at(&distinct[2], surname),
+                    ],
+                    class: class.unwrap_or(0),
+                }
+            })
+            .collect();
+        self.distinct = distinct;
+    }
+
+    /// `model`'s adjustments by distinct count (see [`TfBits`]).
+    pub fn bits(&self, model: &Model) -> TfBits {
+        let total = f64::from(self.total);
+        let with_father = f64::from(self.with_father).max(1.0);
+        let kind = |k: usize, u: Option<f64>, of: f64, high: f64| -> Vec<f64> {
+            match u {
+                Some(u) => self.distinct[k]
+                    .iter()
+                    .map(|&n| {
+                        let tf = (f64::from(n) / of).max(1.0 / of);
+                        (u / tf).log2().clamp(-4.0, high)
+                    })
+                    .collect(),
+                None => Vec::new(),
+            }
+        };
+        let u = |f: usize, l: usize| model.u.get(f).and_then(|x| x.get(l)).copied();
+        TfBits {
+            bits: [
+                kind(0, u(1, 5), total, 4.0),
+                kind(1, u(2, 4), with_father, 0.0),
+                kind(2, u(0, 3), total, 4.0),
+            ],
+        }
+    }
+
+    /// [`TermFreq::adjustment`] for person number `pi` of the list counted,
+    /// from `bits` (made by [`TermFreq::bits`] for `model`): the same bits,
+    /// without hashing a name or taking a log2.
+    pub fn adjustment_of(
+        &self,
+        bits: &TfBits,
+        model: &Model,
+        r: &ReqFeatures,
+        persons: &[PerFeatures],
+        pi: u32,
+        v: &Vector,
+    ) -> f64 {
+        let Some(e) = self.per_person.get(pi as usize) else {
+            return self.adjustment(model, r, &persons[pi as usize], v);
+        };
+        if self.total < 1_000 {
+            return 0.0; // too few persons for frequencies to mean anything
+        }
+        let term = |k: usize| bits.bits[k].get(usize::from(e.at[k])).copied();
+        let mut adj = 0.0;
+        if v[1] == 5
+            && let Some(b) = term(0)
+        {
+            adj += b;
+        }
+        if v[2] == 4
+            && let Some(b) = term(1)
+        {
+            adj += b;
+        }
+        if v[0] == 3
+            && let Some(b) = term(2)
+            && r.name.parses.iter().any(|q| q.classes.contains(&e.class))
+        {
+            adj += b;
+        }
+        debug_assert_eq!(
+            adj.to_bits(),
+            self.adjustment(model, r, &persons[pi as usize], v)
+                .to_bits(),
+            "tabled term-frequency adjustment differs"
+        );
+        adj
     }
 
     /// Term-frequency adjustment (bits) for an exact given-name, exact
@@ -458,6 +606,46 @@ impl<'m> Weights<'m> {
     }
 }
 
+/// A request's weights by (vector, term-frequency bits): many of its
+/// candidates share both (every "different given name, same surname,
+/// other year" pair), and [`Weights::weight_tf`] is a pure function of
+/// them, so a remembered weight is the weight to the bit. Direct-mapped;
+/// a collision only computes again.
+struct WeightMemo {
+    slots: [(u32, u64, f64); WEIGHT_MEMO_SLOTS],
+}
+
+const WEIGHT_MEMO_SLOTS: usize = 64;
+
+/// A slot no packed vector fills (packed vectors use 27 bits).
+const EMPTY_SLOT: u32 = u32::MAX;
+
+impl WeightMemo {
+    fn new() -> Self {
+        Self {
+            slots: [(EMPTY_SLOT, 0, 0.0); WEIGHT_MEMO_SLOTS],
+        }
+    }
+
+    /// [`Weights::weight_tf`]`(v, tf)`, remembered.
+    fn weight(&mut self, weights: &Weights<'_>, v: &Vector, tf: f64) -> f64 {
+        let Some(packed) = pack(v) else {
+            return weights.weight_tf(v, tf);
+        };
+        let tf_key = tf.to_bits();
+        let h = (u64::from(packed) ^ tf_key.rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let slot = &mut self.slots[(h >> 58) as usize];
+        if slot.0 == packed && slot.1 == tf_key {
+            return slot.2;
+        }
+        let w = weights.weight_tf(v, tf);
+        *slot = (packed, tf_key, w);
+        w
+    }
+}
+
+const _: () = assert!(WEIGHT_MEMO_SLOTS == 1 << 6);
+
 /// Requests are scored in an order that keeps look-alike requests (same
 /// surname class, county, year) together: their candidates overlap, so the
 /// persons' features are still in cache. Results go back to each request's
@@ -517,14 +705,18 @@ impl<'p> PersonSide<'p> {
         // Look-alike requests together (see [`locality`]).
         order.sort_by_key(|&i| (locality(batch[i].1), batch[i].0));
         let weights = Weights::new(model);
+        let tf_bits = self.tf.bits(model);
+        let tf_bits = &tf_bits;
         let known: Vec<Option<ComparedList>> =
             order.iter().map(|&bi| compared.take(batch[bi].0)).collect();
         let scored: Vec<RequestScore> = order
             .par_iter()
             .zip(known)
             .map(|(&bi, known)| match known {
-                Some(list) => self.score_compared(model, &weights, opts, batch[bi].1, list),
-                None => self.score_one(model, &weights, opts, batch[bi].1),
+                Some(list) => {
+                    self.score_compared(model, &weights, tf_bits, opts, batch[bi].1, list)
+                }
+                None => self.score_one(model, &weights, tf_bits, opts, batch[bi].1),
             })
             .collect();
         let mut out: Vec<Option<RequestScore>> = vec![None; batch.len()];
@@ -540,6 +732,7 @@ impl<'p> PersonSide<'p> {
         &self,
         model: &Model,
         weights: &Weights<'_>,
+        tf_bits: &TfBits,
         opts: &Options,
         r: &ReqFeatures,
     ) -> RequestScore {
@@ -550,7 +743,7 @@ impl<'p> PersonSide<'p> {
         let vectors = cands
             .iter()
             .map(|&pi| (pi, comparer.compare(&persons[pi as usize])));
-        self.rank(model, weights, opts, r, vectors)
+        self.rank(model, weights, tf_bits, opts, r, vectors)
     }
 
     /// A request's candidates, sorted by person: the one lookup training
@@ -568,6 +761,7 @@ impl<'p> PersonSide<'p> {
         &self,
         model: &Model,
         weights: &Weights<'_>,
+        tf_bits: &TfBits,
         opts: &Options,
         r: &ReqFeatures,
         known: ComparedList,
@@ -578,13 +772,13 @@ impl<'p> PersonSide<'p> {
                 false,
                 "training compared other candidates than scoring would"
             );
-            return self.score_one(model, weights, opts, r);
+            return self.score_one(model, weights, tf_bits, opts, r);
         }
         let vectors = cands
             .iter()
             .zip(known.vectors.iter())
             .map(|(&pi, &packed)| (pi, unpack(packed)));
-        self.rank(model, weights, opts, r, vectors)
+        self.rank(model, weights, tf_bits, opts, r, vectors)
     }
 
     /// Weighs a request's candidates (person, vector) in candidate order
@@ -595,15 +789,19 @@ impl<'p> PersonSide<'p> {
         &self,
         model: &Model,
         weights: &Weights<'_>,
+        tf_bits: &TfBits,
         opts: &Options,
         r: &ReqFeatures,
         vectors: impl Iterator<Item = (u32, Vector)>,
     ) -> RequestScore {
         let persons = self.persons;
+        let mut memo = WeightMemo::new();
         let mut list: Vec<Scored> = vectors
             .map(|(pi, vector)| {
-                let p = &persons[pi as usize];
-                let weight = weights.weight_tf(&vector, self.tf.adjustment(model, r, p, &vector));
+                let tf = self
+                    .tf
+                    .adjustment_of(tf_bits, model, r, persons, pi, &vector);
+                let weight = memo.weight(weights, &vector, tf);
                 Scored {
                     person: pi,
                     weight,
@@ -614,8 +812,17 @@ impl<'p> PersonSide<'p> {
             .collect();
         let candidates = list.len() as u64;
         let log_sum = model::log2_sum_exp2(list.iter().map(|s| s.weight));
-        list.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.person.cmp(&b.person)));
-        list.truncate(opts.keep_per_request.max(1));
+        // The best few only: candidates are distinct persons, so the order
+        // (weight, then person) is strict and selecting the best `keep`
+        // before sorting them gives what sorting the whole list would.
+        let keep = opts.keep_per_request.max(1);
+        let by_rank =
+            |a: &Scored, b: &Scored| b.weight.total_cmp(&a.weight).then(a.person.cmp(&b.person));
+        if list.len() > keep {
+            list.select_nth_unstable_by(keep - 1, by_rank);
+            list.truncate(keep);
+        }
+        list.sort_by(by_rank);
         list.shrink_to_fit(); // keep only the kept candidates in memory
         RequestScore {
             candidates,
