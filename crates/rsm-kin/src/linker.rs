@@ -592,7 +592,10 @@ impl<'m> Weights<'m> {
                 let a = log_unrelated + lu;
                 let b = log_share + lf;
                 let mx = a.max(b);
-                let mix = mx + ((a - mx).exp2() + (b - mx).exp2()).log2();
+                // One of the two is the maximum itself: 2^0 is 1 exactly,
+                // without the call.
+                let exp2 = |d: f64| if d == 0.0 { 1.0 } else { d.exp2() };
+                let mix = mx + (exp2(a - mx) + exp2(b - mx)).log2();
                 (lu - mix).min(0.0)
             }
         };
@@ -606,16 +609,22 @@ impl<'m> Weights<'m> {
     }
 }
 
-/// A request's weights by (vector, term-frequency bits): many of its
-/// candidates share both (every "different given name, same surname,
-/// other year" pair), and [`Weights::weight_tf`] is a pure function of
+/// Weights by (vector, term-frequency bits), kept by each worker over the
+/// requests of one scoring pass: many pairs share both (every "different
+/// given name, same surname, other year" pair; look-alike requests are
+/// scored together), and [`Weights::weight_tf`] is a pure function of
 /// them, so a remembered weight is the weight to the bit. Direct-mapped;
 /// a collision only computes again.
 struct WeightMemo {
-    slots: [(u32, u64, f64); WEIGHT_MEMO_SLOTS],
+    slots: Box<[(u32, u64, f64)]>,
 }
 
-const WEIGHT_MEMO_SLOTS: usize = 64;
+/// Slots of a [`WeightMemo`] (24 KiB), a power of two.
+const WEIGHT_MEMO_BITS: u32 = 10;
+
+/// What weighs a pair in a scoring pass: the model's tables, its
+/// term-frequency bits and the worker's memo of weights.
+type Weighing<'a, 'm> = (&'a Weights<'m>, &'a TfBits, &'a mut WeightMemo);
 
 /// A slot no packed vector fills (packed vectors use 27 bits).
 const EMPTY_SLOT: u32 = u32::MAX;
@@ -623,7 +632,7 @@ const EMPTY_SLOT: u32 = u32::MAX;
 impl WeightMemo {
     fn new() -> Self {
         Self {
-            slots: [(EMPTY_SLOT, 0, 0.0); WEIGHT_MEMO_SLOTS],
+            slots: vec![(EMPTY_SLOT, 0, 0.0); 1 << WEIGHT_MEMO_BITS].into_boxed_slice(),
         }
     }
 
@@ -634,7 +643,7 @@ impl WeightMemo {
         };
         let tf_key = tf.to_bits();
         let h = (u64::from(packed) ^ tf_key.rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let slot = &mut self.slots[(h >> 58) as usize];
+        let slot = &mut self.slots[(h >> (u64::BITS - WEIGHT_MEMO_BITS)) as usize];
         if slot.0 == packed && slot.1 == tf_key {
             return slot.2;
         }
@@ -643,8 +652,6 @@ impl WeightMemo {
         w
     }
 }
-
-const _: () = assert!(WEIGHT_MEMO_SLOTS == 1 << 6);
 
 /// Requests are scored in an order that keeps look-alike requests (same
 /// surname class, county, year) together: their candidates overlap, so the
@@ -712,11 +719,12 @@ impl<'p> PersonSide<'p> {
         let scored: Vec<RequestScore> = order
             .par_iter()
             .zip(known)
-            .map(|(&bi, known)| match known {
-                Some(list) => {
-                    self.score_compared(model, &weights, tf_bits, opts, batch[bi].1, list)
+            .map_init(WeightMemo::new, |memo, (&bi, known)| {
+                let w = (&weights, tf_bits, memo);
+                match known {
+                    Some(list) => self.score_compared(model, w, opts, batch[bi].1, list),
+                    None => self.score_one(model, w, opts, batch[bi].1),
                 }
-                None => self.score_one(model, &weights, tf_bits, opts, batch[bi].1),
             })
             .collect();
         let mut out: Vec<Option<RequestScore>> = vec![None; batch.len()];
@@ -731,8 +739,7 @@ impl<'p> PersonSide<'p> {
     fn score_one(
         &self,
         model: &Model,
-        weights: &Weights<'_>,
-        tf_bits: &TfBits,
+        weights: Weighing<'_, '_>,
         opts: &Options,
         r: &ReqFeatures,
     ) -> RequestScore {
@@ -743,7 +750,7 @@ impl<'p> PersonSide<'p> {
         let vectors = cands
             .iter()
             .map(|&pi| (pi, comparer.compare(&persons[pi as usize])));
-        self.rank(model, weights, tf_bits, opts, r, vectors)
+        self.rank(model, weights, opts, r, vectors)
     }
 
     /// A request's candidates, sorted by person: the one lookup training
@@ -760,8 +767,7 @@ impl<'p> PersonSide<'p> {
     fn score_compared(
         &self,
         model: &Model,
-        weights: &Weights<'_>,
-        tf_bits: &TfBits,
+        weights: Weighing<'_, '_>,
         opts: &Options,
         r: &ReqFeatures,
         known: ComparedList,
@@ -772,13 +778,13 @@ impl<'p> PersonSide<'p> {
                 false,
                 "training compared other candidates than scoring would"
             );
-            return self.score_one(model, weights, tf_bits, opts, r);
+            return self.score_one(model, weights, opts, r);
         }
         let vectors = cands
             .iter()
             .zip(known.vectors.iter())
             .map(|(&pi, &packed)| (pi, unpack(packed)));
-        self.rank(model, weights, tf_bits, opts, r, vectors)
+        self.rank(model, weights, opts, r, vectors)
     }
 
     /// Weighs a request's candidates (person, vector) in candidate order
@@ -788,14 +794,13 @@ impl<'p> PersonSide<'p> {
     fn rank(
         &self,
         model: &Model,
-        weights: &Weights<'_>,
-        tf_bits: &TfBits,
+        weights: Weighing<'_, '_>,
         opts: &Options,
         r: &ReqFeatures,
         vectors: impl Iterator<Item = (u32, Vector)>,
     ) -> RequestScore {
         let persons = self.persons;
-        let mut memo = WeightMemo::new();
+        let (weights, tf_bits, memo) = weights;
         let mut list: Vec<Scored> = vectors
             .map(|(pi, vector)| {
                 let tf = self
