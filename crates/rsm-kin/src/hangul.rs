@@ -515,50 +515,42 @@ pub fn within_one_jamo(a: &str, b: &str) -> bool {
 /// for other strings.
 fn within_one_jamo_triples(a: &str, b: &str) -> Option<bool> {
     let (x, y) = (a.as_bytes(), b.as_bytes());
-    if x.len() % 3 != 0 || y.len() % 3 != 0 {
-        return None;
-    }
     // Every character three bytes long: a lead byte 1110xxxx every third
     // byte (the text is valid UTF-8, so the two after it continue it).
-    let three_byte = |s: &[u8]| s.chunks_exact(3).all(|c| c[0] & 0xF0 == 0xE0);
+    let three_byte = |s: &[u8]| s.len() % 3 == 0 && s.chunks_exact(3).all(|c| c[0] >> 4 == 0xE);
     if !three_byte(x) || !three_byte(y) {
         return None;
     }
-    let triple = |s: &[u8], i: usize| [s[i], s[i + 1], s[i + 2]];
-    let common = x.len().min(y.len());
-    // The first differing character, as the character loop finds it.
-    let mut i = 0;
-    while i < common && triple(x, i) == triple(y, i) {
-        i += 3;
-    }
-    if x.len() != y.len() {
-        // The character loop stops at a second difference within the
-        // shorter string's length, else measures the jamo distance.
-        let mut j = i + 3;
-        while j < common {
-            if triple(x, j) != triple(y, j) {
+    // Over the shorter length the characters line up: the first and last
+    // differing bytes say which characters differ. Two or more differing
+    // characters: the character loop says no at the second.
+    let n = x.len().min(y.len());
+    let (xs, ys) = (&x[..n], &y[..n]);
+    let differing = match xs.iter().zip(ys).position(|(p, q)| p != q) {
+        None => None,
+        Some(first) => {
+            let last = xs.iter().zip(ys).rposition(|(p, q)| p != q).unwrap_or(first);
+            if first / 3 != last / 3 {
                 return Some(false);
             }
-            j += 3;
+            Some(first / 3 * 3)
         }
+    };
+    if x.len() != y.len() {
         return Some(jamo_distance_at_most_one(a, b));
     }
-    if i == x.len() {
+    let Some(i) = differing else {
         return Some(true);
-    }
-    if x[i + 3..] != y[i + 3..] {
-        return Some(false);
-    }
-    let decode = |t: [u8; 3]| {
+    };
+    let decode = |t: &[u8]| {
         char::from_u32(
             (u32::from(t[0] & 0x0F) << 12) | (u32::from(t[1] & 0x3F) << 6) | u32::from(t[2] & 0x3F),
         )
     };
-    let (p, q) = (triple(x, i), triple(y, i));
     Some(
         match (
-            decode(p).and_then(Syllable::of),
-            decode(q).and_then(Syllable::of),
+            decode(&x[i..i + 3]).and_then(Syllable::of),
+            decode(&y[i..i + 3]).and_then(Syllable::of),
         ) {
             (Some(p), Some(q)) => {
                 u8::from(p.initial != q.initial)
