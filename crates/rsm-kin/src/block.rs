@@ -735,8 +735,7 @@ impl Index {
         for &(_, _, b) in &blocks[..taken] {
             out.extend_from_slice(b);
         }
-        // Each block is sorted: the stable sort merges the runs.
-        out.sort();
+        out.sort_unstable();
         out.dedup();
         out
     }
