@@ -517,7 +517,8 @@ fn within_one_jamo_triples(a: &str, b: &str) -> Option<bool> {
     let (x, y) = (a.as_bytes(), b.as_bytes());
     // Every character three bytes long: a lead byte 1110xxxx every third
     // byte (the text is valid UTF-8, so the two after it continue it).
-    let three_byte = |s: &[u8]| s.len() % 3 == 0 && s.chunks_exact(3).all(|c| c[0] >> 4 == 0xE);
+    let three_byte =
+        |s: &[u8]| s.len().is_multiple_of(3) && s.chunks_exact(3).all(|c| c[0] >> 4 == 0xE);
     if !three_byte(x) || !three_byte(y) {
         return None;
     }
@@ -529,7 +530,11 @@ fn within_one_jamo_triples(a: &str, b: &str) -> Option<bool> {
     let differing = match xs.iter().zip(ys).position(|(p, q)| p != q) {
         None => None,
         Some(first) => {
-            let last = xs.iter().zip(ys).rposition(|(p, q)| p != q).unwrap_or(first);
+            let last = xs
+                .iter()
+                .zip(ys)
+                .rposition(|(p, q)| p != q)
+                .unwrap_or(first);
             if first / 3 != last / 3 {
                 return Some(false);
             }

@@ -301,6 +301,20 @@ impl TermFreq {
         self.distinct = distinct;
     }
 
+    /// Reads the candidates' entries ahead of weighing them (as
+    /// [`compare::Comparer::warm`] does for their features): the entries
+    /// lie in person order, a cache miss each, and loads issued together
+    /// overlap. Changes nothing.
+    pub fn warm(&self, candidates: &[u32]) {
+        let mut acc = 0u16;
+        for &pi in candidates {
+            if let Some(e) = self.per_person.get(pi as usize) {
+                acc = acc.wrapping_add(e.at[0]);
+            }
+        }
+        std::hint::black_box(acc);
+    }
+
     /// `model`'s adjustments by distinct count (see [`TfBits`]).
     pub fn bits(&self, model: &Model) -> TfBits {
         let total = f64::from(self.total);
@@ -745,6 +759,7 @@ impl<'p> PersonSide<'p> {
     ) -> RequestScore {
         let persons = self.persons;
         let cands = self.candidates(r, opts);
+        self.tf.warm(&cands);
         compare::Comparer::warm(persons, &cands);
         let mut comparer = compare::Comparer::on_list(r, &self.tf);
         let vectors = cands
@@ -773,6 +788,7 @@ impl<'p> PersonSide<'p> {
         known: ComparedList,
     ) -> RequestScore {
         let cands = self.candidates(r, opts);
+        self.tf.warm(&cands);
         if cands.len() != known.vectors.len() {
             debug_assert!(
                 false,
