@@ -313,8 +313,19 @@ fn byte_sum(s: &str) -> u32 {
 
 fn shares_syllable(a: &str, b: &str) -> bool {
     a.chars().zip(b.chars()).any(|(p, q)| p == q)
-        || (a.chars().nth(1).is_some() && b.contains(a))
-        || (b.chars().nth(1).is_some() && a.contains(b))
+        || (a.chars().nth(1).is_some() && holds(b, a))
+        || (b.chars().nth(1).is_some() && holds(a, b))
+}
+
+/// `haystack.contains(needle)`, answered from the lengths when the needle
+/// is not shorter (most pairs of given names are as long as each other):
+/// no search and no library call then.
+fn holds(haystack: &str, needle: &str) -> bool {
+    match haystack.len().cmp(&needle.len()) {
+        std::cmp::Ordering::Less => false,
+        std::cmp::Ordering::Equal => haystack.bytes().eq(needle.bytes()),
+        std::cmp::Ordering::Greater => haystack.contains(needle),
+    }
 }
 
 /// The syllables of a Hangul given name and its variants as a 64-bit set,
@@ -857,6 +868,28 @@ impl<'a> Comparer<'a> {
 mod tests {
     use super::*;
     use crate::names::parse;
+
+    #[test]
+    fn holds_is_contains() {
+        let texts = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "abc",
+            "순",
+            "순자",
+            "자순",
+            "순자순",
+            "영수",
+            "수",
+        ];
+        for h in texts {
+            for n in texts {
+                assert_eq!(holds(h, n), h.contains(n), "{h} / {n}");
+            }
+        }
+    }
 
     #[test]
     fn north_and_south_spellings_agree() {
