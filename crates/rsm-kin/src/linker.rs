@@ -353,8 +353,11 @@ impl TermFreq {
         pi: u32,
         v: &Vector,
     ) -> f64 {
-        let Some(e) = self.per_person.get(pi as usize) else {
-            return self.adjustment(model, r, &persons[pi as usize], v);
+        // Entries by person number: only for the list they were counted on
+        // (a list of another length takes the hashed path).
+        let e = match self.per_person.get(pi as usize) {
+            Some(e) if self.per_person.len() == persons.len() => e,
+            _ => return self.adjustment(model, r, &persons[pi as usize], v),
         };
         if self.total < 1_000 {
             return 0.0; // too few persons for frequencies to mean anything
@@ -445,7 +448,9 @@ pub struct PersonSide<'p> {
     pub persons: &'p [PerFeatures],
     /// Blocking index over the persons.
     pub index: Index,
-    /// Term frequencies of the persons' names.
+    /// Term frequencies of the persons' names, counted over `persons` in
+    /// this order ([`TermFreq::for_persons`]: its per-person entries go by
+    /// person number).
     pub tf: TermFreq,
 }
 
