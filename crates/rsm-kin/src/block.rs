@@ -62,6 +62,32 @@ fn key(rule: Rule, parts: &[&dyn KeyPart]) -> u64 {
     h.finish()
 }
 
+/// The hasher of a key's rule and leading parts: a request's keys that
+/// share them (years × provinces …) go on from a copy, which gives the
+/// hash [`key`] gives the whole key.
+fn key_prefix(rule: Rule, parts: &[&dyn KeyPart]) -> DefaultHasher {
+    let mut h = DefaultHasher::new();
+    (rule as u8).hash(&mut h);
+    for p in parts {
+        p.feed(&mut h);
+    }
+    h
+}
+
+/// `prefix` followed by `parts`, as a hasher to go on from.
+fn key_extend(prefix: &DefaultHasher, parts: &[&dyn KeyPart]) -> DefaultHasher {
+    let mut h = prefix.clone();
+    for p in parts {
+        p.feed(&mut h);
+    }
+    h
+}
+
+/// The key of `prefix` followed by `parts`.
+fn key_after(prefix: &DefaultHasher, parts: &[&dyn KeyPart]) -> u64 {
+    key_extend(prefix, parts).finish()
+}
+
 trait KeyPart {
     fn feed(&self, h: &mut DefaultHasher);
 }
@@ -122,9 +148,9 @@ impl KeyPart for Tagged {
                     *b = b'0' + (x % 10) as u8;
                     x /= 10;
                 }
-                std::str::from_utf8(&buf[..end])
-                    .expect("ASCII tag and digits")
-                    .hash(h);
+                // `str::hash` is the bytes and a 0xff terminator.
+                h.write(&buf[..end]);
+                h.write_u8(0xff);
             }
             Tagged::Text(s) => s.as_str().hash(h),
         }
@@ -351,7 +377,7 @@ fn each_person_key(p: &PerFeatures, emit: &mut dyn FnMut(Rule, &[&dyn KeyPart]))
 
 /// Keys of a request (query side), each with its rule.
 pub fn request_keys(r: &ReqFeatures) -> Vec<(Rule, u64)> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(64);
     let sur = surname_keys(&r.name);
     let given = given_keys(&r.name);
     let counties = county_parts(&r.place);
@@ -359,40 +385,43 @@ pub fn request_keys(r: &ReqFeatures) -> Vec<(Rule, u64)> {
         .year
         .map(|y| (y - 2..=y + 2).collect())
         .unwrap_or_default();
+    // Keys sharing leading parts are hashed from a copy of the shared
+    // prefix's hasher (`key_prefix`): the same keys as `key`.
     for s in &sur {
+        let given_prefix = key_prefix(Rule::SurnameGiven, &[s]);
         for g in &given {
-            out.push((Rule::SurnameGiven, key(Rule::SurnameGiven, &[s, g])));
+            out.push((Rule::SurnameGiven, key_after(&given_prefix, &[g])));
         }
         // Surname and year: narrowed by the county when there is one (a
         // common surname's block over a whole province grows with the list),
         // by the province otherwise; surname and county alone when the year
         // is not known.
         if counties.is_empty() {
+            let year_prefix = key_prefix(Rule::SurnameYear, &[s]);
+            let provinces = province_bits(r.place.provinces, false);
             for y in &years {
-                for b in province_bits(r.place.provinces, false) {
-                    out.push((Rule::SurnameYear, key(Rule::SurnameYear, &[s, y, &b])));
+                let h = key_extend(&year_prefix, &[y]);
+                for b in &provinces {
+                    out.push((Rule::SurnameYear, key_after(&h, &[b])));
                 }
             }
         } else if years.is_empty() {
+            let county_prefix = key_prefix(Rule::SurnameCounty, &[s]);
             for c in &counties {
-                out.push((Rule::SurnameCounty, key(Rule::SurnameCounty, &[s, c])));
+                out.push((Rule::SurnameCounty, key_after(&county_prefix, &[c])));
             }
         } else {
             for c in &counties {
+                let h = key_prefix(Rule::SurnameCountyYear, &[s, c]);
                 for y in &years {
-                    out.push((
-                        Rule::SurnameCountyYear,
-                        key(Rule::SurnameCountyYear, &[s, c, y]),
-                    ));
+                    out.push((Rule::SurnameCountyYear, key_after(&h, &[y])));
                 }
             }
         }
         for i in initial_syllables(&r.name) {
+            let h = key_prefix(Rule::SurnameInitialYear, &[s, &i]);
             for y in &years {
-                out.push((
-                    Rule::SurnameInitialYear,
-                    key(Rule::SurnameInitialYear, &[s, &i, y]),
-                ));
+                out.push((Rule::SurnameInitialYear, key_after(&h, &[y])));
             }
         }
     }
@@ -404,15 +433,18 @@ pub fn request_keys(r: &ReqFeatures) -> Vec<(Rule, u64)> {
     let provinces = query_province_bits(r.place.provinces);
     for s in father_surname_keys(&r.father, &sur) {
         for f in given_keys(&r.father) {
+            let h = key_prefix(Rule::SurnameFather, &[&s, &f]);
             for b in &provinces {
-                out.push((Rule::SurnameFather, key(Rule::SurnameFather, &[&s, &f, b])));
+                out.push((Rule::SurnameFather, key_after(&h, &[b])));
             }
         }
     }
     for g in &given {
+        let given_prefix = key_prefix(Rule::Given, &[g]);
         for y in &years {
+            let h = key_extend(&given_prefix, &[y]);
             for b in &provinces {
-                out.push((Rule::Given, key(Rule::Given, &[g, y, b])));
+                out.push((Rule::Given, key_after(&h, &[b])));
             }
         }
     }
@@ -428,8 +460,9 @@ pub fn request_keys(r: &ReqFeatures) -> Vec<(Rule, u64)> {
             .map(|y| (y - 1..=y + 1).collect())
             .unwrap_or_default();
         for c in &counties {
+            let h = key_prefix(Rule::CountyYear, &[c]);
             for y in &ys {
-                out.push((Rule::CountyYear, key(Rule::CountyYear, &[c, y])));
+                out.push((Rule::CountyYear, key_after(&h, &[y])));
             }
         }
     }
@@ -652,6 +685,45 @@ impl Index {
         }
     }
 
+    /// Each key's block with its size and the key ([`Index::block`] for
+    /// each). The keys' first table slots are read in one pass before any
+    /// is examined: a request has tens of keys, each slot is a cache miss
+    /// in a table larger than the core's cache, and loads issued together
+    /// overlap instead of waiting one after the other. A first slot that
+    /// is empty, or holds the key, settles the key; otherwise the probe
+    /// starts over as [`Index::block`] does, so the blocks are the same.
+    fn blocks_of<'a>(
+        &'a self,
+        keys: &'a [(Rule, u64)],
+    ) -> impl Iterator<Item = (usize, u64, &'a [u32])> + 'a {
+        let mask = self.table.len().wrapping_sub(1);
+        let first_slots: SmallVec<[u32; 64]> = if self.table.is_empty() {
+            SmallVec::new()
+        } else {
+            keys.iter()
+                .map(|&(_, k)| self.table[(k as usize) & mask])
+                .collect()
+        };
+        let fingerprint = self.fingerprint_mask();
+        keys.iter().enumerate().map(move |(j, &(_, k))| {
+            let b = match first_slots.get(j) {
+                None => &[][..],
+                Some(0) => &[][..],
+                Some(&e) if e & fingerprint == (k >> 32) as u32 & fingerprint => {
+                    let i = ((e & !fingerprint) - 1) as usize;
+                    if self.keys[i] == k {
+                        let (a, b) = (self.offsets[i] as usize, self.offsets[i + 1] as usize);
+                        &self.persons[a..b]
+                    } else {
+                        self.block(k)
+                    }
+                }
+                Some(_) => self.block(k),
+            };
+            (b.len(), k, b)
+        })
+    }
+
     /// Candidate persons for a request: union over its keys, skipping
     /// blocks larger than `max_block`. Sorted, without duplicates.
     pub fn candidates(&self, keys: &[(Rule, u64)], max_block: usize) -> Vec<u32> {
@@ -681,20 +753,21 @@ impl Index {
         max_block: usize,
         budget: usize,
     ) -> Vec<u32> {
-        let mut blocks: Vec<(usize, u64, &[u32])> = keys
-            .iter()
-            .map(|&(_, k)| {
-                let b = self.block(k);
-                (b.len(), k, b)
-            })
+        let mut blocks: SmallVec<[(usize, u64, &[u32]); 64]> = self
+            .blocks_of(keys)
             .filter(|(n, _, _)| *n > 0 && *n <= max_block)
             .collect();
         blocks.sort_unstable_by_key(|&(n, k, _)| (n, k));
-        let mut out: Vec<u32> = Vec::new();
-        for (i, (n, _, b)) in blocks.into_iter().enumerate() {
-            if i > 0 && out.len() + n > budget {
+        // The blocks taken, then one allocation of their total length.
+        let (mut taken, mut total) = (0, 0);
+        for (i, &(n, _, _)) in blocks.iter().enumerate() {
+            if i > 0 && total + n > budget {
                 break;
             }
+            (taken, total) = (i + 1, total + n);
+        }
+        let mut out: Vec<u32> = Vec::with_capacity(total);
+        for &(_, _, b) in &blocks[..taken] {
             out.extend_from_slice(b);
         }
         out.sort_unstable();
@@ -747,6 +820,22 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn keys_from_a_prefix_are_the_whole_keys() {
+        let given = Tagged::Text("kimcheolsu".into());
+        let whole = key(Rule::Given, &[&given, &1950i32, &3u16]);
+        let prefix = key_prefix(Rule::Given, &[&given]);
+        let with_year = key_extend(&prefix, &[&1950i32]);
+        assert_eq!(key_after(&with_year, &[&3u16]), whole);
+        assert_eq!(key_after(&prefix, &[&1950i32, &3u16]), whole);
+        // The prefix is copied, not used up: another year from it.
+        assert_eq!(
+            key_after(&prefix, &[&1951i32, &3u16]),
+            key(Rule::Given, &[&given, &1951i32, &3u16])
+        );
+        assert_ne!(key_after(&prefix, &[&1951i32, &3u16]), whole);
     }
 
     #[test]

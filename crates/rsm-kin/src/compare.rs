@@ -301,6 +301,11 @@ fn char_sum(s: &str) -> u32 {
 }
 
 fn same_syllables(a: &str, b: &str) -> bool {
+    // The same characters in another order have the same bytes in
+    // another order: a cheap test that rules most pairs out.
+    if a.len() != b.len() || byte_sum(a) != byte_sum(b) {
+        return false;
+    }
     match (short_chars(a), short_chars(b)) {
         (Some((mut x, n)), Some((mut y, m))) => {
             x[..n].sort_unstable();
@@ -317,10 +322,26 @@ fn same_syllables(a: &str, b: &str) -> bool {
     }
 }
 
+/// Sum of a string's bytes (see [`same_syllables`]).
+fn byte_sum(s: &str) -> u32 {
+    s.bytes().map(u32::from).sum()
+}
+
 fn shares_syllable(a: &str, b: &str) -> bool {
     a.chars().zip(b.chars()).any(|(p, q)| p == q)
-        || (a.chars().nth(1).is_some() && b.contains(a))
-        || (b.chars().nth(1).is_some() && a.contains(b))
+        || (a.chars().nth(1).is_some() && holds(b, a))
+        || (b.chars().nth(1).is_some() && holds(a, b))
+}
+
+/// `haystack.contains(needle)`, answered from the lengths when the needle
+/// is not shorter (most pairs of given names are as long as each other):
+/// no search and no library call then.
+fn holds(haystack: &str, needle: &str) -> bool {
+    match haystack.len().cmp(&needle.len()) {
+        std::cmp::Ordering::Less => false,
+        std::cmp::Ordering::Equal => haystack.bytes().eq(needle.bytes()),
+        std::cmp::Ordering::Greater => haystack.contains(needle),
+    }
 }
 
 /// True when `short`'s given name is one syllable that is a syllable of
@@ -900,6 +921,28 @@ impl Drop for Comparer<'_> {
 mod tests {
     use super::*;
     use crate::names::parse;
+
+    #[test]
+    fn holds_is_contains() {
+        let texts = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "abc",
+            "순",
+            "순자",
+            "자순",
+            "순자순",
+            "영수",
+            "수",
+        ];
+        for h in texts {
+            for n in texts {
+                assert_eq!(holds(h, n), h.contains(n), "{h} / {n}");
+            }
+        }
+    }
 
     #[test]
     fn north_and_south_spellings_agree() {

@@ -502,6 +502,74 @@ pub fn jamo_similarity(a: &str, b: &str) -> f64 {
 /// True when two strings are at most one jamo apart (fast path for
 /// syllable strings: same length and one syllable differing in one jamo).
 pub fn within_one_jamo(a: &str, b: &str) -> bool {
+    if let Some(close) = within_one_jamo_triples(a, b) {
+        return close;
+    }
+    within_one_jamo_chars(a, b)
+}
+
+/// [`within_one_jamo`] for two strings of three-byte characters only (as
+/// Hangul syllables are): the characters are compared as byte triples
+/// instead of being decoded, and only a differing pair is decoded. The
+/// same steps as [`within_one_jamo_chars`], so the same answer; `None`
+/// for other strings.
+fn within_one_jamo_triples(a: &str, b: &str) -> Option<bool> {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    // Every character three bytes long: a lead byte 1110xxxx every third
+    // byte (the text is valid UTF-8, so the two after it continue it).
+    let three_byte =
+        |s: &[u8]| s.len().is_multiple_of(3) && s.chunks_exact(3).all(|c| c[0] >> 4 == 0xE);
+    if !three_byte(x) || !three_byte(y) {
+        return None;
+    }
+    // Over the shorter length the characters line up: the first and last
+    // differing bytes say which characters differ. Two or more differing
+    // characters: the character loop says no at the second.
+    let n = x.len().min(y.len());
+    let (xs, ys) = (&x[..n], &y[..n]);
+    let differing = match xs.iter().zip(ys).position(|(p, q)| p != q) {
+        None => None,
+        Some(first) => {
+            let last = xs
+                .iter()
+                .zip(ys)
+                .rposition(|(p, q)| p != q)
+                .unwrap_or(first);
+            if first / 3 != last / 3 {
+                return Some(false);
+            }
+            Some(first / 3 * 3)
+        }
+    };
+    if x.len() != y.len() {
+        return Some(jamo_distance_at_most_one(a, b));
+    }
+    let Some(i) = differing else {
+        return Some(true);
+    };
+    let decode = |t: &[u8]| {
+        char::from_u32(
+            (u32::from(t[0] & 0x0F) << 12) | (u32::from(t[1] & 0x3F) << 6) | u32::from(t[2] & 0x3F),
+        )
+    };
+    Some(
+        match (
+            decode(&x[i..i + 3]).and_then(Syllable::of),
+            decode(&y[i..i + 3]).and_then(Syllable::of),
+        ) {
+            (Some(p), Some(q)) => {
+                u8::from(p.initial != q.initial)
+                    + u8::from(p.vowel != q.vowel)
+                    + u8::from(p.fin != q.fin)
+                    <= 1
+            }
+            _ => jamo_distance_at_most_one(a, b),
+        },
+    )
+}
+
+/// [`within_one_jamo`] character by character.
+fn within_one_jamo_chars(a: &str, b: &str) -> bool {
     let mut diff = None;
     let (mut ia, mut ib) = (a.chars(), b.chars());
     loop {
@@ -727,6 +795,59 @@ mod tests {
         assert_eq!(phonetic_key("Gilnam"), phonetic_key("길남"));
         assert_eq!(phonetic_key("Soon-ja"), phonetic_key("순자"));
         assert_eq!(phonetic_key("Sunja"), phonetic_key("순자"));
+    }
+
+    #[test]
+    fn byte_triples_answer_as_characters_do() {
+        // Hangul syllables, compatibility jamo (also three bytes), pairs of
+        // other lengths (measured as jamo), and strings that are not all
+        // three-byte characters.
+        let forms = [
+            "",
+            "가",
+            "각",
+            "간",
+            "가나",
+            "각나",
+            "간나",
+            "각가",
+            "가가가",
+            "가나다",
+            "영수",
+            "영주",
+            "명주",
+            "영수이",
+            "영",
+            "영이",
+            "순희",
+            "순이",
+            "진쳘",
+            "진철",
+            "가ㄴ",
+            "ㄱ",
+            "ㄱㅏ",
+            "복",
+            "복이",
+            "A가",
+            "가A",
+            "Ab",
+            "영 수",
+            "弘",
+            "弘가",
+            "룡호",
+            "용호",
+        ];
+        for a in forms {
+            for b in forms {
+                assert_eq!(
+                    within_one_jamo(a, b),
+                    within_one_jamo_chars(a, b),
+                    "{a} / {b}"
+                );
+            }
+        }
+        assert!(within_one_jamo("가나", "각나"));
+        assert!(!within_one_jamo("가나", "각낙"));
     }
 
     #[test]

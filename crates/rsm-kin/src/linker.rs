@@ -190,6 +190,35 @@ pub struct TermFreq {
     total: u32,
     /// Persons with a known father's name (the father table's total).
     with_father: u32,
+    /// Per person (in the order of the list counted): where its counts
+    /// are in the distinct-count lists, so weighing a pair reads them
+    /// by person number instead of hashing names ([`TermFreq::adjustment_of`]).
+    per_person: Vec<PersonCounts>,
+    /// The distinct counts of given names, fathers' names and surname
+    /// classes: [`TfBits`] takes one log2 per distinct count.
+    distinct: [Vec<u32>; 3],
+}
+
+/// A person's term-frequency entries: positions in [`TermFreq`]'s distinct
+/// counts (given name, father's name, surname class; [`NO_COUNT`] when the
+/// name has none) and the surname class counted.
+#[derive(Debug, Clone, Copy)]
+struct PersonCounts {
+    at: [u16; 3],
+    class: u16,
+}
+
+/// No count: the name part is empty or unknown.
+const NO_COUNT: u16 = u16::MAX;
+
+/// A model's term-frequency adjustments by distinct count, taken once per
+/// scoring pass: [`TermFreq::adjustment_of`] adds them as
+/// [`TermFreq::adjustment`] computes them, to the bit.
+#[derive(Debug)]
+pub struct TfBits {
+    /// Per kind (given name, father's name, surname class) and distinct
+    /// count: the clamped bits.
+    bits: [Vec<f64>; 3],
 }
 
 impl TermFreq {
@@ -221,7 +250,143 @@ impl TermFreq {
                 }
             }
         }
+        t.count_per_person(persons);
         t
+    }
+
+    /// Fills `per_person` and `distinct` from the tables; leaves them empty
+    /// (the hashed path) if a kind has more distinct counts than fit.
+    fn count_per_person(&mut self, persons: &[PerFeatures]) {
+        let mut distinct: [Vec<u32>; 3] = [
+            self.given.values().copied().collect(),
+            self.father.values().copied().collect(),
+            self.surname.values().copied().collect(),
+        ];
+        for d in &mut distinct {
+            d.sort_unstable();
+            d.dedup();
+            if d.len() >= usize::from(NO_COUNT) {
+                return;
+            }
+        }
+        let at = |d: &[u32], n: Option<&u32>| match n {
+            Some(n) => d.binary_search(n).map_or(NO_COUNT, |i| i as u16),
+            None => NO_COUNT,
+        };
+        self.per_person = persons
+            .iter()
+            .map(|p| {
+                let name = p.name.parses.first();
+                let given = name
+                    .filter(|x| !x.given_key.is_empty())
+                    .and_then(|x| self.given.get(&x.given_key));
+                let father = p
+                    .father
+                    .parses
+                    .first()
+                    .filter(|x| !x.given_key.is_empty())
+                    .and_then(|x| self.father.get(&x.given_key));
+                let class = name.and_then(|x| x.classes.first().copied());
+                let surname = class.and_then(|c| self.surname.get(&c));
+                PersonCounts {
+                    at: [
+                        at(&distinct[0], given),
+                        at(&distinct[1], father),
+                        at(&distinct[2], surname),
+                    ],
+                    class: class.unwrap_or(0),
+                }
+            })
+            .collect();
+        self.distinct = distinct;
+    }
+
+    /// Reads the candidates' entries ahead of weighing them (as
+    /// [`compare::Comparer::warm`] does for their features): the entries
+    /// lie in person order, a cache miss each, and loads issued together
+    /// overlap. Changes nothing.
+    pub fn warm(&self, candidates: &[u32]) {
+        let mut acc = 0u16;
+        for &pi in candidates {
+            if let Some(e) = self.per_person.get(pi as usize) {
+                acc = acc.wrapping_add(e.at[0]);
+            }
+        }
+        std::hint::black_box(acc);
+    }
+
+    /// `model`'s adjustments by distinct count (see [`TfBits`]).
+    pub fn bits(&self, model: &Model) -> TfBits {
+        let total = f64::from(self.total);
+        let with_father = f64::from(self.with_father).max(1.0);
+        let kind = |k: usize, u: Option<f64>, of: f64, high: f64| -> Vec<f64> {
+            match u {
+                Some(u) => self.distinct[k]
+                    .iter()
+                    .map(|&n| {
+                        let tf = (f64::from(n) / of).max(1.0 / of);
+                        (u / tf).log2().clamp(-4.0, high)
+                    })
+                    .collect(),
+                None => Vec::new(),
+            }
+        };
+        let u = |f: usize, l: usize| model.u.get(f).and_then(|x| x.get(l)).copied();
+        TfBits {
+            bits: [
+                kind(0, u(1, 5), total, 4.0),
+                kind(1, u(2, 4), with_father, 0.0),
+                kind(2, u(0, 3), total, 4.0),
+            ],
+        }
+    }
+
+    /// [`TermFreq::adjustment`] for person number `pi` of the list counted,
+    /// from `bits` (made by [`TermFreq::bits`] for `model`): the same bits,
+    /// without hashing a name or taking a log2.
+    pub fn adjustment_of(
+        &self,
+        bits: &TfBits,
+        model: &Model,
+        r: &ReqFeatures,
+        persons: &[PerFeatures],
+        pi: u32,
+        v: &Vector,
+    ) -> f64 {
+        // Entries by person number: only for the list they were counted on
+        // (a list of another length takes the hashed path).
+        let e = match self.per_person.get(pi as usize) {
+            Some(e) if self.per_person.len() == persons.len() => e,
+            _ => return self.adjustment(model, r, &persons[pi as usize], v),
+        };
+        if self.total < 1_000 {
+            return 0.0; // too few persons for frequencies to mean anything
+        }
+        let term = |k: usize| bits.bits[k].get(usize::from(e.at[k])).copied();
+        let mut adj = 0.0;
+        if v[1] == 5
+            && let Some(b) = term(0)
+        {
+            adj += b;
+        }
+        if v[2] == 4
+            && let Some(b) = term(1)
+        {
+            adj += b;
+        }
+        if v[0] == 3
+            && let Some(b) = term(2)
+            && r.name.parses.iter().any(|q| q.classes.contains(&e.class))
+        {
+            adj += b;
+        }
+        debug_assert_eq!(
+            adj.to_bits(),
+            self.adjustment(model, r, &persons[pi as usize], v)
+                .to_bits(),
+            "tabled term-frequency adjustment differs"
+        );
+        adj
     }
 
     /// Term-frequency adjustment (bits) for an exact given-name, exact
@@ -283,7 +448,9 @@ pub struct PersonSide<'p> {
     pub persons: &'p [PerFeatures],
     /// Blocking index over the persons.
     pub index: Index,
-    /// Term frequencies of the persons' names.
+    /// Term frequencies of the persons' names, counted over `persons` in
+    /// this order ([`TermFreq::for_persons`]: its per-person entries go by
+    /// person number).
     pub tf: TermFreq,
 }
 
@@ -454,7 +621,10 @@ impl<'m> Weights<'m> {
                 let a = log_unrelated + lu;
                 let b = log_share + lf;
                 let mx = a.max(b);
-                let mix = mx + ((a - mx).exp2() + (b - mx).exp2()).log2();
+                // One of the two is the maximum itself: 2^0 is 1 exactly,
+                // without the call.
+                let exp2 = |d: f64| if d == 0.0 { 1.0 } else { d.exp2() };
+                let mix = mx + (exp2(a - mx) + exp2(b - mx)).log2();
                 (lu - mix).min(0.0)
             }
         };
@@ -464,6 +634,65 @@ impl<'m> Weights<'m> {
             self.model.weight_tf_m(v, tf_bits, m_bits).to_bits(),
             "table weight differs from Model::weight_tf for {v:?}"
         );
+        w
+    }
+}
+
+/// Weights by (vector, term-frequency bits), kept by each worker over the
+/// requests of one scoring pass: many pairs share both (every "different
+/// given name, same surname, other year" pair; look-alike requests are
+/// scored together), and [`Weights::weight_tf`] is a pure function of
+/// them, so a remembered weight is the weight to the bit. Direct-mapped;
+/// a collision only computes again.
+struct WeightMemo {
+    slots: Box<[(u32, u64, f64)]>,
+}
+
+/// Slots of a [`WeightMemo`] (24 KiB), a power of two.
+const WEIGHT_MEMO_BITS: u32 = 10;
+
+/// What weighs a pair in a scoring pass: the model's tables, its
+/// term-frequency bits and the worker's memo of weights.
+type Weighing<'a, 'm> = (&'a Weights<'m>, &'a TfBits, &'a mut WeightMemo);
+
+/// A slot no key fills (a key is a packed vector's 27 bits and one bit
+/// for married in).
+const EMPTY_SLOT: u32 = u32::MAX;
+const _: () = assert!(compare::FIELDS as u32 * LEVEL_BITS + 1 < u32::BITS);
+
+impl WeightMemo {
+    fn new() -> Self {
+        Self {
+            slots: vec![(EMPTY_SLOT, 0, 0.0); 1 << WEIGHT_MEMO_BITS].into_boxed_slice(),
+        }
+    }
+
+    /// [`Weights::weight_tf_m`] of `v` with `tf` bits and the hometown's
+    /// correction for a request whose sought person did or did not marry
+    /// in ([`Model::hometown_bits`]), remembered: the weight is a pure
+    /// function of the vector, the bits and `married_in`.
+    fn weight(
+        &mut self,
+        model: &Model,
+        weights: &Weights<'_>,
+        v: &Vector,
+        tf: f64,
+        married_in: bool,
+    ) -> f64 {
+        let m_bits = || model.hometown_bits(married_in, v[compare::Field::Place as usize]);
+        let Some(packed) = pack(v) else {
+            return weights.weight_tf_m(v, tf, m_bits());
+        };
+        // Bit 27, above the packed vector's 27 bits, says married in.
+        let key = packed | u32::from(married_in) << (compare::FIELDS as u32 * LEVEL_BITS);
+        let tf_key = tf.to_bits();
+        let h = (u64::from(key) ^ tf_key.rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let slot = &mut self.slots[(h >> (u64::BITS - WEIGHT_MEMO_BITS)) as usize];
+        if slot.0 == key && slot.1 == tf_key {
+            return slot.2;
+        }
+        let w = weights.weight_tf_m(v, tf, m_bits());
+        *slot = (key, tf_key, w);
         w
     }
 }
@@ -527,14 +756,19 @@ impl<'p> PersonSide<'p> {
         // Look-alike requests together (see [`locality`]).
         order.sort_by_key(|&i| (locality(batch[i].1), batch[i].0));
         let weights = Weights::new(model);
+        let tf_bits = self.tf.bits(model);
+        let tf_bits = &tf_bits;
         let known: Vec<Option<ComparedList>> =
             order.iter().map(|&bi| compared.take(batch[bi].0)).collect();
         let scored: Vec<RequestScore> = order
             .par_iter()
             .zip(known)
-            .map(|(&bi, known)| match known {
-                Some(list) => self.score_compared(model, &weights, opts, batch[bi].1, list),
-                None => self.score_one(model, &weights, opts, batch[bi].1),
+            .map_init(WeightMemo::new, |memo, (&bi, known)| {
+                let w = (&weights, tf_bits, memo);
+                match known {
+                    Some(list) => self.score_compared(model, w, opts, batch[bi].1, list),
+                    None => self.score_one(model, w, opts, batch[bi].1),
+                }
             })
             .collect();
         let mut out: Vec<Option<RequestScore>> = vec![None; batch.len()];
@@ -549,12 +783,13 @@ impl<'p> PersonSide<'p> {
     fn score_one(
         &self,
         model: &Model,
-        weights: &Weights<'_>,
+        weights: Weighing<'_, '_>,
         opts: &Options,
         r: &ReqFeatures,
     ) -> RequestScore {
         let persons = self.persons;
         let cands = self.candidates(r, opts);
+        self.tf.warm(&cands);
         compare::Comparer::warm(persons, &cands);
         let mut comparer = compare::Comparer::on_list(r, &self.tf);
         let vectors = cands
@@ -577,12 +812,13 @@ impl<'p> PersonSide<'p> {
     fn score_compared(
         &self,
         model: &Model,
-        weights: &Weights<'_>,
+        weights: Weighing<'_, '_>,
         opts: &Options,
         r: &ReqFeatures,
         known: ComparedList,
     ) -> RequestScore {
         let cands = self.candidates(r, opts);
+        self.tf.warm(&cands);
         if cands.len() != known.vectors.len() {
             debug_assert!(
                 false,
@@ -604,21 +840,20 @@ impl<'p> PersonSide<'p> {
     fn rank(
         &self,
         model: &Model,
-        weights: &Weights<'_>,
+        weights: Weighing<'_, '_>,
         opts: &Options,
         r: &ReqFeatures,
         vectors: impl Iterator<Item = (u32, Vector)>,
     ) -> RequestScore {
         let persons = self.persons;
+        let (weights, tf_bits, memo) = weights;
         let married_in = r.married_in();
         let mut list: Vec<Scored> = vectors
             .map(|(pi, vector)| {
-                let p = &persons[pi as usize];
-                let weight = weights.weight_tf_m(
-                    &vector,
-                    self.tf.adjustment(model, r, p, &vector),
-                    model.hometown_bits(married_in, vector[compare::Field::Place as usize]),
-                );
+                let tf = self
+                    .tf
+                    .adjustment_of(tf_bits, model, r, persons, pi, &vector);
+                let weight = memo.weight(model, weights, &vector, tf, married_in);
                 Scored {
                     person: pi,
                     weight,
@@ -629,8 +864,17 @@ impl<'p> PersonSide<'p> {
             .collect();
         let candidates = list.len() as u64;
         let log_sum = model::log2_sum_exp2(list.iter().map(|s| s.weight));
-        list.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.person.cmp(&b.person)));
-        list.truncate(opts.keep_per_request.max(1));
+        // The best few only: candidates are distinct persons, so the order
+        // (weight, then person) is strict and selecting the best `keep`
+        // before sorting them gives what sorting the whole list would.
+        let keep = opts.keep_per_request.max(1);
+        let by_rank =
+            |a: &Scored, b: &Scored| b.weight.total_cmp(&a.weight).then(a.person.cmp(&b.person));
+        if list.len() > keep {
+            list.select_nth_unstable_by(keep - 1, by_rank);
+            list.truncate(keep);
+        }
+        list.sort_by(by_rank);
         list.shrink_to_fit(); // keep only the kept candidates in memory
         RequestScore {
             candidates,

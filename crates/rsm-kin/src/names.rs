@@ -275,11 +275,16 @@ pub fn is_pet_name(given: &str) -> bool {
 
 /// True when `short` is the childhood form "X이" of a two-syllable
 /// `full` name starting with X (숙이 for 숙자, 옥이 for 옥순, 예이 for 예녀).
+#[inline]
 pub fn is_first_syllable_form(short: &str, full: &str) -> bool {
-    // Most names do not end in 이: one comparison of the last bytes.
-    let Some(first) = short.strip_suffix('이') else {
+    // Most names do not end in 이 (EC 9D B4 in UTF-8): the last bytes
+    // compared one by one, without a call.
+    let s = short.as_bytes();
+    let n = s.len();
+    if n < 3 || s[n - 1] != 0xB4 || s[n - 2] != 0x9D || s[n - 3] != 0xEC {
         return false;
-    };
+    }
+    let first = &short[..n - 3];
     let mut one = first.chars();
     if one.next().is_none() || one.next().is_some() {
         return false; // `short` is not two characters

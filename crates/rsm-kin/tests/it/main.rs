@@ -6,6 +6,7 @@ mod link;
 mod matching;
 mod normalise;
 mod reuse;
+mod tf_tables;
 
 /// The shared data directory beside the project, when present.
 pub fn shared_data() -> Option<std::path::PathBuf> {
