@@ -877,6 +877,11 @@ impl<'a> Comparer<'a> {
     pub fn warm(persons: &[PerFeatures], candidates: &[u32]) {
         let first = |s: &str| u64::from(s.as_bytes().first().copied().unwrap_or(0));
         let mut acc = 0u64;
+        // First the person records alone (independent loads, many in
+        // flight), then what they point to (the pointers now at hand).
+        for &pi in candidates {
+            acc = acc.wrapping_add(Arc::as_ptr(&persons[pi as usize].name) as u64);
+        }
         for &pi in candidates {
             let p = &persons[pi as usize];
             let relatives = p.relatives.iter().map(|(_, n)| n);
