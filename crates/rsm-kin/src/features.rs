@@ -325,18 +325,35 @@ pub fn sex_of_relation(relationship: &str) -> Option<Sex> {
     }
 }
 
+/// Names already parsed, by their text as written: the North list's
+/// ([`PersonInterner::into_names`]). A request's name found here is
+/// copied instead of parsed again ([`ReqFeatures::with_known`]): the
+/// parse depends on the text only, so the copy is the same reading.
+pub type KnownNames = rustc_hash::FxHashMap<String, Arc<Name>>;
+
 impl ReqFeatures {
     /// Prepares a request.
     pub fn new(r: &Request) -> Self {
+        Self::with_known(r, None)
+    }
+
+    /// Prepares a request, copying the readings of names `known` holds
+    /// (the same features as [`ReqFeatures::new`]). On dev-20k two
+    /// South names in three are on the North's list too.
+    pub fn with_known(r: &Request, known: Option<&KnownNames>) -> Self {
+        let parse = |text: &str| match known.and_then(|k| k.get(text)) {
+            Some(n) => Name::clone(n),
+            None => names::parse(text),
+        };
         let relation = Relation::parse(&r.relationship);
-        let applicant = names::parse(&r.applicant_name);
-        let mut father = names::parse(&r.father_name);
+        let applicant = parse(&r.applicant_name);
+        let mut father = parse(&r.father_name);
         let mut father_is_applicant = false;
         if father.is_empty() && relation == Relation::Child {
             father = applicant.clone();
             father_is_applicant = !father.is_empty();
         }
-        let mut name = names::parse(&r.name);
+        let mut name = parse(&r.name);
         // Unknown sought name, known father: the surname is his. Not when the
         // "father" is the applicant by assumption (a child's request filed by
         // the mother would give the mother's surname).
@@ -427,7 +444,7 @@ impl PerFeatures {
 /// the persons that have it: a cache kept across chunks of one list.
 #[derive(Debug, Default)]
 pub struct PersonInterner {
-    names: HashMap<String, Arc<Name>>,
+    names: KnownNames,
     places: HashMap<String, Arc<Place>>,
 }
 
@@ -504,5 +521,10 @@ impl PersonInterner {
     /// Distinct names and places held.
     pub fn distinct(&self) -> (usize, usize) {
         (self.names.len(), self.places.len())
+    }
+
+    /// The names parsed, by their text (for [`ReqFeatures::with_known`]).
+    pub fn into_names(self) -> KnownNames {
+        self.names
     }
 }

@@ -1100,8 +1100,14 @@ impl<'s, 'p> Training<'s, 'p> {
     /// Feeds a batch of requests not yet prepared: each wanted request's
     /// features are made, used and dropped within one task, so a batch
     /// never holds more than a request's features per thread.
-    pub fn add_requests(&mut self, batch: &[(usize, crate::records::Request)]) {
-        self.add_with(batch, |r, f| f(&ReqFeatures::new(r)));
+    /// Names `known` are copied rather than parsed
+    /// ([`ReqFeatures::with_known`]).
+    pub fn add_requests(
+        &mut self,
+        batch: &[(usize, crate::records::Request)],
+        known: Option<&crate::features::KnownNames>,
+    ) {
+        self.add_with(batch, |r, f| f(&ReqFeatures::with_known(r, known)));
     }
 
     /// Tallies a batch in parallel; `with(item, f)` calls `f` with the
