@@ -1,7 +1,7 @@
 //! Records prepared for comparison: names parsed and canonicalised, dates
 //! converted, places mapped through the gazetteer. Computed once per record.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -31,10 +31,25 @@ pub enum Relation {
     Other,
 }
 
+/// `s` trimmed and in lower case, copied only when lowering changes it:
+/// ASCII without capitals and Hangul syllables lower to themselves (the
+/// relationship column is read per request in every pass).
+fn trimmed_lower(s: &str) -> std::borrow::Cow<'_, str> {
+    let t = s.trim();
+    let unchanged = |c: char| {
+        (c.is_ascii() && !c.is_ascii_uppercase()) || ('\u{AC00}'..='\u{D7A3}').contains(&c)
+    };
+    if t.chars().all(unchanged) {
+        std::borrow::Cow::Borrowed(t)
+    } else {
+        std::borrow::Cow::Owned(t.to_lowercase())
+    }
+}
+
 impl Relation {
     /// Reads the relationship column.
     pub fn parse(s: &str) -> Self {
-        match s.trim().to_lowercase().as_str() {
+        match trimmed_lower(s).as_ref() {
             "father" | "mother" | "parent" | "아버지" | "어머니" | "부" | "모" => {
                 Self::Parent
             }
@@ -316,7 +331,7 @@ pub type Relatives = names::Few<(Text, Arc<Name>)>;
 /// It outranks the request's sex column: a box ticked wrong on a form is a
 /// likelier slip than calling a sister a brother.
 pub fn sex_of_relation(relationship: &str) -> Option<Sex> {
-    match relationship.trim().to_lowercase().as_str() {
+    match trimmed_lower(relationship).as_ref() {
         "father" | "brother" | "son" | "husband" | "uncle" | "아버지" | "부" | "아들" | "남편"
         | "삼촌" | "숙부" | "형" | "오빠" | "남동생" => Some(Sex::M),
         "mother" | "sister" | "daughter" | "wife" | "aunt" | "어머니" | "모" | "딸" | "아내"
@@ -465,8 +480,8 @@ impl PersonInterner {
         let mut new_places: Vec<(String, &Person)> = Vec::new();
         let mut buf = String::new();
         {
-            let mut seen_names: HashSet<&str> = HashSet::new();
-            let mut seen_places: HashSet<String> = HashSet::new();
+            let mut seen_names: HashSet<&str> = HashSet::default();
+            let mut seen_places: HashSet<String> = HashSet::default();
             for p in persons {
                 let texts = [p.name.as_str(), p.father_name.as_str()]
                     .into_iter()
@@ -526,5 +541,33 @@ impl PersonInterner {
     /// The names parsed, by their text (for [`ReqFeatures::with_known`]).
     pub fn into_names(self) -> KnownNames {
         self.names
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trimmed_lower_is_trim_then_to_lowercase() {
+        for s in [
+            "mother",
+            " Mother ",
+            "BROTHER",
+            "어머니",
+            " 남편\t",
+            "ΣΑΣ",
+            "ǅ",
+            "İ",
+            "",
+            "  ",
+            "son-in-law",
+            "Ａ",
+        ] {
+            assert_eq!(trimmed_lower(s), s.trim().to_lowercase(), "{s:?}");
+        }
+        assert_eq!(Relation::parse(" Mother "), Relation::Parent);
+        assert_eq!(sex_of_relation("SISTER"), Some(Sex::F));
+        assert_eq!(sex_of_relation("오빠"), Some(Sex::M));
     }
 }
