@@ -340,11 +340,17 @@ pub fn sex_of_relation(relationship: &str) -> Option<Sex> {
     }
 }
 
-/// Names already parsed, by their text as written: the North list's
-/// ([`PersonInterner::into_names`]). A request's name found here is
-/// copied instead of parsed again ([`ReqFeatures::with_known`]): the
-/// parse depends on the text only, so the copy is the same reading.
-pub type KnownNames = rustc_hash::FxHashMap<String, Arc<Name>>;
+/// Names and places already read, by their text as written: the North
+/// list's ([`PersonInterner::into_known`]). A request's name or hometown
+/// found here is copied instead of read again ([`ReqFeatures::with_known`]):
+/// reading depends on the text only, so the copy is the same reading.
+#[derive(Debug, Default)]
+pub struct Known {
+    /// Names by text.
+    pub names: HashMap<String, Arc<Name>>,
+    /// Places by their three parts joined ([`place_key_of`]).
+    pub places: HashMap<String, Arc<Place>>,
+}
 
 impl ReqFeatures {
     /// Prepares a request.
@@ -355,8 +361,8 @@ impl ReqFeatures {
     /// Prepares a request, copying the readings of names `known` holds
     /// (the same features as [`ReqFeatures::new`]). On dev-20k two
     /// South names in three are on the North's list too.
-    pub fn with_known(r: &Request, known: Option<&KnownNames>) -> Self {
-        let parse = |text: &str| match known.and_then(|k| k.get(text)) {
+    pub fn with_known(r: &Request, known: Option<&Known>) -> Self {
+        let parse = |text: &str| match known.and_then(|k| k.names.get(text)) {
             Some(n) => Name::clone(n),
             None => names::parse(text),
         };
@@ -388,7 +394,20 @@ impl ReqFeatures {
             sex: sex_of_relation(&r.relationship).or(r.sex),
             year: r.birth_year,
             relation,
-            place: Place::new(&r.province, &r.county, &r.village),
+            place: {
+                let parts = [r.province.as_str(), &r.county, &r.village];
+                let mut key = String::new();
+                place_key_of(&mut key, parts);
+                // A part holding the separator would make the key ambiguous.
+                let plain = parts.iter().all(|p| !p.contains('\u{1f}'));
+                match known
+                    .filter(|_| plain)
+                    .and_then(|k| k.places.get(key.as_str()))
+                {
+                    Some(p) => Place::clone(p),
+                    None => Place::new(&r.province, &r.county, &r.village),
+                }
+            },
             latin,
             surname_from_father,
         }
@@ -459,14 +478,19 @@ impl PerFeatures {
 /// the persons that have it: a cache kept across chunks of one list.
 #[derive(Debug, Default)]
 pub struct PersonInterner {
-    names: KnownNames,
+    names: HashMap<String, Arc<Name>>,
     places: HashMap<String, Arc<Place>>,
 }
 
 /// The key of a place in the interner: its three parts joined.
 fn place_key(buf: &mut String, p: &Person) {
+    place_key_of(buf, [&p.province, &p.county, &p.village]);
+}
+
+/// The key of a place (province, county, village) in the interner.
+fn place_key_of(buf: &mut String, parts: [&str; 3]) {
     buf.clear();
-    for part in [&p.province, &p.county, &p.village] {
+    for part in parts {
         buf.push_str(part);
         buf.push('\u{1f}');
     }
@@ -538,9 +562,13 @@ impl PersonInterner {
         (self.names.len(), self.places.len())
     }
 
-    /// The names parsed, by their text (for [`ReqFeatures::with_known`]).
-    pub fn into_names(self) -> KnownNames {
-        self.names
+    /// The names and places read, by their text (for
+    /// [`ReqFeatures::with_known`]).
+    pub fn into_known(self) -> Known {
+        Known {
+            names: self.names,
+            places: self.places,
+        }
     }
 }
 

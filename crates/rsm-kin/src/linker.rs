@@ -1105,7 +1105,7 @@ impl<'s, 'p> Training<'s, 'p> {
     pub fn add_requests(
         &mut self,
         batch: &[(usize, crate::records::Request)],
-        known: Option<&crate::features::KnownNames>,
+        known: Option<&crate::features::Known>,
     ) {
         self.add_with(batch, |r, f| f(&ReqFeatures::with_known(r, known)));
     }

@@ -14,7 +14,7 @@ use crate::batch::{self, BatchOptions, Prediction};
 use crate::csvin::{self, Encoding};
 use crate::error::{KinError, Result, RowIssue};
 use crate::explain;
-use crate::features::{KnownNames, PerFeatures, PersonInterner, Relation, ReqFeatures, Seeker};
+use crate::features::{Known, PerFeatures, PersonInterner, Relation, ReqFeatures, Seeker};
 use crate::linker::{self, PersonSide, Progress, Scored, Scores, Stage, Stats, Training};
 use crate::model::Model;
 use crate::records::{self, Parsed, Person, RecordStream, Request};
@@ -267,7 +267,7 @@ fn each_chunk(
     families: &records::Families,
     chunk: usize,
     want: impl Fn(usize) -> bool,
-    known: Option<&KnownNames>,
+    known: Option<&Known>,
     mut f: impl FnMut(&[(usize, &ReqFeatures)]) + Send,
 ) -> Result<()> {
     pipelined(sources, encodings, families, chunk, &want, |buf| {
@@ -354,7 +354,7 @@ struct NorthRead {
     pf: Vec<PerFeatures>,
     kept_persons: Vec<Person>,
     /// The names parsed, by text (requests copy the ones they share).
-    known_names: KnownNames,
+    known_names: Known,
     distinct_names: usize,
     distinct_places: usize,
     issues: Vec<RowIssue>,
@@ -420,7 +420,7 @@ fn read_north(north: &Source<'_>, opts: &BatchOptions) -> Result<NorthRead> {
         person_ids,
         pf,
         kept_persons,
-        known_names: interner.into_names(),
+        known_names: interner.into_known(),
         distinct_names,
         distinct_places,
         issues,

@@ -30,12 +30,12 @@ fn copied_names_give_the_parsed_features() {
             .records;
         let mut interner = PersonInterner::default();
         interner.prepare(&persons);
-        let known = interner.into_names();
+        let known = interner.into_known();
         let mut copied = 0;
         for r in &requests {
             copied += [&r.applicant_name, &r.father_name, &r.name]
                 .iter()
-                .filter(|t| known.contains_key(t.as_str()))
+                .filter(|t| known.names.contains_key(t.as_str()))
                 .count();
             let parsed = format!("{:?}", ReqFeatures::new(r));
             let with_known = format!("{:?}", ReqFeatures::with_known(r, Some(&known)));
