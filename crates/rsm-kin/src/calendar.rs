@@ -60,13 +60,17 @@ impl Date {
     /// Parses `yyyy-mm-dd` (also `yyyy.mm.dd`, `yyyy/mm/dd`).
     pub fn parse(s: &str) -> Result<Self, DateError> {
         let t = s.trim();
-        let parts: Vec<&str> = t.split(['-', '.', '/']).collect();
-        if parts.len() != 3 {
+        // Exactly three parts (read without collecting them: a date is
+        // parsed per row, three times per request file).
+        let mut parts = t.split(['-', '.', '/']);
+        let (Some(y), Some(m), Some(d), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
             return Err(DateError::Syntax(t.to_string()));
-        }
-        let y: i32 = parts[0].parse().map_err(|_| DateError::Syntax(t.into()))?;
-        let m: u8 = parts[1].parse().map_err(|_| DateError::Syntax(t.into()))?;
-        let d: u8 = parts[2].parse().map_err(|_| DateError::Syntax(t.into()))?;
+        };
+        let y: i32 = y.parse().map_err(|_| DateError::Syntax(t.into()))?;
+        let m: u8 = m.parse().map_err(|_| DateError::Syntax(t.into()))?;
+        let d: u8 = d.parse().map_err(|_| DateError::Syntax(t.into()))?;
         Self::new(y, m, d).ok_or_else(|| DateError::Impossible(t.to_string()))
     }
 
@@ -243,6 +247,17 @@ mod tests {
             Err(DateError::Impossible(_))
         ));
         assert!(matches!(Date::parse("37년"), Err(DateError::Syntax(_))));
+        // Three parts exactly, whatever the separators.
+        assert!(matches!(Date::parse("1937-02"), Err(DateError::Syntax(_))));
+        assert!(matches!(
+            Date::parse("1937-02-01-05"),
+            Err(DateError::Syntax(_))
+        ));
+        assert!(matches!(
+            Date::parse("1937-02-01."),
+            Err(DateError::Syntax(_))
+        ));
+        assert_eq!(Date::parse(" 1937.2/1 ").unwrap().to_string(), "1937-02-01");
         assert_eq!(Date::parse("1900-02-29").ok(), None);
         assert!(Date::parse("2000-02-29").is_ok());
     }

@@ -1,7 +1,7 @@
 //! Records prepared for comparison: names parsed and canonicalised, dates
 //! converted, places mapped through the gazetteer. Computed once per record.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -31,10 +31,25 @@ pub enum Relation {
     Other,
 }
 
+/// `s` trimmed and in lower case, copied only when lowering changes it:
+/// ASCII without capitals and Hangul syllables lower to themselves (the
+/// relationship column is read per request in every pass).
+fn trimmed_lower(s: &str) -> std::borrow::Cow<'_, str> {
+    let t = s.trim();
+    let unchanged = |c: char| {
+        (c.is_ascii() && !c.is_ascii_uppercase()) || ('\u{AC00}'..='\u{D7A3}').contains(&c)
+    };
+    if t.chars().all(unchanged) {
+        std::borrow::Cow::Borrowed(t)
+    } else {
+        std::borrow::Cow::Owned(t.to_lowercase())
+    }
+}
+
 impl Relation {
     /// Reads the relationship column.
     pub fn parse(s: &str) -> Self {
-        match s.trim().to_lowercase().as_str() {
+        match trimmed_lower(s).as_ref() {
             "father" | "mother" | "parent" | "아버지" | "어머니" | "부" | "모" => {
                 Self::Parent
             }
@@ -316,7 +331,7 @@ pub type Relatives = names::Few<(Text, Arc<Name>)>;
 /// It outranks the request's sex column: a box ticked wrong on a form is a
 /// likelier slip than calling a sister a brother.
 pub fn sex_of_relation(relationship: &str) -> Option<Sex> {
-    match relationship.trim().to_lowercase().as_str() {
+    match trimmed_lower(relationship).as_ref() {
         "father" | "brother" | "son" | "husband" | "uncle" | "아버지" | "부" | "아들" | "남편"
         | "삼촌" | "숙부" | "형" | "오빠" | "남동생" => Some(Sex::M),
         "mother" | "sister" | "daughter" | "wife" | "aunt" | "어머니" | "모" | "딸" | "아내"
@@ -325,18 +340,41 @@ pub fn sex_of_relation(relationship: &str) -> Option<Sex> {
     }
 }
 
+/// Names and places already read, by their text as written: the North
+/// list's ([`PersonInterner::into_known`]). A request's name or hometown
+/// found here is copied instead of read again ([`ReqFeatures::with_known`]):
+/// reading depends on the text only, so the copy is the same reading.
+#[derive(Debug, Default)]
+pub struct Known {
+    /// Names by text.
+    pub names: HashMap<String, Arc<Name>>,
+    /// Places by their three parts joined ([`place_key_of`]).
+    pub places: HashMap<String, Arc<Place>>,
+}
+
 impl ReqFeatures {
     /// Prepares a request.
     pub fn new(r: &Request) -> Self {
+        Self::with_known(r, None)
+    }
+
+    /// Prepares a request, copying the readings of names `known` holds
+    /// (the same features as [`ReqFeatures::new`]). On dev-20k two
+    /// South names in three are on the North's list too.
+    pub fn with_known(r: &Request, known: Option<&Known>) -> Self {
+        let parse = |text: &str| match known.and_then(|k| k.names.get(text)) {
+            Some(n) => Name::clone(n),
+            None => names::parse(text),
+        };
         let relation = Relation::parse(&r.relationship);
-        let applicant = names::parse(&r.applicant_name);
-        let mut father = names::parse(&r.father_name);
+        let applicant = parse(&r.applicant_name);
+        let mut father = parse(&r.father_name);
         let mut father_is_applicant = false;
         if father.is_empty() && relation == Relation::Child {
             father = applicant.clone();
             father_is_applicant = !father.is_empty();
         }
-        let mut name = names::parse(&r.name);
+        let mut name = parse(&r.name);
         // Unknown sought name, known father: the surname is his. Not when the
         // "father" is the applicant by assumption (a child's request filed by
         // the mother would give the mother's surname).
@@ -356,7 +394,20 @@ impl ReqFeatures {
             sex: sex_of_relation(&r.relationship).or(r.sex),
             year: r.birth_year,
             relation,
-            place: Place::new(&r.province, &r.county, &r.village),
+            place: {
+                let parts = [r.province.as_str(), &r.county, &r.village];
+                let mut key = String::new();
+                place_key_of(&mut key, parts);
+                // A part holding the separator would make the key ambiguous.
+                let plain = parts.iter().all(|p| !p.contains('\u{1f}'));
+                match known
+                    .filter(|_| plain)
+                    .and_then(|k| k.places.get(key.as_str()))
+                {
+                    Some(p) => Place::clone(p),
+                    None => Place::new(&r.province, &r.county, &r.village),
+                }
+            },
             latin,
             surname_from_father,
         }
@@ -433,8 +484,13 @@ pub struct PersonInterner {
 
 /// The key of a place in the interner: its three parts joined.
 fn place_key(buf: &mut String, p: &Person) {
+    place_key_of(buf, [&p.province, &p.county, &p.village]);
+}
+
+/// The key of a place (province, county, village) in the interner.
+fn place_key_of(buf: &mut String, parts: [&str; 3]) {
     buf.clear();
-    for part in [&p.province, &p.county, &p.village] {
+    for part in parts {
         buf.push_str(part);
         buf.push('\u{1f}');
     }
@@ -448,8 +504,8 @@ impl PersonInterner {
         let mut new_places: Vec<(String, &Person)> = Vec::new();
         let mut buf = String::new();
         {
-            let mut seen_names: HashSet<&str> = HashSet::new();
-            let mut seen_places: HashSet<String> = HashSet::new();
+            let mut seen_names: HashSet<&str> = HashSet::default();
+            let mut seen_places: HashSet<String> = HashSet::default();
             for p in persons {
                 let texts = [p.name.as_str(), p.father_name.as_str()]
                     .into_iter()
@@ -504,5 +560,42 @@ impl PersonInterner {
     /// Distinct names and places held.
     pub fn distinct(&self) -> (usize, usize) {
         (self.names.len(), self.places.len())
+    }
+
+    /// The names and places read, by their text (for
+    /// [`ReqFeatures::with_known`]).
+    pub fn into_known(self) -> Known {
+        Known {
+            names: self.names,
+            places: self.places,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trimmed_lower_is_trim_then_to_lowercase() {
+        for s in [
+            "mother",
+            " Mother ",
+            "BROTHER",
+            "어머니",
+            " 남편\t",
+            "ΣΑΣ",
+            "ǅ",
+            "İ",
+            "",
+            "  ",
+            "son-in-law",
+            "Ａ",
+        ] {
+            assert_eq!(trimmed_lower(s), s.trim().to_lowercase(), "{s:?}");
+        }
+        assert_eq!(Relation::parse(" Mother "), Relation::Parent);
+        assert_eq!(sex_of_relation("SISTER"), Some(Sex::F));
+        assert_eq!(sex_of_relation("오빠"), Some(Sex::M));
     }
 }

@@ -1100,8 +1100,14 @@ impl<'s, 'p> Training<'s, 'p> {
     /// Feeds a batch of requests not yet prepared: each wanted request's
     /// features are made, used and dropped within one task, so a batch
     /// never holds more than a request's features per thread.
-    pub fn add_requests(&mut self, batch: &[(usize, crate::records::Request)]) {
-        self.add_with(batch, |r, f| f(&ReqFeatures::new(r)));
+    /// Names `known` are copied rather than parsed
+    /// ([`ReqFeatures::with_known`]).
+    pub fn add_requests(
+        &mut self,
+        batch: &[(usize, crate::records::Request)],
+        known: Option<&crate::features::Known>,
+    ) {
+        self.add_with(batch, |r, f| f(&ReqFeatures::with_known(r, known)));
     }
 
     /// Tallies a batch in parallel; `with(item, f)` calls `f` with the
@@ -1322,6 +1328,9 @@ impl<'s, 'p> Training<'s, 'p> {
             let place = compare::Field::Place as usize;
             let bits = {
                 let weights = Weights::new(&model);
+                // A weight per distinct vector (the sampled candidates show
+                // a few thousand patterns): the same numbers, made once.
+                let mut weight_of: rustc_hash::FxHashMap<u32, f64> = Default::default();
                 // Per request and hometown level, log2 Σ 2^weight.
                 let requests: Vec<(bool, [f64; model::HOMETOWN_LEVELS])> = by_kind
                     .iter()
@@ -1331,7 +1340,10 @@ impl<'s, 'p> Training<'s, 'p> {
                         for &packed in vs.iter() {
                             let v = unpack(packed);
                             if let Some(l) = by_level.get_mut(usize::from(v[place])) {
-                                l.push(weights.weight_tf(&v, 0.0));
+                                let w = *weight_of
+                                    .entry(packed)
+                                    .or_insert_with(|| weights.weight_tf(&v, 0.0));
+                                l.push(w);
                             }
                         }
                         (

@@ -14,7 +14,7 @@ use crate::batch::{self, BatchOptions, Prediction};
 use crate::csvin::{self, Encoding};
 use crate::error::{KinError, Result, RowIssue};
 use crate::explain;
-use crate::features::{PerFeatures, PersonInterner, Relation, ReqFeatures, Seeker};
+use crate::features::{Known, PerFeatures, PersonInterner, Relation, ReqFeatures, Seeker};
 use crate::linker::{self, PersonSide, Progress, Scored, Scores, Stage, Stats, Training};
 use crate::model::Model;
 use crate::records::{self, Parsed, Person, RecordStream, Request};
@@ -267,10 +267,14 @@ fn each_chunk(
     families: &records::Families,
     chunk: usize,
     want: impl Fn(usize) -> bool,
+    known: Option<&Known>,
     mut f: impl FnMut(&[(usize, &ReqFeatures)]) + Send,
 ) -> Result<()> {
     pipelined(sources, encodings, families, chunk, &want, |buf| {
-        let feats: Vec<ReqFeatures> = buf.par_iter().map(|(_, r)| ReqFeatures::new(r)).collect();
+        let feats: Vec<ReqFeatures> = buf
+            .par_iter()
+            .map(|(_, r)| ReqFeatures::with_known(r, known))
+            .collect();
         // The records are not needed past their features (the next chunk
         // is being read meanwhile).
         let numbers: Vec<usize> = buf.iter().map(|(ri, _)| *ri).collect();
@@ -349,6 +353,8 @@ struct NorthRead {
     person_ids: IdList,
     pf: Vec<PerFeatures>,
     kept_persons: Vec<Person>,
+    /// The names parsed, by text (requests copy the ones they share).
+    known_names: Known,
     distinct_names: usize,
     distinct_places: usize,
     issues: Vec<RowIssue>,
@@ -414,6 +420,7 @@ fn read_north(north: &Source<'_>, opts: &BatchOptions) -> Result<NorthRead> {
         person_ids,
         pf,
         kept_persons,
+        known_names: interner.into_known(),
         distinct_names,
         distinct_places,
         issues,
@@ -476,6 +483,7 @@ pub fn run(
         person_ids,
         pf,
         kept_persons,
+        known_names,
         distinct_names,
         distinct_places,
         issues: north_issues,
@@ -506,7 +514,7 @@ pub fn run(
             families,
             chunk,
             &|ri| wanted[ri],
-            |buf| training.add_requests(&buf),
+            |buf| training.add_requests(&buf, Some(&known_names)),
         )?;
     }
     report(Stage::Train, 1, 2);
@@ -523,6 +531,7 @@ pub fn run(
         families,
         chunk,
         |_| true,
+        Some(&known_names),
         |batch| {
             let scored = side.score_with(&model, &opts.linker, batch, &mut compared);
             for (&(ri, _), s) in batch.iter().zip(scored) {
@@ -565,7 +574,13 @@ pub fn run(
         // on dev-20k: some 20 ms) are freed in the pool while the
         // assignment runs.
         drop(side);
-        let (out, ()) = rayon::join(|| conclude(model), move || drop(pf));
+        let (out, ()) = rayon::join(
+            || conclude(model),
+            move || {
+                drop(known_names);
+                drop(pf);
+            },
+        );
         for ri in 0..n {
             let mut res = Ok(());
             batch::predictions_of(&out, ri, opts, |s, assigned| {
@@ -589,7 +604,7 @@ pub fn run(
         let mut rf: Option<ReqFeatures> = None;
         let mut res = Ok(());
         batch::predictions_of(&out, ri, opts, |s, assigned| {
-            let rf = rf.get_or_insert_with(|| ReqFeatures::new(&r));
+            let rf = rf.get_or_insert_with(|| ReqFeatures::with_known(&r, Some(&known_names)));
             let p = s.person as usize;
             let mut e = explain::explain(&r, rf, &kept_persons[p], &pf[p], &out.model, &side.tf);
             if let Some(c) = out.contested.get(&(ri as u32, s.person)) {

@@ -2,6 +2,7 @@
 
 mod accuracy;
 mod batch;
+mod known_names;
 mod link;
 mod matching;
 mod normalise;
