@@ -621,10 +621,12 @@ fn relatives_with(
     for (i, (rel, name)) in p.relatives.iter().enumerate() {
         let c = applicant_vs(name);
         let surname_ok = matches!(c.surname, 0 | 2 | 3);
-        let stated = labels.is_empty() || labels.contains(&rel.as_str());
+        // The listed relation is read only for a name that matches (most
+        // listed relatives are not the applicant): no label compared then.
+        let stated = || labels.is_empty() || labels.contains(&rel.as_str());
         let level = match c.given {
-            5 | 4 if surname_ok && stated => consistent,
-            3..=5 if surname_ok && !stated => RELATIVES_OTHER_RELATION,
+            5 | 4 if surname_ok && stated() => consistent,
+            3..=5 if surname_ok && !stated() => RELATIVES_OTHER_RELATION,
             3 if surname_ok => 3,
             2 if surname_ok => 2,
             _ => 1,
