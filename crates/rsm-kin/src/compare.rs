@@ -227,17 +227,19 @@ pub struct NameCmp {
 }
 
 fn compare_surname(a: &NameParse, b: &NameParse) -> (u8, SurnameHow) {
-    if a.surname.is_empty() || b.surname.is_empty() {
+    // Each text read once (a `SmolStr` is an enum to look into).
+    let (sa, sb) = (a.surname.as_str(), b.surname.as_str());
+    if sa.is_empty() || sb.is_empty() {
         return (0, SurnameHow::Missing);
     }
-    if a.script == b.script && a.surname.eq_ignore_ascii_case(&b.surname) {
+    if a.script == b.script && sa.eq_ignore_ascii_case(sb) {
         return (3, SurnameHow::SameText);
     }
     if let Some(c) = surname::shared(a.classes, b.classes) {
         return (3, SurnameHow::SameClass(c));
     }
     let close = if a.script == Script::Hangul && b.script == Script::Hangul {
-        hangul::within_one_jamo(&a.surname, &b.surname)
+        hangul::within_one_jamo(sa, sb)
     } else {
         // The parse's surname_key is phonetic_key(surname), made once.
         let (ka, kb) = (&a.surname_key, &b.surname_key);
@@ -248,7 +250,7 @@ fn compare_surname(a: &NameParse, b: &NameParse) -> (u8, SurnameHow) {
     } else if (a.classes.is_empty() || b.classes.is_empty())
         && a.script == Script::Hangul
         && b.script == Script::Hangul
-        && south_spellings_one_jamo_apart(&a.surname, &b.surname)
+        && south_spellings_one_jamo_apart(sa, sb)
     {
         (1, SurnameHow::SouthSlip)
     } else {
@@ -392,8 +394,10 @@ fn given_without_shared_syllable(a: &NameParse, b: &NameParse) -> Option<(u8, Gi
         }
     };
     let close = std::iter::once(&a.given).chain(&a.variants).any(|x| {
+        let x = x.as_str();
         let nx = count(x, la);
         std::iter::once(&b.given).chain(&b.variants).any(|y| {
+            let y = y.as_str();
             let ny = count(y, lb);
             (nx != ny || nx == 1) && hangul::within_one_jamo(x, y)
         })
@@ -418,7 +422,10 @@ fn hangul_given_rest(a: &NameParse, b: &NameParse) -> (u8, GivenHow) {
     }
     let forms_a = std::iter::once(&a.given).chain(&a.variants);
     let close = forms_a.clone().any(|x| {
+        // Each text read once (a `SmolStr` is an enum to look into).
+        let x = x.as_str();
         std::iter::once(&b.given).chain(&b.variants).any(|y| {
+            let y = y.as_str();
             hangul::within_one_jamo(x, y)
                 || names::is_first_syllable_form(x, y)
                 || names::is_first_syllable_form(y, x)
@@ -447,11 +454,12 @@ fn hangul_given_rest(a: &NameParse, b: &NameParse) -> (u8, GivenHow) {
 }
 
 fn compare_given(a: &NameParse, b: &NameParse) -> (u8, GivenHow) {
-    if a.given.is_empty() || b.given.is_empty() {
+    let (ga, gb) = (a.given.as_str(), b.given.as_str());
+    if ga.is_empty() || gb.is_empty() {
         return (0, GivenHow::Missing);
     }
     if a.script == Script::Hangul && b.script == Script::Hangul {
-        if a.given == b.given {
+        if ga == gb {
             let how = if a.given_raw == b.given_raw {
                 GivenHow::Exact
             } else {
