@@ -412,17 +412,18 @@ fn given_without_shared_syllable(a: &NameParse, b: &NameParse) -> Option<(u8, Gi
 /// The Hangul given-name comparison after the exact, pet-name and quick
 /// "different" tests ([`compare_given`]).
 fn hangul_given_rest(a: &NameParse, b: &NameParse) -> (u8, GivenHow) {
-    if a.variants.contains(&b.given)
-        || b.variants.contains(&a.given)
+    // Each text read once (a `SmolStr` is an enum to look into).
+    let (ga, gb) = (a.given.as_str(), b.given.as_str());
+    if a.variants.iter().any(|v| v.as_str() == gb)
+        || b.variants.iter().any(|v| v.as_str() == ga)
         || a.variants.iter().any(|v| b.variants.contains(v))
-        || names::is_first_syllable_form(&a.given, &b.given)
-        || names::is_first_syllable_form(&b.given, &a.given)
+        || names::is_first_syllable_form(ga, gb)
+        || names::is_first_syllable_form(gb, ga)
     {
         return (4, GivenHow::Childhood);
     }
     let forms_a = std::iter::once(&a.given).chain(&a.variants);
     let close = forms_a.clone().any(|x| {
-        // Each text read once (a `SmolStr` is an enum to look into).
         let x = x.as_str();
         std::iter::once(&b.given).chain(&b.variants).any(|y| {
             let y = y.as_str();
@@ -433,17 +434,22 @@ fn hangul_given_rest(a: &NameParse, b: &NameParse) -> (u8, GivenHow) {
     });
     // The same syllables in another order, a childhood form's too
     // (현식이 → 현식 for 식현; only a name ending in 이 has that form).
-    let reordered = same_syllables(&a.given, &b.given)
-        || ((a.given.ends_with('이') || b.given.ends_with('이'))
-            && forms_a.clone().any(|x| {
-                std::iter::once(&b.given).chain(&b.variants).any(|y| {
-                    x.len() == y.len() && char_sum(x) == char_sum(y) && same_syllables(x, y)
-                })
-            }));
-    if close || reordered {
+    // Asked only when the names are not one jamo apart already.
+    let reordered = || {
+        same_syllables(ga, gb)
+            || ((ga.ends_with('이') || gb.ends_with('이'))
+                && forms_a.clone().any(|x| {
+                    let x = x.as_str();
+                    std::iter::once(&b.given).chain(&b.variants).any(|y| {
+                        let y = y.as_str();
+                        x.len() == y.len() && char_sum(x) == char_sum(y) && same_syllables(x, y)
+                    })
+                }))
+    };
+    if close || reordered() {
         return (3, GivenHow::Typo);
     }
-    if shares_syllable(&a.given, &b.given) {
+    if shares_syllable(ga, gb) {
         return (2, GivenHow::Partial);
     }
     // The request's side comes first (compare_names(request, person)).
