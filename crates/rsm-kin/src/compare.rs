@@ -227,17 +227,19 @@ pub struct NameCmp {
 }
 
 fn compare_surname(a: &NameParse, b: &NameParse) -> (u8, SurnameHow) {
-    if a.surname.is_empty() || b.surname.is_empty() {
+    // Each text read once (a `SmolStr` is an enum to look into).
+    let (sa, sb) = (a.surname.as_str(), b.surname.as_str());
+    if sa.is_empty() || sb.is_empty() {
         return (0, SurnameHow::Missing);
     }
-    if a.script == b.script && a.surname.eq_ignore_ascii_case(&b.surname) {
+    if a.script == b.script && sa.eq_ignore_ascii_case(sb) {
         return (3, SurnameHow::SameText);
     }
     if let Some(c) = surname::shared(a.classes, b.classes) {
         return (3, SurnameHow::SameClass(c));
     }
     let close = if a.script == Script::Hangul && b.script == Script::Hangul {
-        hangul::within_one_jamo(&a.surname, &b.surname)
+        hangul::within_one_jamo(sa, sb)
     } else {
         // The parse's surname_key is phonetic_key(surname), made once.
         let (ka, kb) = (&a.surname_key, &b.surname_key);
@@ -248,7 +250,7 @@ fn compare_surname(a: &NameParse, b: &NameParse) -> (u8, SurnameHow) {
     } else if (a.classes.is_empty() || b.classes.is_empty())
         && a.script == Script::Hangul
         && b.script == Script::Hangul
-        && south_spellings_one_jamo_apart(&a.surname, &b.surname)
+        && south_spellings_one_jamo_apart(sa, sb)
     {
         (1, SurnameHow::SouthSlip)
     } else {
@@ -369,12 +371,101 @@ fn clearly_different(a: &NameParse, b: &NameParse) -> bool {
     ma & mb == 0 && la >= 2 && la == lb
 }
 
+/// The given-name level of two Hangul readings whose forms share no
+/// syllable at all (disjoint [`NameParse::signature`] sets; `None` when
+/// they may share one). A childhood form, the same syllables reordered, a
+/// shared syllable and a syllable within the other all need a common
+/// syllable, and so does "one jamo apart" for two forms of the same length
+/// of two syllables or more (they differ in at least two places): only a
+/// pair of one-syllable forms, or of forms of different lengths, can still
+/// be one jamo apart ([`hangul::within_one_jamo`]). The same answer as the
+/// full comparison, without the tests that cannot succeed.
+fn given_without_shared_syllable(a: &NameParse, b: &NameParse) -> Option<(u8, GivenHow)> {
+    let (ma, la) = a.signature();
+    let (mb, lb) = b.signature();
+    if ma & mb != 0 {
+        return None;
+    }
+    let count = |s: &str, common: usize| {
+        if common != 0 {
+            common
+        } else {
+            s.chars().count()
+        }
+    };
+    let close = std::iter::once(&a.given).chain(&a.variants).any(|x| {
+        let x = x.as_str();
+        let nx = count(x, la);
+        std::iter::once(&b.given).chain(&b.variants).any(|y| {
+            let y = y.as_str();
+            let ny = count(y, lb);
+            (nx != ny || nx == 1) && hangul::within_one_jamo(x, y)
+        })
+    });
+    Some(if close {
+        (3, GivenHow::Typo)
+    } else {
+        (1, GivenHow::Differ)
+    })
+}
+
+/// The Hangul given-name comparison after the exact, pet-name and quick
+/// "different" tests ([`compare_given`]).
+fn hangul_given_rest(a: &NameParse, b: &NameParse) -> (u8, GivenHow) {
+    // Each text read once (a `SmolStr` is an enum to look into).
+    let (ga, gb) = (a.given.as_str(), b.given.as_str());
+    if a.variants.iter().any(|v| v.as_str() == gb)
+        || b.variants.iter().any(|v| v.as_str() == ga)
+        || a.variants.iter().any(|v| b.variants.contains(v))
+        || names::is_first_syllable_form(ga, gb)
+        || names::is_first_syllable_form(gb, ga)
+    {
+        return (4, GivenHow::Childhood);
+    }
+    let forms_a = std::iter::once(&a.given).chain(&a.variants);
+    let close = forms_a.clone().any(|x| {
+        let x = x.as_str();
+        std::iter::once(&b.given).chain(&b.variants).any(|y| {
+            let y = y.as_str();
+            hangul::within_one_jamo(x, y)
+                || names::is_first_syllable_form(x, y)
+                || names::is_first_syllable_form(y, x)
+        })
+    });
+    // The same syllables in another order, a childhood form's too
+    // (현식이 → 현식 for 식현; only a name ending in 이 has that form).
+    // Asked only when the names are not one jamo apart already.
+    let reordered = || {
+        same_syllables(ga, gb)
+            || ((ga.ends_with('이') || gb.ends_with('이'))
+                && forms_a.clone().any(|x| {
+                    let x = x.as_str();
+                    std::iter::once(&b.given).chain(&b.variants).any(|y| {
+                        let y = y.as_str();
+                        x.len() == y.len() && char_sum(x) == char_sum(y) && same_syllables(x, y)
+                    })
+                }))
+    };
+    if close || reordered() {
+        return (3, GivenHow::Typo);
+    }
+    if shares_syllable(ga, gb) {
+        return (2, GivenHow::Partial);
+    }
+    // The request's side comes first (compare_names(request, person)).
+    if one_syllable_within(a, b) {
+        return (1, GivenHow::PartOfName);
+    }
+    (1, GivenHow::Differ)
+}
+
 fn compare_given(a: &NameParse, b: &NameParse) -> (u8, GivenHow) {
-    if a.given.is_empty() || b.given.is_empty() {
+    let (ga, gb) = (a.given.as_str(), b.given.as_str());
+    if ga.is_empty() || gb.is_empty() {
         return (0, GivenHow::Missing);
     }
     if a.script == Script::Hangul && b.script == Script::Hangul {
-        if a.given == b.given {
+        if ga == gb {
             let how = if a.given_raw == b.given_raw {
                 GivenHow::Exact
             } else {
@@ -388,42 +479,10 @@ fn compare_given(a: &NameParse, b: &NameParse) -> (u8, GivenHow) {
         if clearly_different(a, b) {
             return (1, GivenHow::Differ);
         }
-        if a.variants.contains(&b.given)
-            || b.variants.contains(&a.given)
-            || a.variants.iter().any(|v| b.variants.contains(v))
-            || names::is_first_syllable_form(&a.given, &b.given)
-            || names::is_first_syllable_form(&b.given, &a.given)
-        {
-            return (4, GivenHow::Childhood);
+        if let Some(level) = given_without_shared_syllable(a, b) {
+            return level;
         }
-        let forms_a = std::iter::once(&a.given).chain(&a.variants);
-        let close = forms_a.clone().any(|x| {
-            std::iter::once(&b.given).chain(&b.variants).any(|y| {
-                hangul::within_one_jamo(x, y)
-                    || names::is_first_syllable_form(x, y)
-                    || names::is_first_syllable_form(y, x)
-            })
-        });
-        // The same syllables in another order, a childhood form's too
-        // (현식이 → 현식 for 식현; only a name ending in 이 has that form).
-        let reordered = same_syllables(&a.given, &b.given)
-            || ((a.given.ends_with('이') || b.given.ends_with('이'))
-                && forms_a.clone().any(|x| {
-                    std::iter::once(&b.given).chain(&b.variants).any(|y| {
-                        x.len() == y.len() && char_sum(x) == char_sum(y) && same_syllables(x, y)
-                    })
-                }));
-        if close || reordered {
-            return (3, GivenHow::Typo);
-        }
-        if shares_syllable(&a.given, &b.given) {
-            return (2, GivenHow::Partial);
-        }
-        // The request's side comes first (compare_names(request, person)).
-        if one_syllable_within(a, b) {
-            return (1, GivenHow::PartOfName);
-        }
-        return (1, GivenHow::Differ);
+        return hangul_given_rest(a, b);
     }
     // At least one side romanised: compare phonetic keys.
     let (ka, kb) = (&a.given_key, &b.given_key);
@@ -576,10 +635,12 @@ fn relatives_with(
     for (i, (rel, name)) in p.relatives.iter().enumerate() {
         let c = applicant_vs(name);
         let surname_ok = matches!(c.surname, 0 | 2 | 3);
-        let stated = labels.is_empty() || labels.contains(&rel.as_str());
+        // The listed relation is read only for a name that matches (most
+        // listed relatives are not the applicant): no label compared then.
+        let stated = || labels.is_empty() || labels.contains(&rel.as_str());
         let level = match c.given {
-            5 | 4 if surname_ok && stated => consistent,
-            3..=5 if surname_ok && !stated => RELATIVES_OTHER_RELATION,
+            5 | 4 if surname_ok && stated() => consistent,
+            3..=5 if surname_ok && !stated() => RELATIVES_OTHER_RELATION,
             3 if surname_ok => 3,
             2 if surname_ok => 2,
             _ => 1,
@@ -947,6 +1008,72 @@ mod tests {
                 assert_eq!(holds(h, n), h.contains(n), "{h} / {n}");
             }
         }
+    }
+
+    #[test]
+    fn the_no_shared_syllable_shortcut_agrees_with_the_full_comparison() {
+        let texts = [
+            "김옥",
+            "김옥이",
+            "김순이",
+            "김순희",
+            "김복",
+            "김복이",
+            "김영",
+            "김연",
+            "김영수",
+            "김연수",
+            "김수영",
+            "김각",
+            "김가가",
+            "김갑",
+            "김가",
+            "김가비",
+            "김진",
+            "김광진",
+            "김성진이",
+            "김성진",
+            "김현식이",
+            "김식현",
+            "김철호",
+            "김옥순",
+            "김순옥",
+            "김봉옥",
+            "김정옥",
+            "김영숙",
+            "김영순",
+            "김경규",
+            "김겅규",
+            "김가ㅇ",
+            "김강",
+            "김갑돌",
+            "김간단한",
+            "김가나다하",
+            "김순",
+            "김수니",
+            "김명",
+            "김며",
+            "김ab",
+            "김abc",
+        ];
+        let parses: Vec<NameParse> = texts
+            .iter()
+            .flat_map(|t| parse(t).parses.iter().cloned().collect::<Vec<_>>())
+            .filter(|p| p.script == Script::Hangul && !p.given.is_empty() && !p.pet)
+            .collect();
+        let mut shortcut = 0;
+        for a in &parses {
+            for b in &parses {
+                if a.given == b.given {
+                    continue;
+                }
+                if let Some(level) = given_without_shared_syllable(a, b) {
+                    shortcut += 1;
+                    assert_eq!(level, hangul_given_rest(a, b), "{} / {}", a.given, b.given);
+                }
+            }
+        }
+        assert!(shortcut > 100, "{shortcut} pairs took the shortcut");
     }
 
     #[test]

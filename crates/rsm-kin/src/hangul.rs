@@ -515,6 +515,15 @@ pub fn within_one_jamo(a: &str, b: &str) -> bool {
 /// for other strings.
 fn within_one_jamo_triples(a: &str, b: &str) -> Option<bool> {
     let (x, y) = (a.as_bytes(), b.as_bytes());
+    if x.len() == y.len() {
+        return within_one_jamo_same_length(a, b);
+    }
+    if syllables_only(x) && syllables_only(y) {
+        // Syllables only, a different number of them: one has more
+        // initials and more vowels, which no single jamo inserted or
+        // substituted gives (jamo_distance_at_most_one says no).
+        return Some(false);
+    }
     // Every character three bytes long: a lead byte 1110xxxx every third
     // byte (the text is valid UTF-8, so the two after it continue it).
     let three_byte =
@@ -527,22 +536,42 @@ fn within_one_jamo_triples(a: &str, b: &str) -> Option<bool> {
     // characters: the character loop says no at the second.
     let n = x.len().min(y.len());
     let (xs, ys) = (&x[..n], &y[..n]);
-    let differing = match xs.iter().zip(ys).position(|(p, q)| p != q) {
-        None => None,
-        Some(first) => {
-            let last = xs
-                .iter()
-                .zip(ys)
-                .rposition(|(p, q)| p != q)
-                .unwrap_or(first);
-            if first / 3 != last / 3 {
-                return Some(false);
-            }
-            Some(first / 3 * 3)
+    if let Some(first) = xs.iter().zip(ys).position(|(p, q)| p != q) {
+        let last = xs
+            .iter()
+            .zip(ys)
+            .rposition(|(p, q)| p != q)
+            .unwrap_or(first);
+        if first / 3 != last / 3 {
+            return Some(false);
         }
-    };
-    if x.len() != y.len() {
-        return Some(jamo_distance_at_most_one(a, b));
+    }
+    Some(jamo_distance_at_most_one(a, b))
+}
+
+/// [`within_one_jamo_triples`] for two strings of the same length in
+/// bytes, in one pass over their characters as byte triples: every
+/// triple must open with a three-byte lead (`None` otherwise, as for
+/// strings of other characters), two differing triples say no, one is
+/// decoded and compared jamo by jamo.
+fn within_one_jamo_same_length(a: &str, b: &str) -> Option<bool> {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    if !x.len().is_multiple_of(3) {
+        return None;
+    }
+    let mut differing = None;
+    let mut twice = false;
+    for (i, (p, q)) in x.chunks_exact(3).zip(y.chunks_exact(3)).enumerate() {
+        if p[0] >> 4 != 0xE || q[0] >> 4 != 0xE {
+            return None;
+        }
+        if p != q {
+            twice |= differing.is_some();
+            differing = Some(i * 3);
+        }
+    }
+    if twice {
+        return Some(false);
     }
     let Some(i) = differing else {
         return Some(true);
@@ -566,6 +595,21 @@ fn within_one_jamo_triples(a: &str, b: &str) -> Option<bool> {
             _ => jamo_distance_at_most_one(a, b),
         },
     )
+}
+
+/// True for the UTF-8 of one to eight precomposed Hangul syllables
+/// (가..힣) and nothing else: few enough for [`jamo_codes`] to take all
+/// their jamo.
+fn syllables_only(s: &[u8]) -> bool {
+    s.len().is_multiple_of(3)
+        && !s.is_empty()
+        && s.len() <= 24
+        && s.chunks_exact(3).all(|t| {
+            let code = (u32::from(t[0] & 0x0F) << 12)
+                | (u32::from(t[1] & 0x3F) << 6)
+                | u32::from(t[2] & 0x3F);
+            t[0] >> 4 == 0xE && (S_BASE..S_BASE + S_COUNT).contains(&code)
+        })
 }
 
 /// [`within_one_jamo`] character by character.
@@ -848,6 +892,35 @@ mod tests {
         }
         assert!(within_one_jamo("가나", "각나"));
         assert!(!within_one_jamo("가나", "각낙"));
+    }
+
+    #[test]
+    fn syllable_strings_of_different_lengths_are_never_one_jamo_apart() {
+        // Open and closed syllables, silent and sounded initials: every
+        // string of one to three of them against every other.
+        let syllables = ["가", "각", "아", "악", "앙", "이", "익", "기", "긱", "나"];
+        let mut strings: Vec<String> = Vec::new();
+        for a in syllables {
+            strings.push(a.to_string());
+            for b in syllables {
+                strings.push(format!("{a}{b}"));
+                for c in ["가", "앙", "이"] {
+                    strings.push(format!("{a}{b}{c}"));
+                }
+            }
+        }
+        for a in &strings {
+            for b in &strings {
+                if a.chars().count() != b.chars().count() {
+                    assert!(jamo_distance(a, b) >= 2, "{a} / {b}");
+                }
+                assert_eq!(
+                    within_one_jamo(a, b),
+                    within_one_jamo_chars(a, b),
+                    "{a} / {b}"
+                );
+            }
+        }
     }
 
     #[test]
