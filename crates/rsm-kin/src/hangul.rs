@@ -28,6 +28,14 @@ pub struct Syllable {
 }
 
 impl Syllable {
+    /// True when the two differ in at most one of initial, vowel and final.
+    fn within_one_jamo_of(self, other: Syllable) -> bool {
+        u8::from(self.initial != other.initial)
+            + u8::from(self.vowel != other.vowel)
+            + u8::from(self.fin != other.fin)
+            <= 1
+    }
+
     /// Splits a precomposed syllable (가..힣); other characters give `None`.
     pub fn of(c: char) -> Option<Self> {
         let code = c as u32;
@@ -586,12 +594,7 @@ fn within_one_jamo_same_length(a: &str, b: &str) -> Option<bool> {
             decode(&x[i..i + 3]).and_then(Syllable::of),
             decode(&y[i..i + 3]).and_then(Syllable::of),
         ) {
-            (Some(p), Some(q)) => {
-                u8::from(p.initial != q.initial)
-                    + u8::from(p.vowel != q.vowel)
-                    + u8::from(p.fin != q.fin)
-                    <= 1
-            }
+            (Some(p), Some(q)) => p.within_one_jamo_of(q),
             _ => jamo_distance_at_most_one(a, b),
         },
     )
@@ -633,12 +636,7 @@ fn within_one_jamo_chars(a: &str, b: &str) -> bool {
     match diff {
         None => true,
         Some((x, y)) => match (Syllable::of(x), Syllable::of(y)) {
-            (Some(p), Some(q)) => {
-                u8::from(p.initial != q.initial)
-                    + u8::from(p.vowel != q.vowel)
-                    + u8::from(p.fin != q.fin)
-                    <= 1
-            }
+            (Some(p), Some(q)) => p.within_one_jamo_of(q),
             _ => jamo_distance_at_most_one(a, b),
         },
     }

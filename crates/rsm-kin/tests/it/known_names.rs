@@ -2,32 +2,16 @@
 //! ([`ReqFeatures::with_known`]) equal those made by parsing every name
 //! ([`ReqFeatures::new`]), on requests many of whose names the list holds.
 
-use rsm_kin::csvin::BadRowPolicy;
 use rsm_kin::features::{PersonInterner, ReqFeatures};
-use rsm_kin::records;
 
 #[test]
 fn copied_names_give_the_parsed_features() {
-    let Some(data) = crate::shared_data() else {
+    if crate::shared_data().is_none() {
         eprintln!("shared data not present; skipped");
         return;
-    };
+    }
     for set in ["dev-2k", "dev-2k-diaspora"] {
-        let dir = data.join("kin").join(set);
-        let open = |f: &str| std::fs::File::open(dir.join(f)).unwrap();
-        let mut requests = records::load_requests(open("south.csv"), "south", BadRowPolicy::Skip)
-            .unwrap()
-            .records;
-        if dir.join("diaspora.csv").is_file() {
-            requests.extend(
-                records::load_requests(open("diaspora.csv"), "diaspora", BadRowPolicy::Skip)
-                    .unwrap()
-                    .records,
-            );
-        }
-        let persons = records::load_persons(open("north.csv"), "north", BadRowPolicy::Skip)
-            .unwrap()
-            .records;
+        let (requests, persons) = crate::dev_set(set).expect("shared data present");
         let mut interner = PersonInterner::default();
         interner.prepare(&persons);
         let known = interner.into_known();

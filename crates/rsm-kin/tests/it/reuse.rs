@@ -2,10 +2,8 @@
 //! requests ([`rsm_kin::linker::Compared`]): the scores must be those of
 //! comparing again, to the bit.
 
-use rsm_kin::csvin::BadRowPolicy;
 use rsm_kin::features::{PerFeatures, ReqFeatures};
 use rsm_kin::linker::{Options, PersonSide, RequestScore, Training};
-use rsm_kin::records;
 
 fn same(a: &RequestScore, b: &RequestScore) -> bool {
     a.candidates == b.candidates
@@ -18,18 +16,10 @@ fn same(a: &RequestScore, b: &RequestScore) -> bool {
 
 #[test]
 fn scores_from_training_comparisons_equal_fresh_ones() {
-    let Some(data) = crate::shared_data() else {
+    let Some((requests, persons)) = crate::dev_set("dev-2k-hard") else {
         eprintln!("shared data not present; skipped");
         return;
     };
-    let dir = data.join("kin/dev-2k-hard");
-    let open = |f: &str| std::fs::File::open(dir.join(f)).unwrap();
-    let requests = records::load_requests(open("south.csv"), "south", BadRowPolicy::Skip)
-        .unwrap()
-        .records;
-    let persons = records::load_persons(open("north.csv"), "north", BadRowPolicy::Skip)
-        .unwrap()
-        .records;
     let rf: Vec<ReqFeatures> = requests.iter().map(ReqFeatures::new).collect();
     let pf = PerFeatures::for_list(&persons);
     let side = PersonSide::build(&pf);

@@ -3,25 +3,15 @@
 //! one's bits ([`TermFreq::adjustment`]) for every level a pair can show.
 
 use rsm_kin::compare::{self, Vector};
-use rsm_kin::csvin::BadRowPolicy;
 use rsm_kin::features::{PerFeatures, ReqFeatures};
 use rsm_kin::linker::{Options, PersonSide, Training};
-use rsm_kin::records;
 
 #[test]
 fn tabled_adjustments_equal_hashed_ones_to_the_bit() {
-    let Some(data) = crate::shared_data() else {
+    let Some((requests, persons)) = crate::dev_set("dev-2k-hard") else {
         eprintln!("shared data not present; skipped");
         return;
     };
-    let dir = data.join("kin/dev-2k-hard");
-    let open = |f: &str| std::fs::File::open(dir.join(f)).unwrap();
-    let requests = records::load_requests(open("south.csv"), "south", BadRowPolicy::Skip)
-        .unwrap()
-        .records;
-    let persons = records::load_persons(open("north.csv"), "north", BadRowPolicy::Skip)
-        .unwrap()
-        .records;
     assert!(persons.len() >= 1_000, "a list long enough to count names");
     let rf: Vec<ReqFeatures> = requests.iter().map(ReqFeatures::new).collect();
     let pf = PerFeatures::for_list(&persons);
