@@ -513,7 +513,7 @@ pub fn jamo_similarity(a: &str, b: &str) -> f64 {
 /// Inlined into the name loops: most pairs asked are of one length in
 /// bytes and answered by [`within_one_jamo_same_length`] on the spot; the
 /// rest ([`within_one_jamo_rest`]) is one call.
-#[inline]
+#[inline(always)]
 pub fn within_one_jamo(a: &str, b: &str) -> bool {
     if a.len() == b.len() {
         if let Some(close) = within_one_jamo_same_length(a, b) {
