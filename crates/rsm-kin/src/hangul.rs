@@ -581,7 +581,7 @@ fn within_one_jamo_triples(a: &str, b: &str) -> Option<bool> {
 /// triple must open with a three-byte lead (`None` otherwise, as for
 /// strings of other characters), two differing triples say no, one is
 /// decoded and compared jamo by jamo.
-#[inline]
+#[inline(always)]
 fn within_one_jamo_same_length(a: &str, b: &str) -> Option<bool> {
     let (x, y) = (a.as_bytes(), b.as_bytes());
     if !x.len().is_multiple_of(3) {
