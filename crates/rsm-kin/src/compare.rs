@@ -356,6 +356,7 @@ fn three_byte_chars(s: &[u8]) -> bool {
 /// `haystack.contains(needle)`, answered from the lengths when the needle
 /// is not shorter (most pairs of given names are as long as each other):
 /// no search and no library call then.
+#[inline(always)]
 fn holds(haystack: &str, needle: &str) -> bool {
     match haystack.len().cmp(&needle.len()) {
         std::cmp::Ordering::Less => false,
