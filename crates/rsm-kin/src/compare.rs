@@ -330,14 +330,33 @@ fn byte_sum(s: &str) -> u32 {
 }
 
 fn shares_syllable(a: &str, b: &str) -> bool {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    if three_byte_chars(x) && three_byte_chars(y) {
+        // Hangul syllables: the characters are the byte triples, compared
+        // without decoding; more than one character is more than 3 bytes.
+        return x
+            .chunks_exact(3)
+            .zip(y.chunks_exact(3))
+            .any(|(p, q)| p == q)
+            || (x.len() > 3 && holds(b, a))
+            || (y.len() > 3 && holds(a, b));
+    }
     a.chars().zip(b.chars()).any(|(p, q)| p == q)
         || (a.chars().nth(1).is_some() && holds(b, a))
         || (b.chars().nth(1).is_some() && holds(a, b))
 }
 
+/// True when every character of the UTF-8 text is three bytes long: a lead
+/// byte 1110xxxx every third byte (valid UTF-8 continues each lead with
+/// its own two bytes), so the characters are the byte triples.
+fn three_byte_chars(s: &[u8]) -> bool {
+    s.len().is_multiple_of(3) && s.chunks_exact(3).all(|t| t[0] >> 4 == 0xE)
+}
+
 /// `haystack.contains(needle)`, answered from the lengths when the needle
 /// is not shorter (most pairs of given names are as long as each other):
 /// no search and no library call then.
+#[inline(always)]
 fn holds(haystack: &str, needle: &str) -> bool {
     match haystack.len().cmp(&needle.len()) {
         std::cmp::Ordering::Less => false,
@@ -987,6 +1006,38 @@ impl Drop for Comparer<'_> {
 mod tests {
     use super::*;
     use crate::names::parse;
+
+    #[test]
+    fn shares_syllable_by_triples_is_by_characters() {
+        let by_chars = |a: &str, b: &str| {
+            a.chars().zip(b.chars()).any(|(p, q)| p == q)
+                || (a.chars().nth(1).is_some() && b.contains(a))
+                || (b.chars().nth(1).is_some() && a.contains(b))
+        };
+        let texts = [
+            "",
+            "순",
+            "순자",
+            "자순",
+            "순자순",
+            "영수",
+            "수",
+            "영수이",
+            "철수",
+            "中순",
+            "ab",
+            "a순",
+            "순a",
+            "가나다",
+            "나다",
+            "다",
+        ];
+        for a in texts {
+            for b in texts {
+                assert_eq!(shares_syllable(a, b), by_chars(a, b), "{a} / {b}");
+            }
+        }
+    }
 
     #[test]
     fn holds_is_contains() {

@@ -509,7 +509,26 @@ pub fn jamo_similarity(a: &str, b: &str) -> f64 {
 
 /// True when two strings are at most one jamo apart (fast path for
 /// syllable strings: same length and one syllable differing in one jamo).
+///
+/// Inlined into the name loops: most pairs asked are of one length in
+/// bytes and answered by [`within_one_jamo_same_length`] on the spot; the
+/// rest ([`within_one_jamo_rest`]) is one call.
+#[inline(always)]
 pub fn within_one_jamo(a: &str, b: &str) -> bool {
+    if a.len() == b.len() {
+        if let Some(close) = within_one_jamo_same_length(a, b) {
+            return close;
+        }
+    } else if syllables_only(a.as_bytes()) && syllables_only(b.as_bytes()) {
+        // As within_one_jamo_triples says for syllables of two lengths.
+        return false;
+    }
+    within_one_jamo_rest(a, b)
+}
+
+/// [`within_one_jamo`] for what its inlined part does not answer.
+#[inline(never)]
+fn within_one_jamo_rest(a: &str, b: &str) -> bool {
     if let Some(close) = within_one_jamo_triples(a, b) {
         return close;
     }
@@ -562,6 +581,7 @@ fn within_one_jamo_triples(a: &str, b: &str) -> Option<bool> {
 /// triple must open with a three-byte lead (`None` otherwise, as for
 /// strings of other characters), two differing triples say no, one is
 /// decoded and compared jamo by jamo.
+#[inline(always)]
 fn within_one_jamo_same_length(a: &str, b: &str) -> Option<bool> {
     let (x, y) = (a.as_bytes(), b.as_bytes());
     if !x.len().is_multiple_of(3) {
@@ -603,15 +623,19 @@ fn within_one_jamo_same_length(a: &str, b: &str) -> Option<bool> {
 /// True for the UTF-8 of one to eight precomposed Hangul syllables
 /// (가..힣) and nothing else: few enough for [`jamo_codes`] to take all
 /// their jamo.
+///
+/// Each triple is read as one big-endian number and compared with the
+/// UTF-8 of 가 (EA B0 80) and 힣 (ED 9E A3): UTF-8 keeps code-point order,
+/// and a lead byte EA..ED at a triple's start is followed by its own two
+/// continuation bytes (the text is valid UTF-8), so no decoding is needed.
+#[inline]
 fn syllables_only(s: &[u8]) -> bool {
     s.len().is_multiple_of(3)
         && !s.is_empty()
         && s.len() <= 24
         && s.chunks_exact(3).all(|t| {
-            let code = (u32::from(t[0] & 0x0F) << 12)
-                | (u32::from(t[1] & 0x3F) << 6)
-                | u32::from(t[2] & 0x3F);
-            t[0] >> 4 == 0xE && (S_BASE..S_BASE + S_COUNT).contains(&code)
+            let v = (u32::from(t[0]) << 16) | (u32::from(t[1]) << 8) | u32::from(t[2]);
+            (0x00EA_B080..=0x00ED_9EA3).contains(&v)
         })
 }
 
@@ -645,6 +669,7 @@ fn within_one_jamo_chars(a: &str, b: &str) -> bool {
 /// `jamo_distance(a, b) <= 1` in one pass, without the full table: equal
 /// jamo, one substituted, or one inserted (names are compared per
 /// candidate pair, and most differ in length by a whole syllable).
+#[inline(never)]
 fn jamo_distance_at_most_one(a: &str, b: &str) -> bool {
     let mut ca = [0u32; MAX_CODES];
     let mut cb = [0u32; MAX_CODES];
@@ -717,6 +742,43 @@ pub fn jamo_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn syllables_only_by_byte_range_is_syllables_only_by_decoding() {
+        let decoded = |s: &str| {
+            !s.is_empty() && s.chars().count() <= 8 && s.chars().all(|c| Syllable::of(c).is_some())
+        };
+        // The edges of 가..힣 and their neighbours (꿿 = U+ABFF, 힤 = U+D7A4,
+        // ퟻ = U+D7FB, ㄱ = U+3131), other three-byte characters (中, ·),
+        // two-byte and ASCII characters that make up triples of bytes.
+        let texts = [
+            "가",
+            "힣",
+            "꿿",
+            "힤",
+            "ퟻ",
+            "ㄱ",
+            "中",
+            "가힣",
+            "가꿿",
+            "힣힤",
+            "각난달",
+            "abc",
+            "éa",
+            "aé",
+            "가abc",
+            "abc가",
+            "가나다라마바사아",
+            "가나다라마바사아자",
+            "",
+            "가ㄴ",
+            "ㄱ가",
+            "中가",
+        ];
+        for t in texts {
+            assert_eq!(syllables_only(t.as_bytes()), decoded(t), "{t}");
+        }
+    }
 
     #[test]
     fn clean_copies_only_what_needs_cleaning() {
